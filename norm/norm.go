@@ -45,7 +45,7 @@ type Polyhedral interface {
 }
 
 // ByName returns the norm with the given name. The names are those of
-// MATH.md section 2: "max", "sum", "opinf", "op1".
+// MATH.md section 2: "max", "sum", "opinf", "op1", "fro".
 func ByName(name string) (Norm, error) {
 	if n, ok := registry[name]; ok {
 		return n, nil
@@ -78,6 +78,7 @@ var registry = map[string]Norm{
 	Sum.Name():   Sum,
 	OpInf.Name(): OpInf,
 	Op1.Name():   Op1,
+	Fro.Name():   Fro,
 }
 
 const badShape = "norm: dimension mismatch"
