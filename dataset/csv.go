@@ -50,14 +50,15 @@ func ReadCSV(r io.Reader, name string) (*Dataset, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return nil, &ParseError{File: name, Line: pe.Line, Err: pe.Err}
 			}
-			return nil, &ParseError{File: name, Line: line, Err: err}
+			return nil, &ParseError{File: name, Err: err}
 		}
+		// FieldPos is valid only after a successful Read.
+		line, _ := cr.FieldPos(0)
 		if first {
 			first = false
 			if _, err := strconv.ParseFloat(strings.TrimSpace(rec[0]), 64); err != nil {
