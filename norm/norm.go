@@ -45,15 +45,21 @@ type Polyhedral interface {
 }
 
 // ByName returns the norm with the given name. The names are those of
-// MATH.md section 2: "max", "sum", "opinf", "op1", "fro".
+// MATH.md section 2: "max", "sum", "opinf", "op1", "fro", "spectral",
+// "nuclear", and "l<p>" for the entry-wise lp norm with 1 < p < inf ("l1.5",
+// "l3"; p = 1 is "sum" and p = inf is "max").
 func ByName(name string) (Norm, error) {
 	if n, ok := registry[name]; ok {
+		return n, nil
+	}
+	if n, ok := parseLP(name); ok {
 		return n, nil
 	}
 	return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknown, name, Names())
 }
 
-// Names returns the names of all norms, sorted.
+// Names returns the names of the fixed norms, sorted (the lp family is
+// open-ended and not listed).
 func Names() []string {
 	names := make([]string, 0, len(registry))
 	for name := range registry {
@@ -63,7 +69,7 @@ func Names() []string {
 	return names
 }
 
-// All returns every norm, sorted by name.
+// All returns every fixed norm, sorted by name.
 func All() []Norm {
 	var all []Norm
 	for _, name := range Names() {
@@ -74,11 +80,13 @@ func All() []Norm {
 
 // registry is read-only after initialisation.
 var registry = map[string]Norm{
-	Max.Name():   Max,
-	Sum.Name():   Sum,
-	OpInf.Name(): OpInf,
-	Op1.Name():   Op1,
-	Fro.Name():   Fro,
+	Max.Name():      Max,
+	Sum.Name():      Sum,
+	OpInf.Name():    OpInf,
+	Op1.Name():      Op1,
+	Fro.Name():      Fro,
+	Spectral.Name(): Spectral,
+	Nuclear.Name():  Nuclear,
 }
 
 const badShape = "norm: dimension mismatch"
