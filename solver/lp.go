@@ -1,0 +1,132 @@
+package solver
+
+import (
+	"math"
+	"time"
+
+	"github.com/draffensperger/golp"
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+)
+
+// pair is a margin constraint (w_{y_i} - w_c) . x_i >= gamma, c != y_i.
+type pair struct{ i, c int }
+
+// restricted is the max-margin LP of MATH.md section 3 over a working set of
+// margin rows:
+//
+//	maximize gamma  s.t.  (w_{y_i} - w_c) . x_i - gamma >= 0  for (i, c) in the set,
+//	                      N(W) <= 1.
+//
+// Columns: for the max norm (one group per entry) W_cl is column c*d+l with
+// bounds [-1, 1]; for the other group norms W = P - Q with P_cl at c*d+l,
+// Q_cl at k*d + c*d+l, both >= 0 (lp_solve's default bounds), and one row
+// sum_{(c,l) in g} (P_cl + Q_cl) <= 1 per group g, placed before the margin
+// rows. gamma is the last column, free. The LP is bounded as soon as it has
+// one margin row, since W ranges over a bounded set.
+type restricted struct {
+	ds       *dataset.Dataset
+	n, d, k  int
+	split    bool // W = P - Q (sum, opinf, op1)
+	groups   int  // number of group rows before the margin rows
+	gammaCol int
+	lp       *golp.LP
+	pairs    []pair // margin rows in order
+	in       []bool // in[i*k+c]: pair (i, c) is a row
+	row      []golp.Entry
+}
+
+// newRestricted builds the LP with the margin rows of pairs. NewLP leaves
+// lp_solve in add-row mode, where rows are appended cheaply; SetObjFn, called
+// last, switches it off again as lp_solve requires before solving.
+func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair) *restricted {
+	n, d, k := ds.Dims()
+	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k)}
+	kd := k * d
+	ncols := kd + 1
+	if r.split {
+		ncols = 2*kd + 1
+	}
+	r.gammaCol = ncols - 1
+	r.lp = golp.NewLP(0, ncols)
+	if r.split {
+		r.groups = g.Count(k, d)
+		members := make([][]golp.Entry, r.groups)
+		for c := range k {
+			for l := range d {
+				gi := g.Of(c, l, d)
+				members[gi] = append(members[gi], golp.Entry{Col: c*d + l, Val: 1}, golp.Entry{Col: kd + c*d + l, Val: 1})
+			}
+		}
+		for _, m := range members {
+			r.lp.AddConstraintSparse(m, golp.LE, 1)
+		}
+	} else {
+		for j := range kd {
+			r.lp.SetBounds(j, -1, 1)
+		}
+	}
+	r.lp.SetUnbounded(r.gammaCol)
+	r.add(pairs)
+	obj := make([]float64, ncols)
+	obj[r.gammaCol] = 1
+	r.lp.SetObjFn(obj)
+	r.lp.SetMaximize()
+	return r
+}
+
+// add appends the margin rows of the pairs not yet in the LP.
+func (r *restricted) add(pairs []pair) {
+	kd := r.k * r.d
+	for _, p := range pairs {
+		if r.in[p.i*r.k+p.c] {
+			continue
+		}
+		r.in[p.i*r.k+p.c] = true
+		r.pairs = append(r.pairs, p)
+		y := r.ds.Y[p.i]
+		row := r.row[:0]
+		for l, v := range r.ds.X.RawRowView(p.i) {
+			if v == 0 {
+				continue
+			}
+			row = append(row, golp.Entry{Col: y*r.d + l, Val: v}, golp.Entry{Col: p.c*r.d + l, Val: -v})
+			if r.split {
+				row = append(row, golp.Entry{Col: kd + y*r.d + l, Val: -v}, golp.Entry{Col: kd + p.c*r.d + l, Val: v})
+			}
+		}
+		row = append(row, golp.Entry{Col: r.gammaCol, Val: -1})
+		r.lp.AddConstraintSparse(row, golp.GE, 0)
+		r.row = row
+	}
+}
+
+// solve solves the LP within the time limit (0: none) and returns gamma, W
+// and lambda_r = max(0, -dual_r) for the margin rows (lp_solve reports the
+// duals of the >= rows of a maximisation as <= 0; see TestGolpDualSign).
+func (r *restricted) solve(limit time.Duration) (gamma float64, w *mat.Dense, lambda []float64, err error) {
+	if limit > 0 {
+		r.lp.SetTimeout(int(math.Ceil(limit.Seconds())))
+	}
+	if st := r.lp.Solve(); st != golp.OPTIMAL {
+		return 0, nil, nil, &StatusError{Status: st.String()}
+	}
+	vars := r.lp.Variables()
+	kd := r.k * r.d
+	w = mat.NewDense(r.k, r.d, nil)
+	raw := w.RawMatrix().Data
+	copy(raw, vars[:kd])
+	if r.split {
+		for j := range raw {
+			raw[j] -= vars[kd+j]
+		}
+	}
+	duals := r.lp.Duals()[r.groups:]
+	lambda = make([]float64, len(duals))
+	for j, v := range duals {
+		lambda[j] = max(0, -v)
+	}
+	return vars[r.gammaCol], w, lambda, nil
+}

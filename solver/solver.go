@@ -1,0 +1,307 @@
+package solver
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+)
+
+// ErrUnsupportedNorm is returned by MaxMargin for a norm whose unit ball is
+// not a polytope (fro, spectral, ...): its max-margin problem is not an LP.
+var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral")
+
+// ErrBadDual is returned by Certify for dual weights that are not a valid
+// certificate: a negative or non-finite weight, a pair that is not (sample,
+// wrong class), or all weights zero.
+var ErrBadDual = errors.New("solver: invalid dual weights")
+
+// StatusError reports that lp_solve ended with a status other than OPTIMAL
+// (SUBOPTIMAL after a time-out, INFEASIBLE, NUMFAILURE, ...), or TIMEOUT
+// when the working-set loop ran out of time between two LP solves.
+type StatusError struct {
+	// Status is lp_solve's status name.
+	Status string
+}
+
+// Error returns "solver: lp_solve status STATUS".
+func (e *StatusError) Error() string { return "solver: lp_solve status " + e.Status }
+
+const badShape = "solver: data set shape mismatch"
+
+// DefaultTolerance is the certified relative width used when
+// Settings.Tolerance is 0 (issue 2: U - L <= 1e-9 max(1, |gamma|)).
+const DefaultTolerance = 1e-9
+
+// Settings controls MaxMargin. The zero value (or a nil *Settings) means no
+// time limit and DefaultTolerance.
+type Settings struct {
+	// Timeout bounds the whole solve; 0 means none. lp_solve counts whole
+	// seconds, so a solve may overrun by up to a second.
+	Timeout time.Duration
+	// Tolerance is the certified relative width: a result is certified when
+	// Upper - Lower <= Tolerance max(1, |Margin|). 0 means DefaultTolerance.
+	Tolerance float64
+}
+
+// Pair is a dual weight lambda_ic >= 0 on the margin constraint of sample I
+// against the wrong class C.
+type Pair struct {
+	I, C   int
+	Weight float64
+}
+
+// Result is a certified max-margin solution.
+type Result struct {
+	// Norm is the name of the norm N.
+	Norm string
+	// Margin is the normalized margin m(W)/N(W) of the returned W, exact
+	// and rounded down: it equals Lower.
+	Margin float64
+	// Lower is the certified lower bound max(0, m(W)/N(W)) <= gamma_N,
+	// evaluated exactly and rounded down to a float64.
+	Lower float64
+	// Upper is the certified upper bound N*(A(lambda)) >= gamma_N for the
+	// dual weights Lambda, evaluated exactly and rounded up.
+	Upper float64
+	// Certified reports Upper - Lower <= Tolerance max(1, |Margin|),
+	// compared exactly before rounding.
+	Certified bool
+	// Separable reports Lower > 0 exactly: W separates the data. When it is
+	// false the data are "not linearly separable" to the certified
+	// accuracy: 0 <= gamma_N <= Upper.
+	Separable bool
+	// W is the K×d classifier scaled to N(W) = 1 (up to rounding), or the
+	// zero matrix when the data are not separable.
+	W *mat.Dense
+	// Lambda holds the nonzero dual weights, summing to 1 up to rounding
+	// (Upper is computed with their exact sum).
+	Lambda []Pair
+	// Rows is the number of margin rows in the final working set, out of
+	// n(k-1); Rounds is the number of LP solves.
+	Rows, Rounds int
+	// Seconds is the wall-clock time of the solve.
+	Seconds float64
+}
+
+// MaxMargin computes gamma_N = max_{N(W) <= 1} m(W), an optimal classifier
+// and a certificate [Lower, Upper] for gamma_N (MATH.md section 3) for a
+// polyhedral norm n (max, sum, opinf, op1).
+//
+// The LP "maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma, N(W) <= 1" is
+// solved with lp_solve over a working set of margin rows (constraint
+// generation): start with each sample's worst pair under the class-mean
+// classifier, solve, add each sample's most violated pair outside the set,
+// and repeat until no pair's margin is below the restricted optimum by more
+// than a quarter of the tolerance. The restricted optimum is an upper bound
+// on gamma_N, so at that point W is optimal to the tolerance, and the row
+// duals of the last LP are a dual certificate for the full problem. Lower
+// and Upper are then evaluated exactly by Certify.
+//
+// A result that is not certified to the tolerance is returned with
+// Certified = false and its interval. Data that are not linearly separable
+// give Separable = false, Margin 0 and W = 0, not an error. An lp_solve
+// status other than OPTIMAL (SUBOPTIMAL after a time-out) is a *StatusError;
+// a norm that is not norm.Polyhedral wraps ErrUnsupportedNorm. MaxMargin
+// panics if the data set's shapes disagree. The result is deterministic.
+func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
+	start := time.Now()
+	pn, ok := n.(norm.Polyhedral)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
+	}
+	var set Settings
+	if s != nil {
+		set = *s
+	}
+	if set.Tolerance == 0 {
+		set.Tolerance = DefaultTolerance
+	}
+	nn, d, k := ds.Dims()
+	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
+		panic(badShape)
+	}
+	for _, y := range ds.Y {
+		if y < 0 || y >= k {
+			panic(badShape)
+		}
+	}
+	var deadline time.Time
+	if set.Timeout > 0 {
+		deadline = start.Add(set.Timeout)
+	}
+
+	lp := newRestricted(ds, pn.Grouping(), initialPairs(ds))
+	for round := 1; ; round++ {
+		var limit time.Duration
+		if !deadline.IsZero() {
+			limit = time.Until(deadline)
+			if limit <= 0 {
+				return nil, &StatusError{Status: "TIMEOUT"}
+			}
+		}
+		gamma, w, lambda, err := lp.solve(limit)
+		if err != nil {
+			return nil, err
+		}
+		if nw := pn.Value(w); nw > 0 {
+			w.Scale(1/nw, w)
+		}
+		slack := set.Tolerance * max(1, math.Abs(gamma)) / 4
+		if gamma > slack {
+			if add := violated(ds, w, gamma-slack, lp.in, nn); len(add) > 0 {
+				lp.add(add)
+				continue
+			}
+		}
+		res, err := certify(ds, pn, w, lp.pairs, lambda, set.Tolerance)
+		if err != nil {
+			return nil, err
+		}
+		if !res.Certified && gamma > 0 {
+			// The float test passed but the exact one did not: add every
+			// pair still below gamma and try again, if there is one.
+			if add := violated(ds, w, gamma, lp.in, nn*k); len(add) > 0 {
+				lp.add(add)
+				continue
+			}
+		}
+		res.Rows, res.Rounds = len(lp.pairs), round
+		res.Seconds = time.Since(start).Seconds()
+		return res, nil
+	}
+}
+
+// certify builds the Result for the scaled W and the LP duals lambda of the
+// rows pairs.
+func certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair, lambda []float64, tol float64) (*Result, error) {
+	var sum float64
+	for _, v := range lambda {
+		sum += v
+	}
+	res := &Result{Norm: n.Name(), W: w, Upper: math.Inf(1)}
+	if sum > 0 {
+		for r, v := range lambda {
+			if v > 0 {
+				res.Lambda = append(res.Lambda, Pair{I: pairs[r].i, C: pairs[r].c, Weight: v / sum})
+			}
+		}
+	}
+	lower := primalBound(ds, n, w)
+	res.Separable = lower.Sign() > 0
+	if !res.Separable {
+		_, d, k := ds.Dims()
+		res.W = mat.NewDense(k, d, nil)
+	}
+	res.Lower = roundDown(lower)
+	res.Margin = res.Lower
+	if res.Lambda == nil {
+		return res, nil
+	}
+	upper, err := dualBound(ds, n, res.Lambda)
+	if err != nil {
+		return nil, err
+	}
+	res.Upper = roundUp(upper)
+	width := new(big.Rat).Sub(upper, lower)
+	bound := new(big.Rat).SetFloat64(tol)
+	if lower.Cmp(big.NewRat(1, 1)) > 0 {
+		bound.Mul(bound, lower)
+	}
+	res.Certified = width.Cmp(bound) <= 0
+	return res, nil
+}
+
+// initialPairs returns, for each sample, its worst pair under the class-mean
+// classifier w_c = mean of the samples of class c (ties: lowest class).
+func initialPairs(ds *dataset.Dataset) []pair {
+	n, d, k := ds.Dims()
+	means := mat.NewDense(k, d, nil)
+	counts := make([]float64, k)
+	for i, y := range ds.Y {
+		row := means.RawRowView(y)
+		for l, v := range ds.X.RawRowView(i) {
+			row[l] += v
+		}
+		counts[y]++
+	}
+	for c := range k {
+		row := means.RawRowView(c)
+		for l := range row {
+			row[l] /= counts[c]
+		}
+	}
+	return violated(ds, means, math.Inf(1), make([]bool, n*k), n)
+}
+
+// violated returns up to limit pairs not in the set whose margin under W is
+// below threshold: each sample's worst such pair, then, when limit exceeds
+// n, the other pairs below threshold, ordered by margin (ties by sample and
+// class, so the order is deterministic).
+func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, limit int) []pair {
+	n, _, k := ds.Dims()
+	var scores mat.Dense
+	scores.Mul(ds.X, w.T())
+	type cand struct {
+		pair
+		margin float64
+		first  bool
+	}
+	var cands []cand
+	for i := range n {
+		y := ds.Y[i]
+		row := scores.RawRowView(i)
+		worst := -1
+		start := len(cands)
+		for c := range k {
+			if c == y || in[i*k+c] {
+				continue
+			}
+			if m := row[y] - row[c]; m < threshold {
+				cands = append(cands, cand{pair{i, c}, m, false})
+				if worst < 0 || m < cands[worst].margin {
+					worst = len(cands) - 1
+				}
+			}
+		}
+		if worst >= 0 {
+			cands[worst].first = true
+		}
+		if limit <= n {
+			if worst >= 0 {
+				cands[start] = cands[worst]
+			}
+			cands = cands[:start+min(1, len(cands)-start)]
+		}
+	}
+	slices.SortFunc(cands, func(a, b cand) int {
+		if a.first != b.first {
+			if a.first {
+				return -1
+			}
+			return 1
+		}
+		if a.margin != b.margin {
+			if a.margin < b.margin {
+				return -1
+			}
+			return 1
+		}
+		if a.i != b.i {
+			return a.i - b.i
+		}
+		return a.c - b.c
+	})
+	out := make([]pair, 0, min(limit, len(cands)))
+	for _, c := range cands[:min(limit, len(cands))] {
+		out = append(out, c.pair)
+	}
+	return out
+}
