@@ -1,0 +1,28 @@
+// Package verify checks the implicit-bias claims of Fan, Schmidt and
+// Thrampoulidis (2025) and their neighbours numerically, against certified
+// max-margin references (MATH.md section 6).
+//
+// A Claim is data: an optimizer and its settings, the norm N whose max-margin
+// gap gap_N(t) = gamma_N - m(W_t)/N(W_t) it is predicted to close, and the
+// predicted Rate. A Case is a data set (a CSV file, inline rows or a seeded
+// generator), the claims to check with their step budgets, and pinned
+// regression values. Checking a claim on a case runs the trainer, solves the
+// reference with the solver, and reports Checks, each with its measured
+// figure, its threshold and a verdict:
+//
+//   - inequalities: the exact inequalities of MATH.md section 6 (items 1, 2
+//     and 4) at every checkpoint;
+//   - bound: no normalized margin above the certified upper bound U;
+//   - envelope: after the fitted decade, gap/rate stays below EnvelopeFactor
+//     times the constant fitted on that decade;
+//   - slope: the log-log slope of the gap over the last two decades is at
+//     most the rate's own slope plus SlopeTolerance;
+//   - shrink: the gap shrinks by at least the square root of what the rate
+//     predicts after the burn-in;
+//   - preference: the other norms' relative gaps stay PreferenceRatio times
+//     above the claim's own;
+//   - pins: the case's pinned values are reproduced.
+//
+// A claim whose reference is not certified fails: a verdict never rests on
+// an uncertified number.
+package verify
