@@ -1,0 +1,54 @@
+// Package trainer runs the paper's optimizers on multiclass linear
+// classifiers and records their trajectories (MATH.md sections 4 to 6).
+//
+// A classifier W in R^{k×d} is trained on a data set (x_i, y_i), i = 1..n,
+// by full-batch updates
+//
+//	W_{t+1} = W_t - eta_t D_t,   eta_t = eta_0 (t+1)^{-a},   t = 0, 1, ...,
+//
+// where D_t is the direction of an Optimizer: GD (the gradient), NSD (the
+// steepest direction of the gradient w.r.t. a norm: SignGD for max, NGD for
+// fro, coordinate descent for sum, Spectral-GD for spectral), NMD (the
+// steepest direction of a momentum average: Signum, NMD-GD, Muon) and Adam (as
+// analysed, without bias correction and eps = 0, or as torch.optim.Adam). The
+// losses are the mean over samples of cross-entropy log(1 + sum_{c!=y}
+// e^{-z_c}), the exponential loss sum_{c!=y} e^{-z_c} and PairLogLoss
+// sum_{c!=y} log(1 + e^{-z_c}), with z_c = (w_y - w_c).x.
+//
+// # Numerics
+//
+// The implicit-bias theorems are about t -> infinity, when the loss and its
+// gradient are far below float64's resolution relative to 1, and below its
+// range. The textbook cross-entropy gradient (1/n) sum_i (S_i - e_{y_i}) x_i^T
+// loses the true-class term once every margin exceeds about 37 (S_y rounds to
+// 1, S_y - 1 to 0) while the wrong-class terms, about 1e-17, survive: SignGD
+// then walks away from the max-margin direction. Later the gradient
+// underflows altogether and the iterate freezes. The trainer therefore works
+// in the log domain: per sample, u_c = -z_c, log t = logsumexp_{c!=y} u_c,
+// the loss log(1 + t) by softplus, 1 - S_y = t/(1 + t) from logarithms (never
+// as 1 - S_y), the weights S_c = e^{u_c - log(1+t)}, and the gradient as
+// exp(LogScale) G with LogScale the largest log-weight, subtracted before
+// exponentiating. NSD uses G alone (it is scale-invariant); Adam and NMD keep
+// their moments on a moving reference scale s (M e^{-s}, V e^{-2s}, eps
+// e^{-s}), which leaves the direction unchanged; GD multiplies by
+// exp(LogScale). Losses and proxies are recorded with their logarithms, exact
+// where the values underflow. Runs of 10^6 to 10^7 steps stay exact: SignGD
+// keeps closing its max-norm gap where the textbook gradient reverses
+// (Gradient: Textbook reproduces that failure).
+//
+// # Recording
+//
+// At log-spaced checkpoints (Checkpoints: about 10 per decade, plus 0 and the
+// last step) Train records L(W), the proxy G(W) = (1/n) sum_i (1 - S_{y_i})
+// (paper eq. 8), log N*(grad L(W)) and the normalized margin m(W)/N(W) for
+// every norm of package norm. These are the quantities of MATH.md section 6:
+// the gap gamma_N - m(W_t)/N(W_t) and the exact inequalities gamma_N G(W) <=
+// N*(grad L(W)) <= 2 B G(W) and G(W) <= L(W).
+//
+// # Cost
+//
+// A step computes the logits X W^T and the gradient (1/n) R^T X through
+// gonum's BLAS (blas64.Gemm on tiles small enough for gonum to stay serial),
+// and one exponential per sample and class. It allocates nothing; memory is
+// O(n k + k d) plus the O(log T) checkpoints. Runs are deterministic.
+package trainer
