@@ -108,6 +108,3 @@ func ClaimByName(name string) (Claim, error) {
 	}
 	return Claim{}, fmt.Errorf("verify: unknown claim %q (known: %v)", name, names)
 }
-
-// DefaultClaims are the claims checked on a bare data set.
-var DefaultClaims = []string{"signgd", "adam"}

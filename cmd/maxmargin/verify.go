@@ -1,11 +1,137 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"maxmargin/verify"
 )
 
-// runVerify is a placeholder until the verify command lands; it always fails.
+// runVerify implements `maxmargin verify [--cases DIR] [FILE.csv ...] [--json]
+// [--report DIR] [--shard I/N] [--workers N] [--step-scale F]`.
 func runVerify(args []string, stdout, stderr io.Writer) error {
-	return errors.New("not implemented yet")
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	casesDir := fs.String("cases", "", "folder of case files (*.json); default cases/ when no CSV is given")
+	asJSON := fs.Bool("json", false, "print one JSON object with every claim's checks and figures")
+	reportDir := fs.String("report", "", "write a Markdown report with plots to this folder")
+	shard := fs.String("shard", "", "run only the I-th of N slices of the jobs, as I/N")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "claims checked in parallel")
+	stepScale := fs.Float64("step-scale", 1, "multiply every step budget (a quick look: 0.1)")
+	files, err := parseFlags(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		printDefaults(fs, stderr, "verify [--cases DIR] [FILE.csv ...] [--json] [--report DIR] [--shard I/N]")
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if *workers < 1 {
+		return fmt.Errorf("--workers must be at least 1, got %d", *workers)
+	}
+	if !(*stepScale > 0) || *stepScale > 100 {
+		return fmt.Errorf("--step-scale must be in (0, 100], got %v", *stepScale)
+	}
+
+	var cases []*verify.Case
+	if *casesDir != "" || len(files) == 0 {
+		dir := *casesDir
+		if dir == "" {
+			dir = "cases"
+		}
+		cs, err := verify.LoadCases(dir)
+		if err != nil {
+			return err
+		}
+		cases = append(cases, cs...)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".json") {
+			c, err := verify.LoadCase(f)
+			if err != nil {
+				return err
+			}
+			cases = append(cases, c)
+			continue
+		}
+		c := verify.BareCase(f)
+		if _, err := c.Dataset(); err != nil {
+			return err
+		}
+		cases = append(cases, c)
+	}
+	jobs := verify.Jobs(cases)
+	if *shard != "" {
+		i, n, err := parseShard(*shard)
+		if err != nil {
+			return err
+		}
+		if jobs, err = verify.Shard(jobs, i, n); err != nil {
+			return err
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	progress := func(done, total int, r *verify.Report) {
+		verdict := "pass"
+		if !r.Pass {
+			verdict = "FAIL"
+		}
+		fmt.Fprintf(stderr, "[%d/%d] %s on %s: %s\n", done, total, r.Claim.Name, r.Case, verdict)
+	}
+	s := verify.Run(ctx, jobs, *workers, verify.Options{StepScale: *stepScale}, progress)
+
+	if *reportDir != "" {
+		if err := verify.WriteReport(*reportDir, s); err != nil {
+			return fmt.Errorf("writing the report: %w", err)
+		}
+		fmt.Fprintf(stderr, "report written to %s/report.md\n", *reportDir)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(s); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(stdout, s.Table())
+	}
+	switch {
+	case s.Partial:
+		return errors.New("interrupted: the results are partial")
+	case !s.Pass:
+		failed := 0
+		for _, r := range s.Reports {
+			if !r.Pass {
+				failed++
+			}
+		}
+		return fmt.Errorf("%d of %d claims failed", failed, len(s.Reports))
+	}
+	return nil
+}
+
+// parseShard parses "I/N".
+func parseShard(s string) (i, n int, err error) {
+	a, b, ok := strings.Cut(s, "/")
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("--shard %q: want I/N with 1 <= I <= N", s)
+	}
+	return i, n, nil
 }

@@ -1,0 +1,414 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+	"maxmargin/solver"
+	"maxmargin/trainer"
+)
+
+// References are certified max-margin solutions per norm name. Norms without
+// an exact solver yet (fro, spectral, ...) are absent.
+type References map[string]*solver.Result
+
+// ReferenceNorms are the norms with certified references.
+func ReferenceNorms() []string { return []string{"max", "op1", "opinf", "sum"} }
+
+// SolveReferences solves the max-margin problem of ds for every reference
+// norm. An uncertified or failed solve is an error: verdicts never rest on it.
+func SolveReferences(ds *dataset.Dataset) (References, error) {
+	refs := References{}
+	for _, name := range ReferenceNorms() {
+		n, err := norm.ByName(name)
+		if err != nil {
+			return nil, err
+		}
+		r, err := solver.MaxMargin(ds, n, nil)
+		if err != nil {
+			return nil, fmt.Errorf("reference for %s: %w", name, err)
+		}
+		if !r.Certified {
+			return nil, fmt.Errorf("reference for %s is not certified: [%g, %g]", name, r.Lower, r.Upper)
+		}
+		if !r.Separable {
+			return nil, fmt.Errorf("%w: data not linearly separable (%s margin <= %g)", ErrNotSeparable, name, r.Upper)
+		}
+		refs[name] = r
+	}
+	return refs, nil
+}
+
+// ErrNotSeparable is returned for data without a positive margin: the claims
+// are about separable data.
+var ErrNotSeparable = errors.New("verify: not linearly separable")
+
+// Series is one norm's gap gamma_N - m(W_t)/N(W_t) at the checkpoints t >= 1.
+type Series struct {
+	T   []float64 `json:"t"`
+	Gap []float64 `json:"gap"`
+}
+
+// Report is the outcome of one claim on one case.
+type Report struct {
+	Case      string  `json:"case"`
+	Claim     Claim   `json:"claim"`
+	Steps     int     `json:"steps"`
+	N         int     `json:"n"`
+	D         int     `json:"d"`
+	Pass      bool    `json:"pass"`
+	Partial   bool    `json:"partial,omitempty"`
+	Error     string  `json:"error,omitempty"`
+	Checks    []Check `json:"checks"`
+	FinalGap  float64 `json:"final_gap"`
+	Slope     float64 `json:"slope"`
+	RateSlope float64 `json:"rate_slope"`
+	// Gamma is the certified lower end of each reference norm's interval.
+	Gamma map[string]float64 `json:"gamma"`
+	// Series holds the gap per reference norm, for plots.
+	Series map[string]Series `json:"series"`
+	// Final holds the normalized margins at the last checkpoint.
+	Final map[string]float64 `json:"final_margins"`
+	// Checkpoints is kept for pinning; it is not part of the JSON report.
+	Checkpoints []trainer.Checkpoint `json:"-"`
+}
+
+// Options tune a run.
+type Options struct {
+	// StepScale multiplies every step budget (0 means 1); a quick run uses
+	// less than 1.
+	StepScale float64
+	// Mutate, when set, replaces the optimizer the claim names: the hook
+	// by which tests check that broken optimizers are caught.
+	Mutate func(trainer.Optimizer) trainer.Optimizer
+	// Gradient selects the trainer's gradient (Exact unless a test asks
+	// for the textbook one).
+	Gradient trainer.GradientMode
+}
+
+// optimizerFor builds the trainer's optimizer of a claim.
+func optimizerFor(c Claim) (trainer.Optimizer, error) {
+	beta2 := c.Beta2
+	normName := ""
+	switch c.Optimizer {
+	case "nsd", "nmd":
+		normName = c.Norm
+	}
+	return trainer.ByName(c.Optimizer, normName, c.Beta1, beta2, 0, false)
+}
+
+// CheckClaim runs one claim on a data set with certified references and
+// returns its report. A cancelled context gives a partial report that fails.
+func CheckClaim(ctx context.Context, caseName string, ds *dataset.Dataset, refs References, cc CaseClaim, pins *Pins, opt Options) *Report {
+	claim, err := ClaimByName(cc.Claim)
+	rep := &Report{Case: caseName, Claim: claim, Gamma: map[string]float64{}, Series: map[string]Series{}}
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	steps := claim.Steps
+	if cc.Steps > 0 {
+		steps = cc.Steps
+	}
+	if opt.StepScale > 0 {
+		steps = max(1, int(float64(steps)*opt.StepScale))
+	}
+	rep.Steps = steps
+	o, err := optimizerFor(claim)
+	if err == nil && opt.Mutate != nil {
+		o = opt.Mutate(o)
+	}
+	loss, lerr := trainer.ParseLoss(claim.Loss)
+	if err == nil {
+		err = lerr
+	}
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	traj, err := trainer.Train(ctx, ds, trainer.Settings{
+		Optimizer: o, Loss: loss, LR: claim.LR, Decay: claim.Decay, Steps: steps,
+		Gradient: opt.Gradient,
+	}, nil)
+	if err != nil {
+		rep.Error = err.Error()
+		rep.Partial = ctx.Err() != nil
+		if traj == nil || !rep.Partial {
+			return rep
+		}
+	}
+	rep.Checkpoints = traj.Checkpoints
+	n, d, _ := ds.Dims()
+	rep.N, rep.D = n, d
+	for name, r := range refs {
+		rep.Gamma[name] = r.Lower
+	}
+	var cps []trainer.Checkpoint
+	for _, cp := range traj.Checkpoints {
+		if cp.T >= 1 {
+			cps = append(cps, cp)
+		}
+	}
+	if len(cps) == 0 {
+		rep.Error = "no checkpoints"
+		return rep
+	}
+	for name, r := range refs {
+		var s Series
+		for _, cp := range cps {
+			s.T = append(s.T, float64(cp.T))
+			s.Gap = append(s.Gap, r.Lower-cp.Margins[name])
+		}
+		rep.Series[name] = s
+	}
+	rep.Final = cps[len(cps)-1].Margins
+
+	own, ok := refs[claim.Norm]
+	if !ok {
+		rep.Error = fmt.Sprintf("no certified reference for the claim's norm %s", claim.Norm)
+		return rep
+	}
+	s := rep.Series[claim.Norm]
+	floor := own.Upper - own.Lower + 1e-15*own.Upper
+	rate := func(t float64) float64 { return claim.Rate.At(t, n, d) }
+	rep.FinalGap = s.Gap[len(s.Gap)-1]
+
+	rep.Checks = append(rep.Checks, inequalityCheck(ds, claim, loss, refs, cps))
+	rep.Checks = append(rep.Checks, boundCheck(refs, cps))
+	skip := map[string]bool{}
+	for _, name := range cc.Skip {
+		skip[name] = true
+	}
+	burn := float64(claim.BurnIn)
+	rateChecks := []Check{
+		EnvelopeCheck(s.T, s.Gap, rate, burn),
+		SlopeCheck(s.T, s.Gap, rate, floor),
+		ShrinkCheck(s.T, s.Gap, rate, burn, floor),
+		preference(claim, refs, cps[len(cps)-1]),
+	}
+	for _, c := range rateChecks {
+		if c.Name == "slope" {
+			rep.Slope, rep.RateSlope = c.Figure, c.Threshold-SlopeTolerance
+		}
+		if skip[c.Name] {
+			c.Pass = true
+			c.Detail = "skipped: " + cc.Why
+		}
+		rep.Checks = append(rep.Checks, c)
+	}
+	if pins != nil {
+		rep.Checks = append(rep.Checks, pinCheck(pins, claim.Name, refs, cps))
+	}
+	rep.Pass = rep.Error == "" && !rep.Partial
+	for _, c := range rep.Checks {
+		rep.Pass = rep.Pass && c.Pass
+	}
+	return rep
+}
+
+// preference compares the claim's own relative gap with the other reference
+// norms' at the last checkpoint.
+func preference(claim Claim, refs References, last trainer.Checkpoint) Check {
+	rel := func(name string) float64 {
+		r := refs[name]
+		return (r.Lower - last.Margins[name]) / r.Lower
+	}
+	others := map[string]float64{}
+	for name := range refs {
+		if name != claim.Norm {
+			others[name] = rel(name)
+		}
+	}
+	return PreferenceCheck(rel(claim.Norm), others)
+}
+
+// inequalityTol is the slack of the exact inequalities in log units: they
+// hold exactly, and the trainer evaluates both sides in float64 from
+// log-domain quantities, with relative errors of a few ulps per operation.
+const inequalityTol = 1e-9
+
+// inequalityCheck checks MATH.md section 6 items 1 and 2 (cross-entropy) and
+// item 4 (NSD and NMD from W_0 = 0) at every checkpoint. Figure is the
+// number of violations.
+func inequalityCheck(ds *dataset.Dataset, claim Claim, loss trainer.Loss, refs References, cps []trainer.Checkpoint) Check {
+	c := Check{Name: "inequalities", Threshold: 0}
+	n, _, _ := ds.Dims()
+	logTwoB := math.Log(2 * ds.Bound())
+	var first string
+	violate := func(t int, what string, args ...any) {
+		c.Figure++
+		if first == "" {
+			first = fmt.Sprintf("t = %d: ", t) + fmt.Sprintf(what, args...)
+		}
+	}
+	normalized := isNormalized(claim.Optimizer)
+	var pathLen float64 // sum_{s<t} eta_s
+	s := 0
+	for _, cp := range cps {
+		for ; s < cp.T; s++ {
+			pathLen += claim.LR * math.Pow(float64(s+1), -claim.Decay)
+		}
+		if normalized {
+			// Item 4: N(W_t) <= N(W_0) + sum_{s<t} eta_s with W_0 = 0.
+			if v := cp.Norms[claim.Norm]; v > pathLen*(1+1e-12) {
+				violate(cp.T, "%s(W) = %g > path length %g", claim.Norm, v, pathLen)
+			}
+		}
+		if loss != trainer.CrossEntropy {
+			continue
+		}
+		names := make([]string, 0, len(cp.LogGradDual))
+		for name := range cp.LogGradDual {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			lg := cp.LogGradDual[name]
+			// Item 1, upper side, for every norm between max and sum.
+			if lg > logTwoB+cp.LogProxy+inequalityTol {
+				violate(cp.T, "%s*(grad) = e^%g > 2 B G = e^%g", name, lg, logTwoB+cp.LogProxy)
+			}
+			// Item 1, lower side, with gamma's certified lower end.
+			if r, ok := refs[name]; ok && math.Log(r.Lower)+cp.LogProxy > lg+inequalityTol {
+				violate(cp.T, "gamma_%s G = e^%g > %s*(grad) = e^%g", name, math.Log(r.Lower)+cp.LogProxy, name, lg)
+			}
+		}
+		// Item 2.
+		if cp.LogProxy > cp.LogLoss+inequalityTol {
+			violate(cp.T, "G = e^%g > L = e^%g", cp.LogProxy, cp.LogLoss)
+		}
+		l := math.Exp(cp.LogLoss)
+		if ratio := math.Exp(cp.LogProxy - cp.LogLoss); ratio < 1-float64(n)*l/2-inequalityTol {
+			violate(cp.T, "G/L = %g < 1 - nL/2 = %g", ratio, 1-float64(n)*l/2)
+		}
+		if l <= math.Ln2/float64(n) && cp.LogLoss > math.Ln2+cp.LogProxy+inequalityTol {
+			violate(cp.T, "L = %g <= log 2/n but L > 2G", l)
+		}
+		if l < math.Ln2/float64(n) && !(cp.Margin > 0) {
+			violate(cp.T, "L = %g < log 2/n but margin %g <= 0", l, cp.Margin)
+		}
+	}
+	c.Pass = c.Figure == 0
+	if c.Pass {
+		c.Detail = fmt.Sprintf("%d checkpoints", len(cps))
+	} else {
+		c.Detail = first
+	}
+	return c
+}
+
+// isNormalized tells whether the optimizer moves by exactly eta_t in its own
+// norm (NSD and NMD), so that item 4 applies.
+func isNormalized(opt string) bool {
+	switch opt {
+	case "signgd", "ngd", "cd", "nsd", "spectral-gd", "signum", "nmd-gd", "muon", "nmd":
+		return true
+	}
+	return false
+}
+
+// boundCheck checks that no normalized margin exceeds the certified upper
+// bound U of its norm: that would be a bug in the trainer, the norm or the
+// solver. Figure is the largest excess (m(W)/N(W) - U)/U.
+func boundCheck(refs References, cps []trainer.Checkpoint) Check {
+	c := Check{Name: "bound", Threshold: 1e-12, Figure: math.Inf(-1)}
+	for _, cp := range cps {
+		for name, r := range refs {
+			c.Figure = max(c.Figure, (cp.Margins[name]-r.Upper)/r.Upper)
+		}
+	}
+	// Margins are float64 ratios: a few ulps above U is rounding, not a bug.
+	c.Pass = c.Figure <= c.Threshold
+	c.Detail = "max over checkpoints and norms of (margin - U)/U"
+	return c
+}
+
+// pinCheck compares gamma and the pinned margins with the run.
+func pinCheck(p *Pins, claim string, refs References, cps []trainer.Checkpoint) Check {
+	tol := p.Tolerance
+	if tol == 0 {
+		tol = 1e-9
+	}
+	c := Check{Name: "pins", Threshold: tol}
+	var first string
+	miss := func(format string, args ...any) {
+		if first == "" {
+			first = fmt.Sprintf(format, args...)
+		}
+	}
+	rel := func(got, want float64) float64 {
+		return math.Abs(got-want) / max(math.Abs(want), 1e-300)
+	}
+	count := 0
+	for name, want := range p.Gamma {
+		r, ok := refs[name]
+		if !ok {
+			miss("no reference for pinned gamma %s", name)
+			continue
+		}
+		count++
+		if e := rel(r.Lower, want); e > c.Figure {
+			c.Figure = e
+			if e > tol {
+				miss("gamma %s = %.12g, pinned %.12g", name, r.Lower, want)
+			}
+		}
+	}
+	at := map[int]trainer.Checkpoint{}
+	for _, cp := range cps {
+		at[cp.T] = cp
+	}
+	for _, pm := range p.Margins[claim] {
+		cp, ok := at[pm.T]
+		if !ok {
+			miss("no checkpoint at pinned t = %d", pm.T)
+			continue
+		}
+		for name, want := range pm.Margins {
+			count++
+			if e := rel(cp.Margins[name], want); e > c.Figure {
+				c.Figure = e
+				if e > tol {
+					miss("t = %d: %s margin %.12g, pinned %.12g", pm.T, name, cp.Margins[name], want)
+				}
+			}
+		}
+	}
+	c.Pass = first == ""
+	if c.Pass {
+		c.Detail = fmt.Sprintf("%d pinned values reproduced", count)
+	} else {
+		c.Detail = first
+	}
+	return c
+}
+
+// Pin records the run's values as the case's pins for this claim: gamma per
+// reference norm and the margins at t = 100, 1000 and the last step.
+func Pin(p *Pins, rep *Report, refs References) {
+	if p.Gamma == nil {
+		p.Gamma = map[string]float64{}
+	}
+	for name, r := range refs {
+		p.Gamma[name] = r.Lower
+	}
+	if p.Margins == nil {
+		p.Margins = map[string][]PinnedMargins{}
+	}
+	var pinned []PinnedMargins
+	for _, cp := range rep.Checkpoints {
+		if cp.T == 100 || cp.T == 1000 || cp.T == rep.Steps {
+			m := map[string]float64{}
+			for name := range refs {
+				m[name] = cp.Margins[name]
+			}
+			pinned = append(pinned, PinnedMargins{T: cp.T, Margins: m})
+		}
+	}
+	p.Margins[rep.Claim.Name] = pinned
+}
