@@ -236,7 +236,10 @@ func (o *adam) Direction(dst *mat.Dense, t int, g *Gradient) {
 		bc1 = 1 - math.Pow(o.Beta1, float64(t+1))
 		bc2 = 1 - math.Pow(o.Beta2, float64(t+1))
 	}
-	eps := o.Eps * math.Exp(-o.scale.s)
+	var eps float64 // eps in scaled units, eps e^{-s} (0 e^{-s} is 0, not NaN)
+	if o.Eps != 0 {
+		eps = o.Eps * math.Exp(-o.scale.s)
+	}
 	m, v := o.m.RawMatrix().Data, o.v.RawMatrix().Data
 	gr := g.G.RawMatrix().Data
 	dr := dst.RawMatrix()

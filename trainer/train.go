@@ -122,35 +122,17 @@ func Train(ctx context.Context, ds *dataset.Dataset, s Settings, observe func(Ch
 	if err := s.validate(ds); err != nil {
 		return nil, err
 	}
-	n, d, k := ds.Dims()
-	_ = n
 	norms := s.Norms
 	if norms == nil {
 		norms = norm.All()
 	}
-	w := mat.NewDense(k, d, nil)
-	if s.W0 != nil {
-		w.Copy(s.W0)
-	}
-	dir := mat.NewDense(k, d, nil)
-	wd, dd := w.RawMatrix().Data, dir.RawMatrix().Data
-	ev := newEvaluator(ds, s.Loss, s.Gradient)
-	opt := s.Optimizer
-	opt.Reset(k, d)
-
+	r := newRun(ds, s)
+	w := r.w
 	schedule := Checkpoints(s.Steps, s.PerDecade)
 	traj := &Trajectory{Checkpoints: make([]Checkpoint, 0, len(schedule)+1), W: w}
-	record := func(t int, g *Gradient, st *stats) {
-		c := newCheckpoint(t, w, g, st, norms)
-		traj.Checkpoints = append(traj.Checkpoints, c)
-		if observe != nil {
-			observe(c)
-		}
-	}
 
 	done := ctx.Done()
 	var (
-		g   Gradient
 		st  stats
 		err error
 	)
@@ -163,29 +145,66 @@ func Train(ctx context.Context, ds *dataset.Dataset, s Settings, observe func(Ch
 		}
 		last := t == s.Steps || err != nil
 		if next < len(schedule) && schedule[next] == t || last {
-			ev.eval(w, &g, &st)
+			r.ev.eval(w, &r.g, &st)
 			for next < len(schedule) && schedule[next] <= t {
 				next++
 			}
-			record(t, &g, &st)
+			c := newCheckpoint(t, w, &r.g, &st, norms)
+			traj.Checkpoints = append(traj.Checkpoints, c)
+			if observe != nil {
+				observe(c)
+			}
 		} else {
-			ev.eval(w, &g, nil)
+			r.ev.eval(w, &r.g, nil)
 		}
 		if last {
 			traj.Steps = t
 			return traj, err
 		}
-		if math.IsNaN(g.LogScale) || math.IsInf(g.LogScale, 1) {
+		if math.IsNaN(r.g.LogScale) || math.IsInf(r.g.LogScale, 1) {
 			traj.Steps = t
-			return traj, fmt.Errorf("%w: gradient at step %d has log-scale %v", ErrNotFinite, t, g.LogScale)
+			return traj, fmt.Errorf("%w: gradient at step %d has log-scale %v", ErrNotFinite, t, r.g.LogScale)
 		}
-		opt.Direction(dir, t, &g)
-		eta := s.LR * math.Pow(float64(t+1), -s.Decay)
-		floats.AddScaled(wd, -eta, dd)
+		r.update(t)
 		if s.Progress != nil && (t+1)%progressEvery == 0 {
 			s.Progress(t + 1)
 		}
 	}
+}
+
+// run is the state of a training run: the iterate, the direction, the
+// evaluator with its buffers, and the optimizer.
+type run struct {
+	s      *Settings
+	w, dir *mat.Dense
+	ev     *evaluator
+	g      Gradient
+}
+
+// newRun allocates the buffers of a run and resets the optimizer.
+func newRun(ds *dataset.Dataset, s Settings) *run {
+	_, d, k := ds.Dims()
+	r := &run{s: &s, w: mat.NewDense(k, d, nil), dir: mat.NewDense(k, d, nil), ev: newEvaluator(ds, s.Loss, s.Gradient)}
+	if s.W0 != nil {
+		r.w.Copy(s.W0)
+	}
+	s.Optimizer.Reset(k, d)
+	return r
+}
+
+// update applies update t, W_{t+1} = W_t - eta_t D_t, with the gradient at
+// W_t in r.g. It does not allocate.
+func (r *run) update(t int) {
+	r.s.Optimizer.Direction(r.dir, t, &r.g)
+	eta := r.s.LR * math.Pow(float64(t+1), -r.s.Decay)
+	floats.AddScaled(r.w.RawMatrix().Data, -eta, r.dir.RawMatrix().Data)
+}
+
+// step evaluates the gradient at W_t and applies update t: one full step
+// without statistics, as Train does between checkpoints.
+func (r *run) step(t int) {
+	r.ev.eval(r.w, &r.g, nil)
+	r.update(t)
 }
 
 // validate checks the settings against the data set.
