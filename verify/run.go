@@ -390,12 +390,12 @@ func pinCheck(p *Pins, claim string, refs References, cps []trainer.Checkpoint) 
 
 // Pin records the run's values as the case's pins for this claim: gamma per
 // reference norm and the margins at t = 100, 1000 and the last step.
-func Pin(p *Pins, rep *Report, refs References) {
+func Pin(p *Pins, rep *Report) {
 	if p.Gamma == nil {
 		p.Gamma = map[string]float64{}
 	}
-	for name, r := range refs {
-		p.Gamma[name] = r.Lower
+	for name, g := range rep.Gamma {
+		p.Gamma[name] = g
 	}
 	if p.Margins == nil {
 		p.Margins = map[string][]PinnedMargins{}
@@ -404,7 +404,7 @@ func Pin(p *Pins, rep *Report, refs References) {
 	for _, cp := range rep.Checkpoints {
 		if cp.T == 100 || cp.T == 1000 || cp.T == rep.Steps {
 			m := map[string]float64{}
-			for name := range refs {
+			for name := range rep.Gamma {
 				m[name] = cp.Margins[name]
 			}
 			pinned = append(pinned, PinnedMargins{T: cp.T, Margins: m})

@@ -1,0 +1,3 @@
+package dataset
+
+import _ "maxmargin/internal/golden" // accept go test ./... -update

@@ -1,0 +1,3 @@
+package norm
+
+import _ "maxmargin/internal/golden" // accept go test ./... -update
