@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,3 +47,6 @@ const logTol = 1e-10
 
 // eta returns eta_t = eta0 (t+1)^{-a} as Train computes it.
 func eta(eta0, a float64, t int) float64 { return eta0 * math.Pow(float64(t+1), -a) }
+
+// mathString formats v for a subtest name.
+func mathString(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -166,6 +165,10 @@ func Train(ctx context.Context, ds *dataset.Dataset, s Settings, observe func(Ch
 			return traj, fmt.Errorf("%w: gradient at step %d has log-scale %v", ErrNotFinite, t, r.g.LogScale)
 		}
 		r.update(t)
+		if !finite(w.RawMatrix().Data) {
+			traj.Steps = t + 1
+			return traj, fmt.Errorf("%w: W after step %d (step size %v)", ErrNotFinite, t+1, s.LR*math.Pow(float64(t+1), -s.Decay))
+		}
 		if s.Progress != nil && (t+1)%progressEvery == 0 {
 			s.Progress(t + 1)
 		}
@@ -207,6 +210,16 @@ func (r *run) step(t int) {
 	r.update(t)
 }
 
+// finite reports whether every v is finite.
+func finite(v []float64) bool {
+	for _, x := range v {
+		if x-x != 0 { // NaN for NaN and ±Inf
+			return false
+		}
+	}
+	return true
+}
+
 // validate checks the settings against the data set.
 func (s *Settings) validate(ds *dataset.Dataset) error {
 	_, d, k := ds.Dims()
@@ -228,7 +241,7 @@ func (s *Settings) validate(ds *dataset.Dataset) error {
 		if r, c := s.W0.Dims(); r != k || c != d {
 			return fmt.Errorf("%w: W0 is %d×%d, the data need %d×%d", ErrBadSettings, r, c, k, d)
 		}
-		if slices.ContainsFunc(mat.DenseCopyOf(s.W0).RawMatrix().Data, func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }) {
+		if !finite(mat.DenseCopyOf(s.W0).RawMatrix().Data) {
 			return fmt.Errorf("%w: W0 is not finite", ErrBadSettings)
 		}
 	}
