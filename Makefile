@@ -28,11 +28,10 @@ vet: deps
 test: vet
 	$(GO) test -count=1 ./...
 
+# The main job: every claim of every case in cases/, with a Markdown report
+# and plots in report/.
 run: build
-	./$(BIN) solve --norm max cases/data/wine.csv
-	./$(BIN) solve --norm sum cases/data/wine.csv
-	./$(BIN) solve --norm opinf cases/data/wine.csv
-	./$(BIN) solve --norm op1 cases/data/wine.csv
+	./$(BIN) verify --cases cases --report report
 
 clean:
 	rm -rf bin report
