@@ -1,9 +1,9 @@
 package trainer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -63,18 +63,41 @@ func TestAdamMatchesTorch(t *testing.T) {
 		// is ill-conditioned, not wrong: it gets a loose tolerance.
 		{"torch-eps0-short-memory", "torch", 0.01, 2.0 / 3, 0.8, 0.9, 0, true, 1e-4},
 	}
+	type torchRun struct {
+		Path  string  `json:"path"`
+		Mode  string  `json:"mode"`
+		LR    float64 `json:"lr"`
+		Decay float64 `json:"decay"`
+		Beta1 float64 `json:"beta1"`
+		Beta2 float64 `json:"beta2"`
+		Eps   float64 `json:"eps"`
+		Steps int     `json:"steps"`
+	}
+	var runs []torchRun
+	for _, set := range sets {
+		for _, tc := range tests {
+			runs = append(runs, torchRun{set.path, tc.mode, tc.lr, tc.decay, tc.b1, tc.b2, tc.eps, steps})
+		}
+	}
+	in, err := json.Marshal(runs)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, debianPython, "testdata/torch_adam.py")
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	var want [][][]float64
+	require.NoError(t, json.Unmarshal(out, &want))
+	require.Len(t, want, len(runs))
+
+	i := 0
 	for _, set := range sets {
 		ds := set.ds(t)
 		for _, tc := range tests {
+			want := want[i]
+			i++
 			t.Run(set.name+"/"+tc.name, func(t *testing.T) {
-				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-				defer cancel()
-				out, err := exec.CommandContext(ctx, debianPython, "testdata/torch_adam.py", set.path, tc.mode,
-					fmt.Sprint(tc.lr), fmt.Sprint(tc.decay), fmt.Sprint(tc.b1), fmt.Sprint(tc.b2), fmt.Sprint(tc.eps), fmt.Sprint(steps)).Output()
-				require.NoError(t, err)
-				var want [][]float64
-				require.NoError(t, json.Unmarshal(out, &want))
-
 				opt := Adam(AdamSettings{Beta1: tc.b1, Beta2: tc.b2, Eps: tc.eps, BiasCorrection: tc.bias})
 				tr, err := Train(context.Background(), ds, Settings{Optimizer: opt, LR: tc.lr, Decay: tc.decay, Steps: steps}, nil)
 				require.NoError(t, err)

@@ -156,7 +156,7 @@ func TestInequalities(t *testing.T) {
 		{"adam-torch", func() Optimizer { return Adam(AdamSettings{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, BiasCorrection: true}) }, 0.01, 0, nil, false},
 		{"gd", GD, 0.5, 0, nil, true},
 	}
-	const steps = 20_000
+	const steps = 5000
 	for _, set := range sets {
 		n, _, _ := set.ds.Dims()
 		b := set.ds.Bound()
