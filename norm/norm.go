@@ -24,8 +24,8 @@ type Norm interface {
 	// SteepestDirection stores in dst a D with N(D) = 1 maximising <G, D>,
 	// and returns <G, D> = N*(G). For G = 0 it stores D = 0 and returns 0.
 	// Ties are broken deterministically. dst must have the shape of g and
-	// must not alias it; SteepestDirection panics otherwise. It does not
-	// allocate.
+	// must not alias it; SteepestDirection panics otherwise. The polyhedral
+	// norms, fro and lp do not allocate; spectral and nuclear do (an SVD).
 	SteepestDirection(dst, g *mat.Dense) float64
 }
 

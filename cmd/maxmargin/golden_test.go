@@ -1,0 +1,3 @@
+package main
+
+import _ "maxmargin/internal/golden" // accept go test ./... -update

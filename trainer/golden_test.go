@@ -1,0 +1,3 @@
+package trainer
+
+import _ "maxmargin/internal/golden" // accept go test ./... -update
