@@ -13,7 +13,7 @@ func dyadic(v float64) (m uint64, e int, neg bool) {
 		return 0, 0, false
 	}
 	frac, exp := math.Frexp(math.Abs(v)) // |v| = frac * 2^exp, frac in [0.5, 1)
-	m = uint64(math.Ldexp(frac, 53))      // exact: frac has at most 53 significant bits
+	m = uint64(math.Ldexp(frac, 53))     // exact: frac has at most 53 significant bits
 	e = exp - 53
 	if tz := bits.TrailingZeros64(m); tz > 0 {
 		m >>= uint(tz)

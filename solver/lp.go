@@ -36,14 +36,29 @@ type restricted struct {
 	pairs    []pair // margin rows in order
 	in       []bool // in[i*k+c]: pair (i, c) is a row
 	row      []golp.Entry
+	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
 }
 
 // newRestricted builds the LP with the margin rows of pairs. NewLP leaves
 // lp_solve in add-row mode, where rows are appended cheaply; SetObjFn, called
 // last, switches it off again as lp_solve requires before solving.
-func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair) *restricted {
+//
+// For the max norm, guess (if not nil) is a K×d matrix whose sign pattern
+// is a guess of the optimal W: lp_solve starts every bounded column at its
+// lower bound, so column c*d+l holds v_cl = -sign(guess_cl) W_cl and the
+// start is W = sign(guess) rather than W = -1, saving bound flips.
+func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *mat.Dense) *restricted {
 	n, d, k := ds.Dims()
 	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k)}
+	if !r.split {
+		r.flip = make([]float64, k*d)
+		for j := range r.flip {
+			r.flip[j] = 1
+			if guess != nil && guess.RawMatrix().Data[j] > 0 {
+				r.flip[j] = -1
+			}
+		}
+	}
 	kd := k * d
 	ncols := kd + 1
 	if r.split {
@@ -92,9 +107,11 @@ func (r *restricted) add(pairs []pair) {
 			if v == 0 {
 				continue
 			}
-			row = append(row, golp.Entry{Col: y*r.d + l, Val: v}, golp.Entry{Col: p.c*r.d + l, Val: -v})
 			if r.split {
-				row = append(row, golp.Entry{Col: kd + y*r.d + l, Val: -v}, golp.Entry{Col: kd + p.c*r.d + l, Val: v})
+				row = append(row, golp.Entry{Col: y*r.d + l, Val: v}, golp.Entry{Col: p.c*r.d + l, Val: -v},
+					golp.Entry{Col: kd + y*r.d + l, Val: -v}, golp.Entry{Col: kd + p.c*r.d + l, Val: v})
+			} else {
+				row = append(row, golp.Entry{Col: y*r.d + l, Val: r.flip[y*r.d+l] * v}, golp.Entry{Col: p.c*r.d + l, Val: -r.flip[p.c*r.d+l] * v})
 			}
 		}
 		row = append(row, golp.Entry{Col: r.gammaCol, Val: -1})
@@ -118,9 +135,11 @@ func (r *restricted) solve(limit time.Duration) (gamma float64, w *mat.Dense, la
 	w = mat.NewDense(r.k, r.d, nil)
 	raw := w.RawMatrix().Data
 	copy(raw, vars[:kd])
-	if r.split {
-		for j := range raw {
+	for j := range raw {
+		if r.split {
 			raw[j] -= vars[kd+j]
+		} else {
+			raw[j] *= r.flip[j]
 		}
 	}
 	duals := r.lp.Duals()[r.groups:]

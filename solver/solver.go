@@ -138,7 +138,9 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 		deadline = start.Add(set.Timeout)
 	}
 
-	lp := newRestricted(ds, pn.Grouping(), initialPairs(ds))
+	pairs := initialPairs(ds)
+	lp := newRestricted(ds, pn.Grouping(), pairs, dualMatrix(ds, pairs))
+	best := 0.0 // largest m(W)/N(W) seen, in floating point
 	for round := 1; ; round++ {
 		var limit time.Duration
 		if !deadline.IsZero() {
@@ -151,15 +153,25 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			// Measured: interrupted by its time-out, lp_solve can report
+			// OPTIMAL with gamma = 0.
+			return nil, &StatusError{Status: "TIMEOUT"}
+		}
 		if nw := pn.Value(w); nw > 0 {
 			w.Scale(1/nw, w)
 		}
 		slack := set.Tolerance * max(1, math.Abs(gamma)) / 4
-		if gamma > slack {
-			if add := violated(ds, w, gamma-slack, lp.in, nn); len(add) > 0 {
-				lp.add(add)
-				continue
-			}
+		if gamma < best-slack {
+			// The restricted optimum bounds gamma_N from above, and an
+			// earlier W from below: lp_solve's OPTIMAL was wrong.
+			return nil, &StatusError{Status: fmt.Sprintf("OPTIMAL with objective %g below the margin %g of an earlier classifier", gamma, best)}
+		}
+		add, m := violated(ds, w, gamma-slack, lp.in, nn)
+		best = max(best, m)
+		if gamma > slack && len(add) > 0 {
+			lp.add(add)
+			continue
 		}
 		res, err := certify(ds, pn, w, lp.pairs, lambda, set.Tolerance)
 		if err != nil {
@@ -168,7 +180,7 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 		if !res.Certified && gamma > 0 {
 			// The float test passed but the exact one did not: add every
 			// pair still below gamma and try again, if there is one.
-			if add := violated(ds, w, gamma, lp.in, nn*k); len(add) > 0 {
+			if add, _ := violated(ds, w, gamma, lp.in, nn*k); len(add) > 0 {
 				lp.add(add)
 				continue
 			}
@@ -238,14 +250,16 @@ func initialPairs(ds *dataset.Dataset) []pair {
 			row[l] /= counts[c]
 		}
 	}
-	return violated(ds, means, math.Inf(1), make([]bool, n*k), n)
+	pairs, _ := violated(ds, means, math.Inf(1), make([]bool, n*k), n)
+	return pairs
 }
 
 // violated returns up to limit pairs not in the set whose margin under W is
 // below threshold: each sample's worst such pair, then, when limit exceeds
 // n, the other pairs below threshold, ordered by margin (ties by sample and
-// class, so the order is deterministic).
-func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, limit int) []pair {
+// class, so the order is deterministic). It also returns m(W), the least
+// margin over all pairs, in floating point.
+func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, limit int) ([]pair, float64) {
 	n, _, k := ds.Dims()
 	var scores mat.Dense
 	scores.Mul(ds.X, w.T())
@@ -255,16 +269,22 @@ func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, l
 		first  bool
 	}
 	var cands []cand
+	least := math.Inf(1)
 	for i := range n {
 		y := ds.Y[i]
 		row := scores.RawRowView(i)
 		worst := -1
 		start := len(cands)
 		for c := range k {
-			if c == y || in[i*k+c] {
+			if c == y {
 				continue
 			}
-			if m := row[y] - row[c]; m < threshold {
+			m := row[y] - row[c]
+			least = min(least, m)
+			if in[i*k+c] {
+				continue
+			}
+			if m < threshold {
 				cands = append(cands, cand{pair{i, c}, m, false})
 				if worst < 0 || m < cands[worst].margin {
 					worst = len(cands) - 1
@@ -303,5 +323,21 @@ func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, l
 	for _, c := range cands[:min(limit, len(cands))] {
 		out = append(out, c.pair)
 	}
-	return out
+	return out, least
+}
+
+// dualMatrix returns A(lambda) = sum (e_{y_i} - e_c) x_i^T for unit weights
+// on the pairs, in floating point: its sign pattern is the max norm's
+// steepest direction, a guess of the optimal W.
+func dualMatrix(ds *dataset.Dataset, pairs []pair) *mat.Dense {
+	_, d, k := ds.Dims()
+	a := mat.NewDense(k, d, nil)
+	for _, p := range pairs {
+		ry, rc := a.RawRowView(ds.Y[p.i]), a.RawRowView(p.c)
+		for l, v := range ds.X.RawRowView(p.i) {
+			ry[l] += v
+			rc[l] -= v
+		}
+	}
+	return a
 }
