@@ -65,6 +65,15 @@ func checkResult(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, res *Resu
 	}
 }
 
+// solveChecked runs MaxMargin and checkResult.
+func solveChecked(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral) *Result {
+	t.Helper()
+	res, err := MaxMargin(ds, n, nil)
+	require.NoError(t, err)
+	checkResult(t, ds, n, res)
+	return res
+}
+
 // TestHandSolved checks gamma_N on configurations solved on paper.
 func TestHandSolved(t *testing.T) {
 	// Two points on a line (d = 1, k = 2): x_0 = 2 in class 0, x_1 = -1 in
@@ -99,9 +108,7 @@ func TestHandSolved(t *testing.T) {
 	for _, tc := range tests {
 		for _, n := range polyhedral {
 			t.Run(tc.ds.Name+"/"+n.Name(), func(t *testing.T) {
-				res, err := MaxMargin(tc.ds, n, nil)
-				require.NoError(t, err)
-				checkResult(t, tc.ds, n, res)
+				res := solveChecked(t, tc.ds, n)
 				want := tc.gamma[n.Name()]
 				require.True(t, res.Separable)
 				require.InDelta(t, want, res.Margin, 1e-12)
@@ -123,9 +130,7 @@ func TestRandomSeparable(t *testing.T) {
 	for _, ds := range sets {
 		for _, n := range polyhedral {
 			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
-				res, err := MaxMargin(ds, n, nil)
-				require.NoError(t, err)
-				checkResult(t, ds, n, res)
+				res := solveChecked(t, ds, n)
 				require.True(t, res.Separable)
 				gamma := dualSimplex(t, ds, n)
 				require.InEpsilon(t, gamma, res.Margin, 1e-7, "gonum simplex on the dual LP")
@@ -153,9 +158,7 @@ func TestNotSeparable(t *testing.T) {
 	for _, ds := range sets {
 		for _, n := range polyhedral {
 			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
-				res, err := MaxMargin(ds, n, nil)
-				require.NoError(t, err)
-				checkResult(t, ds, n, res)
+				res := solveChecked(t, ds, n)
 				require.False(t, res.Separable)
 				require.Zero(t, res.Lower)
 				require.LessOrEqual(t, res.Upper, DefaultTolerance)
@@ -186,9 +189,7 @@ func TestDegenerate(t *testing.T) {
 		require.NoError(t, err)
 		for _, ds := range []*dataset.Dataset{dupDS, wideDS} {
 			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
-				res, err := MaxMargin(ds, n, nil)
-				require.NoError(t, err)
-				checkResult(t, ds, n, res)
+				res := solveChecked(t, ds, n)
 				require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
 			})
 		}
@@ -210,9 +211,7 @@ func TestWine(t *testing.T) {
 	}
 	for _, n := range polyhedral {
 		t.Run(n.Name(), func(t *testing.T) {
-			res, err := MaxMargin(ds, n, nil)
-			require.NoError(t, err)
-			checkResult(t, ds, n, res)
+			res := solveChecked(t, ds, n)
 			require.True(t, res.Separable)
 			require.InEpsilon(t, highs[n.Name()], res.Margin, 1e-7)
 		})

@@ -1,0 +1,70 @@
+package solver
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"maxmargin/dataset"
+)
+
+// debianPython is Debian's interpreter, which sees python3-scipy (the
+// python3 first on PATH may be another one; MEASURED.md).
+const debianPython = "/usr/bin/python3"
+
+// highsGamma solves the max-margin LP of ds under the named norm with HiGHS
+// through scipy (testdata/highs_maxmargin.py), skipping the test when
+// /usr/bin/python3 or scipy is missing.
+func highsGamma(t *testing.T, ds *dataset.Dataset, name string) float64 {
+	t.Helper()
+	if _, err := os.Stat(debianPython); err != nil {
+		t.Skipf("HiGHS check needs %s with scipy: %v", debianPython, err)
+	}
+	if out, err := exec.Command(debianPython, "-c", "import scipy.optimize").CombinedOutput(); err != nil {
+		t.Skipf("HiGHS check needs scipy under %s: %v: %s", debianPython, err, bytes.TrimSpace(out))
+	}
+	n, _, _ := ds.Dims()
+	var buf bytes.Buffer
+	for i := range n {
+		for _, v := range ds.X.RawRowView(i) {
+			buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64)) // round-trips exactly
+			buf.WriteByte(',')
+		}
+		fmt.Fprintf(&buf, "%d\n", ds.Y[i])
+	}
+	path := filepath.Join(t.TempDir(), "data.csv")
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+	out, err := exec.Command(debianPython, "testdata/highs_maxmargin.py", path, name).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	gamma, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	require.NoError(t, err)
+	return gamma
+}
+
+// TestAgainstHiGHS compares gamma_N with HiGHS, an independent LP solver,
+// to 1e-7 relative (issue 2) on data sets no other test uses.
+func TestAgainstHiGHS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a Python subprocess per case")
+	}
+	sets := []*dataset.Dataset{
+		dataset.GaussianClusters(4242, 4, 12, 8, 0.3), // (n,d,k) = (32,12,4)
+		dataset.RandomLabels(4343, 24, 30, 3),         // d > n: separable
+	}
+	for _, ds := range sets {
+		for _, n := range polyhedral {
+			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
+				res := solveChecked(t, ds, n)
+				require.True(t, res.Separable)
+				require.InEpsilon(t, highsGamma(t, ds, n.Name()), res.Margin, 1e-7)
+			})
+		}
+	}
+}
