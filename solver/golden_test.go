@@ -1,0 +1,3 @@
+package solver
+
+import _ "maxmargin/internal/golden" // accept go test ./... -update
