@@ -92,13 +92,16 @@ func oneLine(s string) string {
 
 // parseFlags parses args with fs, allowing flags after positional arguments
 // (maxmargin solve data.csv --norm max), and returns the positional
-// arguments. A lone "--" ends flag parsing.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+// arguments. A lone "--" ends flag parsing. On -h or --help it writes the
+// usage line "maxmargin SYNOPSIS" and the flags to stderr and returns
+// flag.ErrHelp, which run turns into exit status 0.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, synopsis string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				printDefaults(fs, stderr, synopsis)
 				return nil, err
 			}
 			return nil, fmt.Errorf("%v (see 'maxmargin %s -h')", err, fs.Name())

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -53,12 +52,7 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("norm", "", "polyhedral norm: max, sum, opinf or op1 (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	timeout := fs.Duration("timeout", 0, "give up after this long (e.g. 30s); 0 means no limit")
-	help := fs.Bool("h", false, "show this help")
-	pos, err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) || err == nil && *help {
-		printDefaults(fs, stderr, solveSynopsis)
-		return flag.ErrHelp
-	}
+	pos, err := parseFlags(fs, args, stderr, solveSynopsis)
 	if err != nil {
 		return err
 	}

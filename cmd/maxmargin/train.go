@@ -61,12 +61,7 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&f.biasCorrection, "bias-correction", false, "adam with bias correction, as torch.optim.Adam")
 	fs.IntVar(&f.perDecade, "per-decade", trainer.DefaultPerDecade, "checkpoints per decade of steps")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object instead of a table")
-	help := fs.Bool("h", false, "show this help")
-	pos, err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) || err == nil && *help {
-		printDefaults(fs, stderr, trainSynopsis)
-		return flag.ErrHelp
-	}
+	pos, err := parseFlags(fs, args, stderr, trainSynopsis)
 	if err != nil {
 		return err
 	}

@@ -27,11 +27,7 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	shard := fs.String("shard", "", "run only the I-th of N slices of the jobs, as I/N")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "claims checked in parallel")
 	stepScale := fs.Float64("step-scale", 1, "multiply every step budget (a quick look: 0.1)")
-	files, err := parseFlags(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		printDefaults(fs, stderr, "verify [--cases DIR] [FILE.csv ...] [--json] [--report DIR] [--shard I/N]")
-		return err
-	}
+	files, err := parseFlags(fs, args, stderr, "verify [--cases DIR] [FILE.csv ...] [--json] [--report DIR] [--shard I/N]")
 	if err != nil {
 		return err
 	}
