@@ -33,6 +33,11 @@ func LoadCSV(path string) (*Dataset, error) {
 // or as an integral decimal ("2" or "2.0"); features are finite float64
 // values. Every problem is a *ParseError with the line number.
 func ReadCSV(r io.Reader, name string) (*Dataset, error) {
+	return readCSV(r, name, MaxValues)
+}
+
+// readCSV is ReadCSV with the size limit as a parameter, for tests.
+func readCSV(r io.Reader, name string, maxValues int) (*Dataset, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
@@ -78,6 +83,9 @@ func ReadCSV(r io.Reader, name string) (*Dataset, error) {
 		}
 		if len(rec) != d+1 {
 			return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("%w: %d fields, expected %d (%d features and a label)", ErrRagged, len(rec), d+1, d)}
+		}
+		if len(features)+d > maxValues {
+			return nil, &ParseError{File: name, Line: line, Err: fmt.Errorf("%w: more than %d feature values at sample %d of %d features", ErrTooLarge, maxValues, len(labels)+1, d)}
 		}
 		for j, field := range rec[:d] {
 			v, err := parseFeature(field)

@@ -121,3 +121,13 @@ func TestNew(t *testing.T) {
 		require.Error(t, err)
 	})
 }
+
+func TestReadCSVTooLarge(t *testing.T) {
+	// A limit of 5 values admits two samples of 2 features (4 values) and
+	// refuses the third at its line, before storing it.
+	_, err := readCSV(strings.NewReader("1,2,0\n3,4,1\n5,6,1\n"), "big.csv", 5)
+	require.ErrorIs(t, err, ErrTooLarge)
+	assert.True(t, strings.HasPrefix(err.Error(), "big.csv:3: "), err.Error())
+	_, err = readCSV(strings.NewReader("1,2,0\n3,4,1\n"), "ok.csv", 4)
+	require.NoError(t, err)
+}

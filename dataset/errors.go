@@ -16,7 +16,14 @@ var (
 	ErrNotNumber  = errors.New("dataset: not a number")
 	ErrNotFinite  = errors.New("dataset: not finite")
 	ErrBadLabel   = errors.New("dataset: label is not a non-negative integer")
+	ErrTooLarge   = errors.New("dataset: too large")
 )
+
+// MaxValues is the largest number of feature values (n d) a data set may
+// have: 2^28 float64 values, 2 GiB. Larger files are refused while they are
+// read, with their size, rather than exhausting memory; the suite's solver
+// and trainer need several times the data's memory besides.
+const MaxValues = 1 << 28
 
 // ParseError reports a problem in a data file: the file, the 1-based line
 // (0 when the problem concerns the whole file) and the problem.
