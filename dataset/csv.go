@@ -107,13 +107,6 @@ func readCSV(r io.Reader, name string, maxValues int) (*Dataset, error) {
 		}
 		return nil, &ParseError{File: name, Err: problem}
 	}
-	// A class label at or above n cannot be part of a gap-free labelling;
-	// check before classCount allocates by label value.
-	for i, c := range labels {
-		if c >= len(labels) {
-			return nil, &ParseError{File: name, Err: fmt.Errorf("%w: label %d on sample %d, but only %d samples, so some class below it has no sample", ErrLabelGap, c, i+1, len(labels))}
-		}
-	}
 	k, err := classCount(labels)
 	if err != nil {
 		return nil, &ParseError{File: name, Err: err}

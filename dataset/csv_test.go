@@ -131,3 +131,10 @@ func TestReadCSVTooLarge(t *testing.T) {
 	_, err = readCSV(strings.NewReader("1,2,0\n3,4,1\n"), "ok.csv", 4)
 	require.NoError(t, err)
 }
+
+func TestNewHugeLabel(t *testing.T) {
+	// A label of 10^18 on two samples is a gap, reported without allocating
+	// 10^18 class slots.
+	_, err := New("huge", mat.NewDense(2, 1, []float64{1, 2}), []int{0, 1e18})
+	require.ErrorIs(t, err, ErrLabelGap)
+}

@@ -83,7 +83,12 @@ func classCount(y []int) (int, error) {
 	k := 0
 	for i, c := range y {
 		if c < 0 {
-			return 0, fmt.Errorf("dataset: sample %d has negative label %d", i, c)
+			return 0, fmt.Errorf("%w: sample %d has negative label %d", ErrBadLabel, i+1, c)
+		}
+		// A label at or above n leaves some class below it without a
+		// sample; say so before allocating by label value.
+		if c >= len(y) {
+			return 0, fmt.Errorf("%w: label %d on sample %d, but only %d samples, so some class below it has no sample", ErrLabelGap, c, i+1, len(y))
 		}
 		k = max(k, c+1)
 	}

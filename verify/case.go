@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -234,8 +235,8 @@ func (c *Case) rawDataset() (*dataset.Dataset, error) {
 		}
 		x.SetRow(i, row[:d])
 		label := row[d]
-		if label < 0 || label != float64(int(label)) {
-			return nil, fmt.Errorf("%s: %w: inline row %d: label %v is not a non-negative integer", c.Path, ErrCase, i+1, label)
+		if label < 0 || label != math.Trunc(label) || label >= float64(len(c.Data.Rows)) {
+			return nil, fmt.Errorf("%s: %w: inline row %d: label %v is not an integer in 0..n-1", c.Path, ErrCase, i+1, label)
 		}
 		y[i] = int(label)
 	}
