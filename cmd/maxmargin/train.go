@@ -188,7 +188,7 @@ func writeTrainTable(w io.Writer, ds *dataset.Dataset, s trainer.Settings, traj 
 	for _, c := range traj.Checkpoints {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%.6g\t", c.T, formatLog(c.Loss, c.LogLoss), formatLog(c.Proxy, c.LogProxy), c.Margin)
 		for _, name := range names {
-			fmt.Fprintf(tw, "%.6f\t", c.Margins[name])
+			fmt.Fprintf(tw, "%.6g\t", c.Margins[name])
 		}
 		fmt.Fprintln(tw)
 	}
@@ -203,6 +203,11 @@ func formatLog(v, lv float64) string {
 	}
 	e := lv / math.Ln10
 	exp := math.Floor(e)
+	if math.Abs(exp) > 1e9 {
+		// Beyond any decimal exponent worth printing (features of 1e300
+		// give log losses of -1e301): show the logarithm itself.
+		return fmt.Sprintf("exp(%.4g)", lv)
+	}
 	return fmt.Sprintf("%.4ge%+d", math.Pow(10, e-exp), int(exp))
 }
 
