@@ -33,16 +33,31 @@ func SolveReferences(ds *dataset.Dataset) (References, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reference for %s: %w", name, err)
 		}
-		if !r.Certified {
-			return nil, fmt.Errorf("reference for %s is not certified: [%g, %g]", name, r.Lower, r.Upper)
-		}
-		if !r.Separable {
-			return nil, fmt.Errorf("%w: data not linearly separable (%s margin <= %g)", ErrNotSeparable, name, r.Upper)
+		if err := usable(name, r); err != nil {
+			return nil, err
 		}
 		refs[name] = r
 	}
 	return refs, nil
 }
+
+// usable returns an error unless r can serve as a reference: certified,
+// separable, with a finite interval.
+func usable(name string, r *solver.Result) error {
+	switch {
+	case !r.Certified:
+		return fmt.Errorf("%w: reference for %s is not certified: [%g, %g]", ErrUncertified, name, r.Lower, r.Upper)
+	case math.IsNaN(r.Lower) || math.IsNaN(r.Upper) || math.IsInf(r.Upper, 0):
+		return fmt.Errorf("%w: reference for %s has a non-finite interval [%g, %g]", ErrUncertified, name, r.Lower, r.Upper)
+	case !r.Separable:
+		return fmt.Errorf("%w: data not linearly separable (%s margin <= %g)", ErrNotSeparable, name, r.Upper)
+	}
+	return nil
+}
+
+// ErrUncertified is returned for a reference whose certificate does not
+// bracket gamma within the tolerance: claims are failed, not passed, on it.
+var ErrUncertified = errors.New("verify: uncertified reference")
 
 // ErrNotSeparable is returned for data without a positive margin: the claims
 // are about separable data.
