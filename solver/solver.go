@@ -138,6 +138,17 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 		deadline = start.Add(set.Timeout)
 	}
 
+	if g := pn.Grouping(); (g == norm.Entries || g == norm.Whole) && nn*(k-1)*d >= ipmMinSize {
+		res, _, err := maxMarginIPM(ds, pn, set.Tolerance, deadline)
+		if err != nil {
+			return nil, err
+		}
+		if res != nil {
+			res.Seconds = time.Since(start).Seconds()
+			return res, nil
+		}
+	}
+
 	pairs := initialPairs(ds)
 	lp := newRestricted(ds, pn.Grouping(), pairs, dualMatrix(ds, pairs))
 	best := 0.0 // largest m(W)/N(W) seen, in floating point

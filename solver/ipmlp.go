@@ -1,0 +1,777 @@
+package solver
+
+import (
+	"math"
+	"os"
+	"time"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+)
+
+// ipmLP solves the max-margin LP over a working set of margin rows with a
+// primal-dual interior-point method (Mehrotra's predictor-corrector), for
+// the max norm (box) and the sum norm (l1 ball). The margin rows are
+// M_p . vec(W) >= rhs with M_p = (e_{y_i} - e_c) x_i^T for the pair
+// p = (i, c); two forms are used:
+//
+//	max:  minimize -g        s.t.  M w - g 1 >= 0,     -1 <= w <= 1,   g free;
+//	sum:  minimize 1^T(P+Q)  s.t.  M (P - Q) >= 1,     P, Q >= 0,
+//
+// (the sum form is "minimize the norm subject to margins >= 1": gamma =
+// 1/optimum; MEASURED.md). With slacks s >= 0 on the rows, duals lambda >= 0,
+// and bound duals z, every Newton step reduces to the m×m normal equations
+//
+//	K dlambda = r,   K = M E M^T + diag(s / lambda),
+//
+// E diagonal over the kd entries of W (max: 1/(z_l/(w+1) + z_u/(1-w)); sum:
+// P/z_P + Q/z_Q), bordered for the max form by the free column g (-1 on
+// every row). K has the class structure of M: for classes a, with
+// G_a = X E_a X^T (a Gram matrix of the samples that meet class a),
+// K_pq = sum_{a in {y_i, c} and {y_j, c'}} s_p(a) s_q(a) G_a(i, j), where
+// s_p(y_i) = 1 and s_p(c) = -1. K is factorized by a dense Cholesky.
+//
+// Any iterate gives certified bounds (MATH.md section 3): W/N(W) a lower
+// bound m(W)/N(W) and lambda an upper bound N*(A(lambda))/sum lambda. The
+// method stops when these, over the working set, are within tol
+// max(1, upper) of each other; the caller checks the other pairs.
+type ipmLP struct {
+	ds      *dataset.Dataset
+	n, d, k int
+	sum     bool    // sum form (else max form)
+	scale   float64 // the LP sees X/scale
+	x       []float64
+	pairs   []pair
+}
+
+// ipmResult is the outcome of ipmLP.solve: the classifier W (k×d, not
+// normalized), the duals lambda over the pairs, and the restricted bounds
+// lower = min_S margin / N(W) and upper = N*(A(lambda))/sum lambda in the
+// data's units.
+type ipmResult struct {
+	w            *mat.Dense
+	lambda       []float64
+	lower, upper float64
+	iters        int
+}
+
+// newIPM prepares the IPM for ds; sumForm selects the sum norm.
+func newIPM(ds *dataset.Dataset, sumForm bool) *ipmLP {
+	n, d, k := ds.Dims()
+	p := &ipmLP{ds: ds, n: n, d: d, k: k, sum: sumForm}
+	// Scale X so that the LP's numbers are of order one: for the max norm
+	// margins of a ±1 classifier are of order ||x_i||_1, for the sum norm
+	// of order |x_il|.
+	var tot float64
+	raw := ds.X.RawMatrix()
+	for i := range n {
+		for _, v := range raw.Data[i*raw.Stride : i*raw.Stride+d] {
+			tot += math.Abs(v)
+		}
+	}
+	p.scale = tot / float64(n)
+	if sumForm {
+		p.scale /= float64(d)
+	}
+	if !(p.scale > 0) || math.IsInf(p.scale, 0) {
+		p.scale = 1
+	}
+	p.x = make([]float64, n*d)
+	for i := range n {
+		for l, v := range raw.Data[i*raw.Stride : i*raw.Stride+d] {
+			p.x[i*d+l] = v / p.scale
+		}
+	}
+	return p
+}
+
+// mulM sets out_p = M_p . v (v of length kd, row-major k×d) for the pairs.
+func (p *ipmLP) mulM(v []float64, out []float64) {
+	d := p.d
+	for r, pr := range p.pairs {
+		y := p.ds.Y[pr.i]
+		x := p.x[pr.i*d : pr.i*d+d]
+		vy, vc := v[y*d:y*d+d], v[pr.c*d:pr.c*d+d]
+		var s float64
+		for l, xv := range x {
+			s += xv * (vy[l] - vc[l])
+		}
+		out[r] = s
+	}
+}
+
+// mulMT sets out = M^T u = sum_p u_p (e_{y_i} - e_c) x_i^T (length kd).
+func (p *ipmLP) mulMT(u []float64, out []float64) {
+	clear(out)
+	d := p.d
+	for r, pr := range p.pairs {
+		if u[r] == 0 {
+			continue
+		}
+		y := p.ds.Y[pr.i]
+		x := p.x[pr.i*d : pr.i*d+d]
+		oy, oc := out[y*d:y*d+d], out[pr.c*d:pr.c*d+d]
+		for l, xv := range x {
+			t := u[r] * xv
+			oy[l] += t
+			oc[l] -= t
+		}
+	}
+}
+
+// normal assembles K = M E M^T + diag(diag) into k (m×m, lower triangle
+// filled, row-major).
+func (p *ipmLP) normal(e, diag, kmat []float64) {
+	m, d := len(p.pairs), p.d
+	clear(kmat)
+	// For each class a: the pairs that touch it, with their sign and the
+	// local index of their sample.
+	type touch struct {
+		row  int
+		loc  int
+		sign float64
+	}
+	for a := range p.k {
+		var touches []touch
+		local := make(map[int]int)
+		var samples []int
+		for r, pr := range p.pairs {
+			y := p.ds.Y[pr.i]
+			var sg float64
+			switch a {
+			case y:
+				sg = 1
+			case pr.c:
+				sg = -1
+			default:
+				continue
+			}
+			li, ok := local[pr.i]
+			if !ok {
+				li = len(samples)
+				local[pr.i] = li
+				samples = append(samples, pr.i)
+			}
+			touches = append(touches, touch{r, li, sg})
+		}
+		ns := len(samples)
+		if ns == 0 {
+			continue
+		}
+		ea := e[a*d : a*d+d]
+		yv := make([]float64, ns*d)
+		for li, i := range samples {
+			x := p.x[i*d : i*d+d]
+			row := yv[li*d : li*d+d]
+			for l, xv := range x {
+				row[l] = xv * math.Sqrt(ea[l])
+			}
+		}
+		g := make([]float64, ns*ns)
+		blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: ns, Cols: d, Stride: d, Data: yv}, 0,
+			blas64.Symmetric{N: ns, Stride: ns, Data: g, Uplo: blas.Lower})
+		for u, tp := range touches {
+			krow := kmat[tp.row*m:]
+			grow := g[tp.loc*ns:]
+			for _, tq := range touches[:u+1] {
+				// touches are in increasing row order, so tq.row <= tp.row.
+				li, lj := tp.loc, tq.loc
+				var gv float64
+				if lj <= li {
+					gv = grow[lj]
+				} else {
+					gv = g[lj*ns+li]
+				}
+				krow[tq.row] += tp.sign * tq.sign * gv
+			}
+		}
+	}
+	for r := range m {
+		kmat[r*m+r] += diag[r]
+	}
+}
+
+// maxStep returns the largest alpha in (0, 1] with v + alpha dv >= 0.
+func maxStep(v, dv []float64, alpha float64) float64 {
+	for j, dj := range dv {
+		if dj < 0 {
+			alpha = min(alpha, -v[j]/dj)
+		}
+	}
+	return alpha
+}
+
+// solve runs the interior-point method on the pairs until the restricted
+// certificate width is at most tol max(1, upper), the iteration limit, or a
+// numerical failure (ok false).
+func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time) (res ipmResult, ok bool, err error) {
+	p.pairs = pairs
+	m, kd := len(pairs), p.k*p.d
+	nb := 2 * kd // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
+	// Primal: x1, x2 (max: w+1, 1-w kept consistent through w; sum: P, Q).
+	w := make([]float64, kd)
+	x1 := make([]float64, kd)
+	x2 := make([]float64, kd)
+	z1 := make([]float64, kd)
+	z2 := make([]float64, kd)
+	s := make([]float64, m)
+	lam := make([]float64, m)
+	var g float64
+	for j := range kd {
+		x1[j], x2[j] = 1, 1
+		z1[j], z2[j] = 1, 1
+	}
+	for r := range m {
+		s[r], lam[r] = 1, 1
+	}
+	if !p.sum {
+		for j := range kd {
+			z1[j], z2[j] = 1/float64(kd), 1/float64(kd)
+		}
+		for r := range m {
+			lam[r] = 1 / float64(m)
+		}
+	}
+
+	mw := make([]float64, m)
+	at := make([]float64, kd)
+	rp := make([]float64, m)
+	rd1 := make([]float64, kd)
+	rd2 := make([]float64, kd)
+	e := make([]float64, kd)
+	dinv1 := make([]float64, kd) // max: 1/D; sum: 1/D_P
+	dinv2 := make([]float64, kd) // sum: 1/D_Q
+	kmat := make([]float64, m*m)
+	kdiag := make([]float64, m)
+	ones := make([]float64, m)
+	for r := range ones {
+		ones[r] = 1
+	}
+	v := make([]float64, m) // K^{-1} 1 (max form)
+	rhs := make([]float64, m)
+	tmp := make([]float64, kd)
+	dlam := make([]float64, m)
+	ds := make([]float64, m)
+	dx1 := make([]float64, kd)
+	dx2 := make([]float64, kd)
+	dz1 := make([]float64, kd)
+	dz2 := make([]float64, kd)
+	var dg float64
+	daff := struct{ s, lam, x1, x2, z1, z2 []float64 }{
+		make([]float64, m), make([]float64, m), make([]float64, kd), make([]float64, kd), make([]float64, kd), make([]float64, kd),
+	}
+	rs := make([]float64, m)
+	r1 := make([]float64, kd)
+	r2 := make([]float64, kd)
+
+	wmat := func() *mat.Dense {
+		out := mat.NewDense(p.k, p.d, nil)
+		raw := out.RawMatrix().Data
+		if p.sum {
+			for j := range kd {
+				raw[j] = x1[j] - x2[j]
+			}
+		} else {
+			copy(raw, w)
+		}
+		return out
+	}
+
+	var tri blas64.Triangular
+	bestWidth := math.Inf(1)
+	stall, lastPurify := 0, -10
+	for it := 1; it <= maxIter; it++ {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return res, false, &StatusError{Status: "TIMEOUT"}
+		}
+		// Residuals.
+		for j := range kd {
+			if p.sum {
+				w[j] = x1[j] - x2[j]
+			} else {
+				// x1 = w + 1 and x2 = 1 - w move by opposite steps.
+				w[j] = (x1[j] - x2[j]) / 2
+			}
+		}
+		p.mulM(w, mw)
+		p.mulMT(lam, at)
+		var sumLam, mu float64
+		for r := range m {
+			if p.sum {
+				rp[r] = mw[r] - s[r] - 1
+			} else {
+				rp[r] = mw[r] - g - s[r]
+			}
+			sumLam += lam[r]
+			mu += s[r] * lam[r]
+		}
+		for j := range kd {
+			if p.sum {
+				rd1[j] = 1 - at[j] - z1[j]
+				rd2[j] = 1 + at[j] - z2[j]
+			} else {
+				rd1[j] = -at[j] - z1[j] + z2[j]
+			}
+			mu += x1[j]*z1[j] + x2[j]*z2[j]
+		}
+		mu /= float64(m + nb)
+		rdg := -1 + sumLam
+
+		// Certified-style bounds over the working set, in data units.
+		var nw, na, least float64 = 0, 0, math.Inf(1)
+		for r := range m {
+			least = min(least, mw[r])
+		}
+		for j := range kd {
+			if p.sum {
+				nw += math.Abs(w[j])
+				na = max(na, math.Abs(at[j]))
+			} else {
+				nw = max(nw, math.Abs(w[j]))
+				na += math.Abs(at[j])
+			}
+		}
+		lower, upper := 0.0, na/sumLam*p.scale
+		if nw > 0 && least > 0 {
+			lower = least / nw * p.scale
+		}
+		// Any iterate is a certificate: keep the best W and the best lambda.
+		if it == 1 || lower > res.lower {
+			res.lower = lower
+			res.w = wmat()
+		}
+		if it == 1 || upper < res.upper {
+			res.upper = upper
+			res.lambda = append(res.lambda[:0], lam...)
+		}
+		res.iters = it
+		width := res.upper - res.lower
+		if debugIPM {
+			println(it, mu, lower, upper, width/upper)
+		}
+		if width <= tol*max(1, res.upper) {
+			return res, true, nil
+		}
+		// Close to the optimum, the active set is known: try to jump to the
+		// vertex (a least-squares solve) rather than iterate on.
+		if width <= 1e-6*max(1, res.upper) && it >= lastPurify+3 {
+			lastPurify = it
+			p.purify(&res, x1, x2, z1, z2, s, lam, g)
+			if width = res.upper - res.lower; width <= tol*max(1, res.upper) {
+				return res, true, nil
+			}
+		}
+		if width < bestWidth*0.9 {
+			bestWidth, stall = width, 0
+		} else if stall++; stall > 5 {
+			break
+		}
+
+		// Normal matrix.
+		for j := range kd {
+			if p.sum {
+				dinv1[j] = x1[j] / z1[j]
+				dinv2[j] = x2[j] / z2[j]
+				e[j] = dinv1[j] + dinv2[j]
+			} else {
+				dinv1[j] = 1 / (z1[j]/x1[j] + z2[j]/x2[j])
+				e[j] = dinv1[j]
+			}
+		}
+		for r := range m {
+			kdiag[r] = s[r] / lam[r]
+		}
+		p.normal(e, kdiag, kmat)
+		sym := blas64.Symmetric{N: m, Stride: m, Data: kmat, Uplo: blas.Lower}
+		var fact bool
+		tri, fact = lapack64.Potrf(sym)
+		if !fact {
+			// Regularize and retry once.
+			p.normal(e, kdiag, kmat)
+			var big float64
+			for r := range m {
+				big = max(big, kmat[r*m+r])
+			}
+			for r := range m {
+				kmat[r*m+r] += 1e-12 * big
+			}
+			if debugIPM {
+				println("regularized")
+			}
+			if tri, fact = lapack64.Potrf(sym); !fact {
+				break
+			}
+		}
+		solveK := func(b []float64) {
+			lapack64.Potrs(tri, blas64.General{Rows: m, Cols: 1, Stride: 1, Data: b})
+		}
+		if !p.sum {
+			copy(v, ones)
+			solveK(v)
+		}
+
+		// direction solves the Newton system for complementarity targets
+		// rs (s∘lambda), r1, r2 (bound pairs) into dlam, ds, dx1, dx2, dz1,
+		// dz2, dg.
+		direction := func() {
+			// f = -r1/x1 + r2/x2 (max) or f_P = -r1/x1, f_Q = -r2/x2 (sum).
+			for j := range kd {
+				if p.sum {
+					tmp[j] = (rd1[j]-r1[j]/x1[j])*dinv1[j] - (rd2[j]-r2[j]/x2[j])*dinv2[j]
+				} else {
+					tmp[j] = (rd1[j] - r1[j]/x1[j] + r2[j]/x2[j]) * dinv1[j]
+				}
+			}
+			p.mulM(tmp, rhs)
+			for r := range m {
+				rhs[r] += -rp[r] + rs[r]/lam[r]
+			}
+			solveK(rhs)
+			if !p.sum {
+				var ou, ov float64
+				for r := range m {
+					ou += rhs[r]
+					ov += v[r]
+				}
+				dg = (-rdg - ou) / ov
+				for r := range m {
+					rhs[r] += dg * v[r]
+				}
+			}
+			copy(dlam, rhs)
+			for r := range m {
+				ds[r] = (rs[r] - s[r]*dlam[r]) / lam[r]
+			}
+			p.mulMT(dlam, tmp)
+			for j := range kd {
+				if p.sum {
+					dx1[j] = (tmp[j] - rd1[j] + r1[j]/x1[j]) * dinv1[j]
+					dx2[j] = (-tmp[j] - rd2[j] + r2[j]/x2[j]) * dinv2[j]
+				} else {
+					dw := (tmp[j] - rd1[j] + r1[j]/x1[j] - r2[j]/x2[j]) * dinv1[j]
+					dx1[j], dx2[j] = dw, -dw
+				}
+				dz1[j] = (r1[j] - z1[j]*dx1[j]) / x1[j]
+				dz2[j] = (r2[j] - z2[j]*dx2[j]) / x2[j]
+			}
+		}
+		steps := func() (ap, ad float64) {
+			ap = maxStep(s, ds, 1)
+			ap = maxStep(x1, dx1, ap)
+			ap = maxStep(x2, dx2, ap)
+			ad = maxStep(lam, dlam, 1)
+			ad = maxStep(z1, dz1, ad)
+			ad = maxStep(z2, dz2, ad)
+			return ap, ad
+		}
+
+		// Predictor.
+		for r := range m {
+			rs[r] = -s[r] * lam[r]
+		}
+		for j := range kd {
+			r1[j] = -x1[j] * z1[j]
+			r2[j] = -x2[j] * z2[j]
+		}
+		direction()
+		ap, ad := steps()
+		var muAff float64
+		for r := range m {
+			muAff += (s[r] + ap*ds[r]) * (lam[r] + ad*dlam[r])
+		}
+		for j := range kd {
+			muAff += (x1[j]+ap*dx1[j])*(z1[j]+ad*dz1[j]) + (x2[j]+ap*dx2[j])*(z2[j]+ad*dz2[j])
+		}
+		muAff /= float64(m + nb)
+		sigma := math.Pow(muAff/mu, 3)
+		copy(daff.s, ds)
+		copy(daff.lam, dlam)
+		copy(daff.x1, dx1)
+		copy(daff.x2, dx2)
+		copy(daff.z1, dz1)
+		copy(daff.z2, dz2)
+
+		// Corrector.
+		sm := sigma * mu
+		for r := range m {
+			rs[r] = sm - s[r]*lam[r] - daff.s[r]*daff.lam[r]
+		}
+		for j := range kd {
+			r1[j] = sm - x1[j]*z1[j] - daff.x1[j]*daff.z1[j]
+			r2[j] = sm - x2[j]*z2[j] - daff.x2[j]*daff.z2[j]
+		}
+		direction()
+		ap, ad = steps()
+		ap = min(1, 0.995*ap)
+		ad = min(1, 0.995*ad)
+		for r := range m {
+			s[r] += ap * ds[r]
+			lam[r] += ad * dlam[r]
+		}
+		for j := range kd {
+			x1[j] += ap * dx1[j]
+			x2[j] += ap * dx2[j]
+			z1[j] += ad * dz1[j]
+			z2[j] += ad * dz2[j]
+		}
+		g += ap * dg
+	}
+	p.purify(&res, x1, x2, z1, z2, s, lam, g)
+	return res, res.upper-res.lower <= tol*max(1, res.upper), nil
+}
+
+// purify tries to recover the optimal vertex from an interior iterate close
+// to the optimum: the active rows S (lambda_p > s_p) and the free entries F
+// of W (max: both bound slacks exceed their duals; sum: P or Q exceeds its
+// dual) are taken as the optimal basis, the other entries are fixed at their
+// bound (max: sign(w); sum: 0), and the equations M_S w = g 1 (max) or
+// M_S w = 1 (sum) are solved for w_F (and g) by least squares. The result
+// replaces res.w when its margin bound over the working set is better.
+func (p *ipmLP) purify(res *ipmResult, x1, x2, z1, z2, s, lam []float64, g float64) {
+	kd, d := p.k*p.d, p.d
+	var rows []int
+	for r := range s {
+		if lam[r] > s[r] {
+			rows = append(rows, r)
+		}
+	}
+	w := make([]float64, kd)
+	col := make([]int, kd) // index of the unknown for entry j, or -1
+	var free []int
+	for j := range kd {
+		col[j] = -1
+		if p.sum {
+			w[j] = x1[j] - x2[j]
+			if x1[j] > z1[j] || x2[j] > z2[j] {
+				col[j] = len(free)
+				free = append(free, j)
+			}
+			continue
+		}
+		if x1[j] > z1[j] && x2[j] > z2[j] {
+			w[j] = (x1[j] - x2[j]) / 2
+			col[j] = len(free)
+			free = append(free, j)
+		} else if x1[j] < x2[j] {
+			w[j] = -1
+		} else {
+			w[j] = 1
+		}
+	}
+	nu := len(free)
+	if !p.sum {
+		nu++ // g
+	}
+	// At a nondegenerate vertex |rows| = nu; far from it the active set
+	// is not yet identified and the solve would be wasted.
+	if len(rows) == 0 || nu == 0 || len(rows) > 2*nu+10 || nu > 2*len(rows)+10 {
+		return
+	}
+	a := mat.NewDense(len(rows), nu, nil)
+	b := mat.NewDense(len(rows), 1, nil)
+	for q, r := range rows {
+		pr := p.pairs[r]
+		y := p.ds.Y[pr.i]
+		x := p.x[pr.i*d : pr.i*d+d]
+		// The unknowns are the corrections to w_F (and g) from the
+		// iterate: the least-norm correction stays inside the box.
+		rhs := 1.0
+		if !p.sum {
+			rhs = g
+			a.Set(q, nu-1, -1)
+		}
+		for _, cs := range [2]struct {
+			c    int
+			sign float64
+		}{{y, 1}, {pr.c, -1}} {
+			for l, xv := range x {
+				j := cs.c*d + l
+				if u := col[j]; u >= 0 {
+					a.Set(q, u, a.At(q, u)+cs.sign*xv)
+				}
+				rhs -= cs.sign * xv * w[j]
+			}
+		}
+		b.Set(q, 0, rhs)
+	}
+	var sol mat.Dense
+	if err := sol.Solve(a, b); err != nil {
+		return
+	}
+	for u, j := range free {
+		v := w[j] + sol.At(u, 0)
+		if !p.sum {
+			v = max(-1, min(1, v))
+		}
+		w[j] = v
+	}
+	mw := make([]float64, len(p.pairs))
+	p.mulM(w, mw)
+	least := math.Inf(1)
+	for _, v := range mw {
+		least = min(least, v)
+	}
+	var nw float64
+	for _, v := range w {
+		if p.sum {
+			nw += math.Abs(v)
+		} else {
+			nw = max(nw, math.Abs(v))
+		}
+	}
+	if debugIPM {
+		println("purify", len(rows), nu, least/nw*p.scale, res.lower)
+	}
+	if nw > 0 && least > 0 && least/nw*p.scale > res.lower {
+		res.lower = least / nw * p.scale
+		wm := mat.NewDense(p.k, p.d, nil)
+		copy(wm.RawMatrix().Data, w)
+		res.w = wm
+	}
+
+	// The dual vertex: lambda supported on the rows with A_e(lambda) = 0
+	// (max) or sign(w_e) (sum) on the free entries, and sum lambda = 1 for
+	// the max form's g, i.e. a^T lambda_S = t; least-norm correction again.
+	t := mat.NewDense(nu, 1, nil)
+	for u, j := range free {
+		if p.sum {
+			t.Set(u, 0, math.Copysign(1, w[j]))
+		}
+	}
+	if !p.sum {
+		t.Set(nu-1, 0, -1)
+	}
+	l0 := mat.NewDense(len(rows), 1, nil)
+	for q, r := range rows {
+		l0.Set(q, 0, lam[r])
+	}
+	var at0 mat.Dense
+	at0.Mul(a.T(), l0)
+	t.Sub(t, &at0)
+	var dl mat.Dense
+	if err := dl.Solve(a.T(), t); err != nil {
+		return
+	}
+	nl := make([]float64, len(p.pairs))
+	var sumLam float64
+	for q, r := range rows {
+		nl[r] = max(0, lam[r]+dl.At(q, 0))
+		sumLam += nl[r]
+	}
+	if !(sumLam > 0) {
+		return
+	}
+	av := make([]float64, kd)
+	p.mulMT(nl, av)
+	var na float64
+	for _, v := range av {
+		if p.sum {
+			na = max(na, math.Abs(v))
+		} else {
+			na += math.Abs(v)
+		}
+	}
+	if up := na / sumLam * p.scale; up < res.upper {
+		res.upper = up
+		res.lambda = nl
+	}
+}
+
+var debugIPM = os.Getenv("DEBUGIPM") != ""
+
+// maxMarginIPM is MaxMargin for the max and sum norms by interior points
+// over a growing working set: start with each sample's worst pair under the
+// class-mean classifier, solve the restricted LP (ipmLP.solve), add every
+// pair whose margin under the normalized W lies below the restricted lower
+// bound by more than a quarter of the tolerance (each sample's worst first),
+// and repeat. When no pair is below, the restricted dual lambda is a dual
+// certificate for the whole problem and Certify decides. It returns a nil
+// Result (and nil error) when the method did not certify, so that the
+// caller falls back to lp_solve; a time-out is a *StatusError.
+func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline time.Time) (*Result, []pair, error) {
+	nn, _, k := ds.Dims()
+	p := newIPM(ds, pn.Grouping() == norm.Whole)
+	var pairs []pair
+	if nn*(k-1) <= ipmAllPairs {
+		pairs = everyPair(ds)
+	} else {
+		pairs = initialPairs(ds)
+	}
+	in := make([]bool, nn*k)
+	for _, pr := range pairs {
+		in[pr.i*k+pr.c] = true
+	}
+	loose := true // solve loosely until no pair is violated
+	for round := 1; round <= 50; round++ {
+		rtol := tol / 4
+		if loose {
+			rtol = max(rtol, looseTol)
+		}
+		res, _, err := p.solve(pairs, rtol, 100, deadline)
+		if err != nil {
+			return nil, nil, err
+		}
+		w := res.w
+		if nw := pn.Value(w); nw > 0 {
+			w.Scale(1/nw, w)
+		}
+		slack := tol * max(1, res.upper) / 4
+		add, _ := violated(ds, w, res.lower-slack, in, addLimit*nn)
+		if debugIPM {
+			println("round", round, len(pairs), res.iters, len(add), res.lower, res.upper)
+		}
+		full := res.upper-res.lower <= tol/4*max(1, res.upper)
+		if len(add) == 0 && loose && !full {
+			loose = false
+			continue
+		}
+		if len(add) > 0 {
+			for _, pr := range add {
+				in[pr.i*k+pr.c] = true
+			}
+			pairs = append(pairs, add...)
+			continue
+		}
+		// Not full: the exact certificate may still pass (its tolerance is
+		// four times the target); it decides.
+		out, err := certify(ds, pn, w, pairs, res.lambda, tol)
+		if err != nil || !out.Certified {
+			return nil, pairs, nil
+		}
+		out.Rows, out.Rounds = len(pairs), round
+		return out, pairs, nil
+	}
+	return nil, pairs, nil
+}
+
+// everyPair returns every pair (i, c), c != y_i, by sample then class.
+func everyPair(ds *dataset.Dataset) []pair {
+	n, _, k := ds.Dims()
+	out := make([]pair, 0, n*(k-1))
+	for i, y := range ds.Y {
+		for c := range k {
+			if c != y {
+				out = append(out, pair{i, c})
+			}
+		}
+	}
+	return out
+}
+
+// Tuning of the interior-point path (measured; see the package
+// documentation): ipmMinSize is the least n(k-1)d for which MaxMargin uses
+// it (below, lp_solve's vertex is found in milliseconds); ipmAllPairs the
+// most pairs n(k-1) that are all put in the first working set; addLimit
+// the pairs added per round, in units of n; looseTol the relative width to
+// which working sets that may still grow are solved.
+var (
+	ipmMinSize  = 40000
+	ipmAllPairs = 2000
+	addLimit    = 1
+	looseTol    = 1e-4
+)

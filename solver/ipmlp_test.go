@@ -1,0 +1,90 @@
+package solver
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+)
+
+// withIPM runs f with the interior-point path forced on every size, and
+// with ipmAllPairs set to allPairs (0 forces the working-set rounds).
+func withIPM(t *testing.T, allPairs int, f func()) {
+	t.Helper()
+	oldMin, oldAll := ipmMinSize, ipmAllPairs
+	ipmMinSize, ipmAllPairs = 0, allPairs
+	defer func() { ipmMinSize, ipmAllPairs = oldMin, oldAll }()
+	f()
+}
+
+// TestIPMAgainstLPSolve checks that the interior-point path certifies the
+// same gamma_N as lp_solve (to the certified tolerance) on small data sets,
+// with all pairs at once and with working-set rounds, and that its result
+// satisfies the Result contract (checkResult).
+func TestIPMAgainstLPSolve(t *testing.T) {
+	sets := []*dataset.Dataset{
+		dataset.GaussianClusters(11, 3, 10, 7, 0.5),
+		dataset.GaussianClusters(12, 4, 6, 5, 0.3),
+		dataset.RandomLabels(13, 10, 12, 3),
+		dataset.RandomLabels(14, 15, 20, 5),
+		dataset.GaussianClusters(15, 5, 40, 8, 0.1),
+		dataset.RandomLabels(16, 40, 60, 4),
+	}
+	for _, ds := range sets {
+		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
+			ref, err := MaxMargin(ds, n, nil)
+			require.NoError(t, err)
+			for _, all := range []int{0, 1 << 30} {
+				name := ds.Name + "/" + n.Name() + "/rounds"
+				if all > 0 {
+					name = ds.Name + "/" + n.Name() + "/all"
+				}
+				t.Run(name, func(t *testing.T) {
+					withIPM(t, all, func() {
+						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, time.Time{})
+						require.NoError(t, err)
+						require.NotNil(t, res, "interior points did not certify")
+						require.True(t, res.Certified)
+						require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
+						res2 := solveChecked(t, ds, n)
+						require.InDelta(t, ref.Margin, res2.Margin, 2*DefaultTolerance*max(1, ref.Margin))
+					})
+				})
+			}
+		}
+	}
+}
+
+// TestIPMNotSeparable checks the interior-point path on data with
+// gamma_N = 0: MaxMargin still reports them as not separable (the sum form
+// "margins >= 1" is infeasible there, and lp_solve takes over).
+func TestIPMNotSeparable(t *testing.T) {
+	sets := []*dataset.Dataset{
+		mustDataset(t, "same point, two labels", [][]float64{{1, 2}, {1, 2}, {-3, 1}}, []int{0, 1, 2}),
+		mustDataset(t, "same side of 0", [][]float64{{3}, {1}}, []int{0, 1}),
+	}
+	for _, ds := range sets {
+		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
+			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
+				withIPM(t, 1<<30, func() {
+					res := solveChecked(t, ds, n)
+					require.False(t, res.Separable)
+					require.Zero(t, res.Lower)
+					require.LessOrEqual(t, res.Upper, DefaultTolerance)
+				})
+			})
+		}
+	}
+}
+
+// TestIPMTimeout checks that the interior-point path honours the time-out.
+func TestIPMTimeout(t *testing.T) {
+	ds := dataset.RandomLabels(17, 100, 200, 5)
+	_, err := MaxMargin(ds, norm.Max, &Settings{Timeout: time.Millisecond})
+	var se *StatusError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "TIMEOUT", se.Status)
+}
