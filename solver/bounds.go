@@ -1,0 +1,396 @@
+package solver
+
+import (
+	"math"
+	"math/big"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// This file holds rigorous upper bounds on the non-polyhedral norms of a
+// float64 matrix (every float64 is the dyadic rational it represents). Each
+// function returns a float64 u with N(B) <= u for the exact B: exact
+// rational arithmetic (math/big) where it is cheap, and otherwise a
+// floating-point value widened by a proven bound on its rounding error.
+
+// sqrtUp returns a float64 s >= sqrt(r) for a rational r >= 0: the float
+// square root of r rounded up, moved up one ulp at a time until s^2 >= r
+// holds exactly.
+func sqrtUp(r *big.Rat) float64 {
+	if r.Sign() <= 0 {
+		return 0
+	}
+	s := math.Sqrt(roundUp(r))
+	var sq big.Rat
+	for {
+		if math.IsInf(s, 1) {
+			return s
+		}
+		sf := new(big.Rat).SetFloat64(s)
+		if sq.Mul(sf, sf).Cmp(r) >= 0 {
+			return s
+		}
+		s = math.Nextafter(s, math.Inf(1))
+	}
+}
+
+// ratsOf returns the entries of the r×c float64 matrix B, row-major, as
+// exact rationals.
+func ratsOf(b *mat.Dense) []*big.Rat {
+	r, c := b.Dims()
+	out := make([]*big.Rat, 0, r*c)
+	for i := range r {
+		for _, v := range b.RawRowView(i)[:c] {
+			out = append(out, new(big.Rat).SetFloat64(v))
+		}
+	}
+	return out
+}
+
+// froSquaredRat returns sum_ab B_ab^2 exactly.
+func froSquaredRat(b *mat.Dense) *big.Rat {
+	r, _ := b.Dims()
+	var s exactSum
+	for i := range r {
+		for _, v := range b.RawRowView(i) {
+			s.addProduct(v, v)
+		}
+	}
+	return s.rat()
+}
+
+// froUp returns an upper bound on ||B||_F = sqrt(sum_ab B_ab^2): the sum of
+// squares is exact, its square root rounded up (sqrtUp).
+func froUp(b *mat.Dense) float64 { return sqrtUp(froSquaredRat(b)) }
+
+// smallSide returns B when it has no more rows than columns and B^T
+// otherwise, as a new dense matrix. Both have the same singular values.
+func smallSide(b *mat.Dense) *mat.Dense {
+	r, c := b.Dims()
+	if r <= c {
+		return mat.DenseCopyOf(b)
+	}
+	return mat.DenseCopyOf(b.T())
+}
+
+// exactGram returns the r×r Gram matrix G = B B^T of the rows of the r×c
+// matrix B exactly, row-major. Its eigenvalues are sigma_i(B)^2.
+func exactGram(b *mat.Dense) []*big.Rat {
+	r, _ := b.Dims()
+	g := make([]*big.Rat, r*r)
+	for i := range r {
+		for j := i; j < r; j++ {
+			v := exactDot(b.RawRowView(i), b.RawRowView(j))
+			g[i*r+j], g[j*r+i] = v, v
+		}
+	}
+	return g
+}
+
+// positiveDefinite reports whether the symmetric r×r rational matrix a
+// (row-major) is positive definite, by an exact LDL^T factorisation without
+// pivoting: a is positive definite if and only if every pivot is positive
+// (Sylvester's criterion: the pivots are ratios of leading principal
+// minors). a is not modified.
+func positiveDefinite(a []*big.Rat, r int) bool {
+	m := make([]*big.Rat, len(a))
+	for i, v := range a {
+		m[i] = new(big.Rat).Set(v)
+	}
+	var f, t big.Rat
+	for p := range r {
+		piv := m[p*r+p]
+		if piv.Sign() <= 0 {
+			return false
+		}
+		for i := p + 1; i < r; i++ {
+			if m[i*r+p].Sign() == 0 {
+				continue
+			}
+			f.Quo(m[i*r+p], piv)
+			for j := p + 1; j < r; j++ {
+				t.Mul(&f, m[p*r+j])
+				m[i*r+j].Sub(m[i*r+j], &t)
+			}
+		}
+	}
+	return true
+}
+
+// spectralUp returns an upper bound on sigma_1(B), the spectral norm.
+//
+// With G = B B^T (exact, for the smaller side of B) and any mu with
+// mu I - G positive definite, sigma_1(B)^2 = lambda_max(G) < mu. mu starts
+// at the floating-point sigma_1^2 (1 + 2^-40) and grows until positiveDefinite
+// confirms it exactly; should that fail, tr(G) >= lambda_max(G) (G is
+// positive semidefinite) is used. The result is sqrtUp(mu).
+func spectralUp(b *mat.Dense) float64 {
+	bs := smallSide(b)
+	r, _ := bs.Dims()
+	g := exactGram(bs)
+	var svd mat.SVD
+	sigma := 0.0
+	if svd.Factorize(bs, mat.SVDNone) {
+		sigma = svd.Values(nil)[0]
+	}
+	trace := new(big.Rat)
+	for i := range r {
+		trace.Add(trace, g[i*r+i])
+	}
+	if trace.Sign() == 0 {
+		return 0
+	}
+	mu := sigma * sigma * (1 + 0x1p-40)
+	mu = max(mu, roundUp(trace)*0x1p-60)
+	shifted := make([]*big.Rat, len(g))
+	for try := 0; try < 6; try++ {
+		muR := new(big.Rat).SetFloat64(mu)
+		for i := range r {
+			for j := range r {
+				shifted[i*r+j] = new(big.Rat).Neg(g[i*r+j])
+				if i == j {
+					shifted[i*r+j].Add(shifted[i*r+j], muR)
+				}
+			}
+		}
+		if positiveDefinite(shifted, r) {
+			return sqrtUp(muR)
+		}
+		mu *= 1 + math.Ldexp(1, -36+6*try)
+	}
+	return sqrtUp(trace)
+}
+
+// nuclearUp returns an upper bound on ||B||_* = sum_i sigma_i(B) =
+// tr(G^{1/2}), G = B B^T.
+//
+// For every positive definite S, by Cauchy-Schwarz and the AM-GM inequality,
+//
+//	tr(G^{1/2}) = <S^{1/2}, S^{-1/2} G^{1/2}> <= ||S^{1/2}||_F ||S^{-1/2} G^{1/2}||_F
+//	            <= (tr S + tr(S^{-1} G)) / 2,
+//
+// with equality at S = G^{1/2}. S is built from the floating-point thin SVD
+// B = U Sigma V^T as U diag(max(sigma_i, delta)) U^T, delta = 2^-40 sigma_1
+// (so the null directions of G cost about delta/2 each and an error e in
+// S costs O(e^2)), checked positive definite exactly, and the bound is
+// evaluated exactly: tr(S^{-1} G) by rational Gaussian elimination.
+func nuclearUp(b *mat.Dense) float64 {
+	bs := smallSide(b)
+	r, _ := bs.Dims()
+	g := exactGram(bs)
+	var svd mat.SVD
+	if !svd.Factorize(bs, mat.SVDThin) {
+		// Unreachable in practice; sum sigma_i <= sqrt(r) ||B||_F.
+		return roundUp(new(big.Rat).Mul(new(big.Rat).SetFloat64(math.Sqrt(float64(r))*(1+0x1p-50)), new(big.Rat).SetFloat64(froUp(b))))
+	}
+	sigma := svd.Values(nil)
+	if sigma[0] == 0 {
+		if froSquaredRat(b).Sign() == 0 {
+			return 0
+		}
+		sigma[0] = froUp(b)
+	}
+	var u mat.Dense
+	svd.UTo(&u)
+	delta := sigma[0] * 0x1p-40
+	s := make([]float64, r)
+	for i := range r {
+		s[i] = delta
+		if i < len(sigma) {
+			s[i] = max(sigma[i], delta)
+		}
+	}
+	sm := make([]*big.Rat, r*r)
+	for try := 0; ; try++ {
+		for i := range r {
+			for j := i; j < r; j++ {
+				var v float64
+				for l := range r {
+					v += u.At(i, l) * s[l] * u.At(j, l)
+				}
+				if i == j && try > 0 {
+					v += math.Ldexp(delta, 2*try) // 4^try delta
+				}
+				sm[i*r+j] = new(big.Rat).SetFloat64(v)
+				sm[j*r+i] = sm[i*r+j]
+			}
+		}
+		if positiveDefinite(sm, r) {
+			break
+		}
+		if try > 20 {
+			panic("solver: no positive definite S for the nuclear bound")
+		}
+	}
+	bound := traceSolve(sm, g, r)
+	for i := range r {
+		bound.Add(bound, sm[i*r+i])
+	}
+	bound.Quo(bound, big.NewRat(2, 1))
+	return roundUp(bound)
+}
+
+// traceSolve returns tr(S^{-1} G) exactly for an invertible r×r rational S
+// and an r×r rational G (row-major), by Gaussian elimination on [S | G]
+// with the first nonzero pivot of each column.
+func traceSolve(s, g []*big.Rat, r int) *big.Rat {
+	aug := make([][]*big.Rat, r)
+	for i := range r {
+		aug[i] = make([]*big.Rat, 2*r)
+		for j := range r {
+			aug[i][j] = new(big.Rat).Set(s[i*r+j])
+			aug[i][r+j] = new(big.Rat).Set(g[i*r+j])
+		}
+	}
+	var f, t big.Rat
+	for p := range r {
+		piv := p
+		for piv < r && aug[piv][p].Sign() == 0 {
+			piv++
+		}
+		if piv == r {
+			panic("solver: singular matrix in traceSolve")
+		}
+		aug[p], aug[piv] = aug[piv], aug[p]
+		for i := range r {
+			if i == p || aug[i][p].Sign() == 0 {
+				continue
+			}
+			f.Quo(aug[i][p], aug[p][p])
+			for j := p; j < 2*r; j++ {
+				t.Mul(&f, aug[p][j])
+				aug[i][j].Sub(aug[i][j], &t)
+			}
+		}
+	}
+	tr := new(big.Rat)
+	for i := range r {
+		t.Quo(aug[i][r+i], aug[i][i])
+		tr.Add(tr, &t)
+	}
+	return tr
+}
+
+// mulUp returns a float64 >= a*b for a, b >= 0.
+func mulUp(a, b float64) float64 {
+	p := a * b
+	if p == 0 && a != 0 && b != 0 {
+		return math.SmallestNonzeroFloat64
+	}
+	return math.Nextafter(p, math.Inf(1))
+}
+
+// powRelErr is the relative error assumed of one call of math.Log or
+// math.Exp: 2^-44, 256 ulp. The pure-Go versions are documented to err by
+// less than 1 ulp (FreeBSD's e_log.c and e_exp.c); amd64 uses assembly
+// versions (SLEEF's method for Exp) whose bound is not documented, so a
+// wide margin is assumed. TestPowUp checks the enclosure exactly where an
+// integer power of the bound can be compared with the rational value.
+const powRelErr = 0x1p-44
+
+// powUp returns a float64 >= x^y for x >= 0 and y > 0.
+//
+// z = fl(y fl(log x)) satisfies |z - y ln x| <= (2 powRelErr + 2^-53)|z| +
+// tiny, so x^y <= fl(exp z) (1 + powRelErr) exp(3 powRelErr |z|); the
+// returned value (1 + powRelErr (4|z| + 2)) fl(exp z), rounded up, exceeds
+// it for |z| <= 746 (beyond which exp overflows or underflows: an
+// underflowed value is replaced by 2^-999, an overflowed one stays +Inf).
+func powUp(x, y float64) float64 {
+	switch {
+	case x == 0:
+		return 0
+	case x == 1:
+		return 1
+	case y == 1:
+		return x
+	}
+	z := y * math.Log(x)
+	e := math.Exp(z)
+	if e < 0x1p-1000 {
+		return 0x1p-999
+	}
+	return mulUp(e, 1+powRelErr*(4*math.Abs(z)+2))
+}
+
+// sumUp returns a float64 >= sum of the nonnegative values: the
+// floating-point sum (error <= (m-1) u sum, u = 2^-53, Higham eq. 4.4)
+// widened by 2 m u and rounded up.
+func sumUp(vals []float64) float64 {
+	var s float64
+	for _, v := range vals {
+		s += v
+	}
+	return mulUp(s, 1+2*float64(len(vals)+1)*0x1p-53)
+}
+
+// recipBracket returns float64s lo <= 1/p <= hi, checked exactly.
+func recipBracket(p float64) (lo, hi float64) {
+	r := 1 / p
+	pr := new(big.Rat).SetFloat64(p)
+	prod := new(big.Rat).Mul(new(big.Rat).SetFloat64(r), pr)
+	switch prod.Cmp(big.NewRat(1, 1)) {
+	case 0:
+		return r, r
+	case 1:
+		return math.Nextafter(r, 0), r
+	default:
+		return r, math.Nextafter(r, math.Inf(1))
+	}
+}
+
+// rootUp returns a float64 >= s^{1/p} for s >= 0, p >= 1: x -> s^x is
+// nondecreasing for s >= 1 and nonincreasing for s < 1, so the exponent is
+// the upper or lower float64 neighbour of 1/p accordingly.
+func rootUp(s, p float64) float64 {
+	lo, hi := recipBracket(p)
+	if s >= 1 {
+		return powUp(s, hi)
+	}
+	return powUp(s, lo)
+}
+
+// lpUp returns an upper bound on the entry-wise lp norm (sum |B_ab|^p)^{1/p}
+// of B for p >= 1: each |B_ab|^p by powUp, their sum by sumUp, the root by
+// rootUp. Before the powers, B is scaled by 2^-e with 2^e >= max |B_ab|
+// so that no power overflows; the scale is applied back exactly.
+func lpUp(b *mat.Dense, p float64) float64 {
+	r, c := b.Dims()
+	var largest float64
+	for i := range r {
+		for _, v := range b.RawRowView(i)[:c] {
+			largest = max(largest, math.Abs(v))
+		}
+	}
+	if largest == 0 {
+		return 0
+	}
+	_, e := math.Frexp(largest) // largest < 2^e
+	terms := make([]float64, 0, r*c)
+	for i := range r {
+		for _, v := range b.RawRowView(i)[:c] {
+			if v == 0 {
+				continue
+			}
+			// Exact unless it would be subnormal, where Ldexp may round
+			// down: raise such a value to 2^-1000 instead.
+			terms = append(terms, powUp(max(math.Ldexp(math.Abs(v), -e), 0x1p-1000), p))
+		}
+	}
+	root := rootUp(sumUp(terms), p)
+	// Ldexp is exact unless it overflows (then +Inf, still an upper bound)
+	// or the result is subnormal (round up by one ulp).
+	return math.Nextafter(math.Ldexp(root, e), math.Inf(1))
+}
+
+// conjugateDown returns a float64 q' <= p/(p-1), the conjugate exponent of
+// p > 1, checked exactly. Since ||.||_q is nonincreasing in q,
+// ||A||_{q'} >= ||A||_q is an upper bound on the dual of the lp norm.
+func conjugateDown(p float64) float64 {
+	q := p / (p - 1)
+	pr := new(big.Rat).SetFloat64(p)
+	exact := new(big.Rat).Quo(pr, new(big.Rat).Sub(pr, big.NewRat(1, 1)))
+	for new(big.Rat).SetFloat64(q).Cmp(exact) > 0 {
+		q = math.Nextafter(q, 0)
+	}
+	return q
+}

@@ -1,0 +1,99 @@
+package solver
+
+import (
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/norm"
+)
+
+// ratPow returns x^e exactly for an integer e >= 0.
+func ratPow(x float64, e int) *big.Rat {
+	r := big.NewRat(1, 1)
+	xr := new(big.Rat).SetFloat64(x)
+	for range e {
+		r.Mul(r, xr)
+	}
+	return r
+}
+
+// TestSqrtUp checks s^2 >= r exactly, and that s is tight: the next float
+// below has a square below r.
+func TestSqrtUp(t *testing.T) {
+	for _, r := range []*big.Rat{big.NewRat(2, 1), big.NewRat(1, 3), big.NewRat(1e6+1, 7), big.NewRat(9, 4)} {
+		s := sqrtUp(r)
+		sr := new(big.Rat).SetFloat64(s)
+		require.GreaterOrEqual(t, new(big.Rat).Mul(sr, sr).Cmp(r), 0, "sqrtUp(%v)^2 >= r", r)
+		below := new(big.Rat).SetFloat64(math.Nextafter(s, 0))
+		require.Negative(t, new(big.Rat).Mul(below, below).Cmp(r), "sqrtUp(%v) is the least such float", r)
+	}
+}
+
+// TestPowUp checks the enclosure of powUp where an integer power of the
+// bound can be compared exactly with an integer power of x:
+// powUp(x, a/b)^b >= x^a.
+func TestPowUp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	// b is a power of two, so that a/b is an exact float64 exponent.
+	exps := []struct{ a, b int }{{3, 2}, {1, 2}, {5, 4}, {3, 1}, {101, 64}}
+	for range 200 {
+		x := math.Ldexp(rng.Float64()+0.5, rng.IntN(40)-20)
+		for _, e := range exps {
+			p := powUp(x, float64(e.a)/float64(e.b))
+			require.GreaterOrEqual(t, ratPow(p, e.b).Cmp(ratPow(x, e.a)), 0, "powUp(%v, %d/%d)", x, e.a, e.b)
+			require.InEpsilon(t, math.Pow(x, float64(e.a)/float64(e.b)), p, 1e-11)
+		}
+	}
+}
+
+// TestSchattenUp checks the spectral and nuclear upper bounds: on diag(3,
+// 4, 0) (sigma = 4, 3, 0) exactly above and within 1e-11; on random
+// matrices above the floating-point value less its rounding and within
+// 1e-10 relative.
+func TestSchattenUp(t *testing.T) {
+	diag := mat.NewDense(3, 4, []float64{3, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0})
+	require.GreaterOrEqual(t, spectralUp(diag), 4.0)
+	require.InEpsilon(t, 4, spectralUp(diag), 1e-11)
+	require.GreaterOrEqual(t, nuclearUp(diag), 7.0)
+	require.InEpsilon(t, 7, nuclearUp(diag), 1e-11)
+	rng := rand.New(rand.NewPCG(8, 8))
+	for _, shape := range [][2]int{{3, 5}, {5, 3}, {4, 4}, {10, 25}} {
+		m := mat.NewDense(shape[0], shape[1], nil)
+		for i := range shape[0] {
+			for j := range shape[1] {
+				m.Set(i, j, rng.NormFloat64())
+			}
+		}
+		for _, tc := range []struct {
+			n  norm.Norm
+			up func(*mat.Dense) float64
+		}{{norm.Spectral, spectralUp}, {norm.Nuclear, nuclearUp}, {norm.Fro, froUp}} {
+			v := tc.n.Value(m)
+			u := tc.up(m)
+			require.GreaterOrEqual(t, u, v*(1-1e-13), "%s %v", tc.n.Name(), shape)
+			require.InEpsilon(t, v, u, 1e-10, "%s %v", tc.n.Name(), shape)
+		}
+		for _, p := range []float64{1.01, 1.5, 3, 50} {
+			lp, err := norm.LP(p)
+			require.NoError(t, err)
+			require.GreaterOrEqual(t, lpUp(m, p), lp.Value(m)*(1-1e-13))
+			require.InEpsilon(t, lp.Value(m), lpUp(m, p), 1e-10)
+		}
+	}
+}
+
+// TestConjugateDown checks q' <= p/(p-1) exactly and tightly.
+func TestConjugateDown(t *testing.T) {
+	for _, p := range []float64{1.01, 1.5, 3, 50} {
+		q := conjugateDown(p)
+		pr := new(big.Rat).SetFloat64(p)
+		exact := new(big.Rat).Quo(pr, new(big.Rat).Sub(pr, big.NewRat(1, 1)))
+		require.LessOrEqual(t, new(big.Rat).SetFloat64(q).Cmp(exact), 0)
+		require.InEpsilon(t, p/(p-1), q, 1e-15)
+	}
+}

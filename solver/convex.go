@@ -1,0 +1,775 @@
+package solver
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+)
+
+// DefaultConvexTolerance is the certified relative width used for the
+// non-polyhedral norms (fro, spectral, nuclear, l<p>) when
+// Settings.Tolerance is 0: issue 5 asks for U - L <= 1e-7 max(1, |gamma|).
+// An interior-point method in float64 reaches it with a wide margin; the
+// LP norms' 1e-9 is also reached on well-conditioned data but is not
+// promised.
+const DefaultConvexTolerance = 1e-7
+
+// barrierProblem is the max-margin problem of a non-polyhedral norm in the
+// barrier form of maxMarginConvex, on the data T (n×D) whose rows are the
+// samples in the coordinates the norm's variable Z (k×D) acts on.
+type barrierProblem struct {
+	t       *mat.Dense
+	y       []int
+	n, d, k int
+	ball    ballBarrier
+	byClass [][]int // sample indices of each class
+	// in marks the pairs of the working set (pair j in slacks' order); a
+	// nil in means every pair.
+	in []bool
+	// scratch
+	scores mat.Dense
+}
+
+// slacks stores in s the margins (z_{y_i} - z_c) . t_i - gam of every pair
+// (i, c != y_i), row-major over i with the class y_i skipped, and reports
+// whether those of the working set are positive.
+func (bp *barrierProblem) slacks(z *mat.Dense, gam float64, s []float64) bool {
+	bp.scores.Reset()
+	bp.scores.Mul(bp.t, z.T())
+	ok := true
+	j := 0
+	for i := range bp.n {
+		row := bp.scores.RawRowView(i)
+		y := bp.y[i]
+		for c := range bp.k {
+			if c == y {
+				continue
+			}
+			s[j] = row[y] - row[c] - gam
+			if !(s[j] > 0) && (bp.in == nil || bp.in[j]) {
+				ok = false
+			}
+			j++
+		}
+	}
+	return ok
+}
+
+// objective returns f(u, gam) = -tau gam - sum_j log s_j + phi(u), or +Inf
+// outside the domain; s must have room for the n(k-1) slacks.
+func (bp *barrierProblem) objective(u []float64, gam, tau float64, s []float64) float64 {
+	phi, ok := bp.ball.eval(u, nil, nil)
+	if !ok {
+		return math.Inf(1)
+	}
+	z := mat.NewDense(bp.k, bp.d, u[:bp.k*bp.d])
+	if !bp.slacks(z, gam, s) {
+		return math.Inf(1)
+	}
+	f := -tau*gam + phi
+	for j, v := range s {
+		if bp.in == nil || bp.in[j] {
+			f -= math.Log(v)
+		}
+	}
+	return f
+}
+
+// newtonSystem stores in g and h, over the variables (u, gam),
+//
+//	g = grad phi(u) - sum_j gc_j a_j - tau e_gam,   h = hess phi(u) + sum_j hc_j a_j a_j^T,
+//
+// a_j = (v_j, -1), v_j = (e_{y_i} - e_c) t_i^T the pair's matrix. With
+// gc_j = 1/s_j and hc_j = 1/s_j^2 these are the gradient and Hessian of the
+// barrier objective f_tau; the primal-dual method uses other weights. The
+// Z-Z part is assembled class block by class block: block (a, b) is
+// T^T diag(K_ab) T with K^(i) = sum_c c_ic (e_y - e_c)(e_y - e_c)^T, whose
+// only nonzero entries are K_yy = sum_c c_ic, K_cc = c_ic and
+// K_yc = K_cy = -c_ic.
+func (bp *barrierProblem) newtonSystem(u []float64, tau float64, gc, hc []float64, g []float64, h *mat.SymDense) {
+	n, d, k := bp.n, bp.d, bp.k
+	nu := bp.ball.size()
+	gu := g[:nu]
+	if _, ok := bp.ball.eval(u, gu, h); !ok {
+		panic("solver: Newton system outside the barrier's domain")
+	}
+	// inv[i*k+c] = gc_ic and sq[i*k+c] = hc_ic (0 at c = y_i).
+	inv := make([]float64, n*k)
+	sq := make([]float64, n*k)
+	j := 0
+	var sumInv, sumSq float64
+	for i := range n {
+		for c := range k {
+			if c == bp.y[i] {
+				continue
+			}
+			inv[i*k+c] = gc[j]
+			sq[i*k+c] = hc[j]
+			sumInv += inv[i*k+c]
+			sumSq += sq[i*k+c]
+			j++
+		}
+	}
+	// Gradient: -sum_j v_j / s_j for Z, -tau + sum_j 1/s_j for gam.
+	cm := mat.NewDense(n, k, nil)
+	km := mat.NewDense(n, k, nil)
+	for i := range n {
+		y := bp.y[i]
+		for c := range k {
+			if c == y {
+				continue
+			}
+			cm.Set(i, y, cm.At(i, y)+inv[i*k+c])
+			cm.Set(i, c, -inv[i*k+c])
+			km.Set(i, y, km.At(i, y)+sq[i*k+c])
+			km.Set(i, c, -sq[i*k+c])
+		}
+	}
+	var gz, hzt mat.Dense
+	gz.Mul(cm.T(), bp.t)
+	hzt.Mul(km.T(), bp.t)
+	for a := range k {
+		for l := range d {
+			g[a*d+l] -= gz.At(a, l)
+		}
+	}
+	g[nu] = -tau + sumInv
+	// Hessian, gam row: H_{Z gam} = -sum_j c_j v_j, H_{gam gam} = sum_j c_j.
+	for a := range k {
+		for l := range d {
+			h.SetSym(a*d+l, nu, -hzt.At(a, l))
+		}
+	}
+	for q := d * k; q < nu; q++ {
+		h.SetSym(q, nu, 0)
+	}
+	h.SetSym(nu, nu, sumSq)
+	// Hessian, Z-Z blocks.
+	var block, scaled mat.Dense
+	for a := range k {
+		for b := a; b < k; b++ {
+			var rows []int
+			var coef []float64
+			if a == b {
+				for i := range n {
+					if bp.y[i] == a {
+						rows = append(rows, i)
+						coef = append(coef, km.At(i, a))
+					} else if sq[i*k+a] != 0 {
+						rows = append(rows, i)
+						coef = append(coef, sq[i*k+a])
+					}
+				}
+			} else {
+				for _, i := range bp.byClass[a] {
+					rows = append(rows, i)
+					coef = append(coef, -sq[i*k+b])
+				}
+				for _, i := range bp.byClass[b] {
+					rows = append(rows, i)
+					coef = append(coef, -sq[i*k+a])
+				}
+			}
+			if len(rows) == 0 {
+				continue
+			}
+			sub := mat.NewDense(len(rows), d, nil)
+			scaled.Reset()
+			scaled.ReuseAs(len(rows), d)
+			for r, i := range rows {
+				src := bp.t.RawRowView(i)
+				copy(sub.RawRowView(r), src)
+				dst := scaled.RawRowView(r)
+				for l, v := range src {
+					dst[l] = coef[r] * v
+				}
+			}
+			block.Reset()
+			block.Mul(sub.T(), &scaled)
+			for l := range d {
+				m0 := 0
+				if a == b {
+					m0 = l
+				}
+				for m := m0; m < d; m++ {
+					h.SetSym(a*d+l, b*d+m, h.At(a*d+l, b*d+m)+block.At(l, m))
+				}
+			}
+		}
+	}
+}
+
+// barrierResult is the outcome of one barrier stage: the primal Z, the
+// dual weights lambda_j = 1/(tau s_j) over the pairs (row-major, class y_i
+// skipped), and the stage's parameter tau.
+type barrierResult struct {
+	z      *mat.Dense
+	lambda []float64
+	tau    float64
+	newton int
+}
+
+// convexNorm dispatches between the non-polyhedral norms.
+type convexNorm struct {
+	n    norm.Norm
+	kind string  // "fro", "spectral", "nuclear" or "lp"
+	p    float64 // lp only
+}
+
+// convexNormOf returns the convexNorm of n, or false for a norm
+// maxMarginConvex does not handle.
+func convexNormOf(n norm.Norm) (convexNorm, bool) {
+	if lp, ok := n.(*norm.EntrywiseP); ok {
+		return convexNorm{n: n, kind: "lp", p: lp.P()}, true
+	}
+	switch n.Name() {
+	case "fro", "spectral", "nuclear":
+		return convexNorm{n: n, kind: n.Name()}, true
+	}
+	return convexNorm{}, false
+}
+
+// unitaryInvariant reports whether N(Z Q^T) = N(Z) for Q with orthonormal
+// columns (Schatten and Frobenius norms), which allows working in the span
+// of the samples.
+func (cn convexNorm) unitaryInvariant() bool { return cn.kind != "lp" }
+
+// barrier returns the ball barrier of the norm for k×d matrices.
+func (cn convexNorm) barrier(k, d int) ballBarrier {
+	switch cn.kind {
+	case "fro":
+		return froBarrier{n: k * d}
+	case "spectral":
+		return spectralBarrier{k: k, d: d}
+	case "nuclear":
+		return nuclearBarrier{k: k, d: d}
+	default:
+		return lpBarrier{n: k * d, p: cn.p}
+	}
+}
+
+// maxMarginConvex computes gamma_N = max_{N(W) <= 1} m(W) and a certificate
+// for the non-polyhedral norms fro, spectral, nuclear and l<p> (1 < p <
+// inf), with the Result contract of MaxMargin: Margin = Lower =
+// max(0, m(W)/N(W)) for the returned W (exact margin, N(W) bounded above
+// rigorously), Upper >= N*(A(lambda))/sum lambda rigorously for the returned
+// dual weights, and Certified when Upper - Lower <= Tolerance max(1, |Margin|)
+// with Tolerance defaulting to DefaultConvexTolerance (1e-7).
+//
+// # Method: a primal log-barrier interior-point method
+//
+// In the variables (Z, gam) it minimises, for an increasing parameter tau,
+//
+//	f_tau(Z, gam) = -tau gam - sum_{i, c != y_i} log((z_{y_i} - z_c) . t_i - gam) + phi(Z),
+//
+// phi a convex barrier of the unit ball of N (barrier.go: -log(1 - ||Z||_F^2),
+// -log det(I - Z Z^T), -log(1 - sum |Z_ab|^p), and a lifted barrier for the
+// nuclear ball), by Newton's method with a damped step and backtracking.
+// At a minimiser the weights lambda_j = 1/(tau s_j), s_j the pair's slack,
+// sum to 1 (the gam component of the gradient vanishes) and are the dual
+// certificate of MATH.md section 3: the duality gap on the central path is
+// about (n(k-1) + nu_phi)/tau. tau grows tenfold per stage; after each
+// stage the interval is evaluated in floating point and, once it is below
+// half the tolerance, certified exactly (convexCertify); a stage that does
+// not certify is followed by another.
+//
+// For fro, spectral and nuclear, N(W Q Q^T) <= N(W) and the margins depend
+// on W only through W Q for an orthonormal basis Q of the span of the
+// samples, so when the data have rank r < d the method runs on the n×r
+// coordinates T = X Q (a thin SVD) and returns W = Z Q^T; the certificate
+// is evaluated on the original data.
+//
+// # Working set
+//
+// The barrier's Newton iteration slows down as the number of margin
+// constraints grows, and few are active at the optimum, so the method runs
+// on a working set (as the LP path does): each sample's worst pair under the
+// class-mean classifier, keeping the max(50, kD/2) smallest margins; when
+// the margin over all pairs lags the working set's own by more than four
+// times the set's remaining gap, the method stops, adds up to as many pairs
+// whose margin is below the set's least margin, and restarts from the last
+// Z. The weights of a working set are a valid certificate for the full
+// problem (they are weights on some pairs), and the lower bound is always
+// the margin over all pairs.
+//
+// Result.Rows is the size of the final working set and Result.Rounds the
+// number of barrier stages over all rounds.
+//
+// # Limitations (measured on the shared 2-core machine, load 2 to 7)
+//
+// Certified to 1e-7 in under 0.3 s: the standardized Wine data for every
+// norm, and small random sets. Not yet: the nuclear norm stalls between 1e-8
+// and 1e-5 relative (its lifted barrier becomes ill-conditioned as S turns
+// singular); on the raw Wine features (scales 0.1 to 1000) fro, spectral
+// and l3 stall far from the optimum; on GaussianClusters(1, 10, 25, 50,
+// 0.1), (n,d,k) = (500,25,10), spectral certifies in 2.5 s but fro, l1.5
+// and l3 stall (damped Newton steps make too little progress per stage as
+// the working set grows); on RandomLabels(1, 100, 200, 5) fro and spectral
+// certify in 8 to 12 s and l1.5, l3 in 60 to 75 s (a dense (kd+1)-square
+// Newton system, kd = 1000, each step). An uncertified result is returned
+// with Certified = false and its (sound) interval.
+//
+// Non-separable data give gamma_N = 0: the method then drives the weights'
+// A(lambda) to 0, and the result has Separable = false, W = 0 and a small
+// Upper. A Settings.Timeout that expires returns a *StatusError with status
+// TIMEOUT. maxMarginConvex panics on data whose shapes disagree and returns
+// ErrUnsupportedNorm for a norm it does not handle.
+func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
+	start := time.Now()
+	cn, ok := convexNormOf(n)
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
+	}
+	var set Settings
+	if s != nil {
+		set = *s
+	}
+	if set.Tolerance == 0 {
+		set.Tolerance = DefaultConvexTolerance
+	}
+	nn, d, k := ds.Dims()
+	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
+		panic(badShape)
+	}
+	for _, y := range ds.Y {
+		if y < 0 || y >= k {
+			panic(badShape)
+		}
+	}
+	var deadline time.Time
+	if set.Timeout > 0 {
+		deadline = start.Add(set.Timeout)
+	}
+
+	t, q := ds.X, (*mat.Dense)(nil)
+	if cn.unitaryInvariant() {
+		t, q = sampleSpan(ds.X)
+	}
+	_, dd := t.Dims()
+	bp := &barrierProblem{t: t, y: ds.Y, n: nn, d: dd, k: k, ball: cn.barrier(k, dd), byClass: make([][]int, k)}
+	for i, y := range ds.Y {
+		bp.byClass[y] = append(bp.byClass[y], i)
+	}
+	full := func(z *mat.Dense) *mat.Dense {
+		if q == nil {
+			return mat.DenseCopyOf(z)
+		}
+		var w mat.Dense
+		w.Mul(z, q.T())
+		return &w
+	}
+
+	var best *Result
+	var last barrierResult
+	stages := 0
+	bp.in = bp.initialSet()
+	z0 := bp.startDirection()
+	for round := 0; ; round++ {
+		needMore := false
+		err := bp.run(z0, func(br barrierResult) bool {
+			stages++
+			last = br
+			lower, lowerSet, upper := bp.floatBounds(cn, br)
+			if upper-max(0, lower) > set.Tolerance*max(1, lower)/2 {
+				// Nearly converged on the working set but not on all
+				// pairs: stop and add the violated pairs.
+				needMore = lower < lowerSet && lowerSet-lower > 4*(upper-lowerSet)
+				return !needMore
+			}
+			res, err := convexCertify(ds, cn, full(br.z), bp.pairWeights(br.lambda), set.Tolerance)
+			if err != nil {
+				return true
+			}
+			best = res
+			return !res.Certified
+		}, deadline)
+		if err != nil {
+			return nil, err
+		}
+		if !needMore || !bp.addViolated(last.z) {
+			break
+		}
+		z0 = last.z.RawMatrix().Data
+	}
+	if best == nil || !best.Certified {
+		// The iteration stalled: certify its last stage as it stands.
+		res, err := convexCertify(ds, cn, full(last.z), bp.pairWeights(last.lambda), set.Tolerance)
+		if err != nil {
+			return nil, err
+		}
+		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
+			best = res
+		}
+	}
+	rows := 0
+	for _, in := range bp.in {
+		if in {
+			rows++
+		}
+	}
+	best.Rows, best.Rounds = rows, stages
+	best.Seconds = time.Since(start).Seconds()
+	return best, nil
+}
+
+// sampleSpan returns T = X Q and Q, Q a d×r matrix with orthonormal
+// columns spanning the rows of X (thin SVD, singular values above
+// max(n, d) eps sigma_1), when r < d; otherwise X and nil.
+func sampleSpan(x *mat.Dense) (*mat.Dense, *mat.Dense) {
+	n, d := x.Dims()
+	if d <= 1 {
+		return x, nil
+	}
+	var svd mat.SVD
+	if !svd.Factorize(x, mat.SVDThinV) {
+		return x, nil
+	}
+	sv := svd.Values(nil)
+	r := 0
+	for _, v := range sv {
+		if v > float64(max(n, d))*0x1p-52*sv[0] {
+			r++
+		}
+	}
+	if r >= d || r == 0 {
+		return x, nil
+	}
+	var v mat.Dense
+	svd.VTo(&v)
+	q := mat.DenseCopyOf(v.Slice(0, d, 0, r))
+	var t mat.Dense
+	t.Mul(x, q)
+	return &t, q
+}
+
+// pairWeights returns the nonzero weights as Pairs.
+func (bp *barrierProblem) pairWeights(lambda []float64) []Pair {
+	var out []Pair
+	j := 0
+	for i := range bp.n {
+		for c := range bp.k {
+			if c == bp.y[i] {
+				continue
+			}
+			if lambda[j] > 0 {
+				out = append(out, Pair{I: i, C: c, Weight: lambda[j]})
+			}
+			j++
+		}
+	}
+	return out
+}
+
+// dualMatrixOf returns A(lambda) = sum_j lambda_j (e_{y_i} - e_c) t_i^T in
+// floating point.
+func (bp *barrierProblem) dualMatrixOf(lambda []float64) *mat.Dense {
+	lm := mat.NewDense(bp.n, bp.k, nil)
+	j := 0
+	for i := range bp.n {
+		y := bp.y[i]
+		for c := range bp.k {
+			if c == y {
+				continue
+			}
+			lm.Set(i, y, lm.At(i, y)+lambda[j])
+			lm.Set(i, c, -lambda[j])
+			j++
+		}
+	}
+	var a mat.Dense
+	a.Mul(lm.T(), bp.t)
+	return &a
+}
+
+// floatBounds returns, in floating point, m(Z)/N(Z) over all pairs, the
+// same over the working set, and N*(A(lambda))/sum lambda.
+func (bp *barrierProblem) floatBounds(cn convexNorm, br barrierResult) (lower, lowerSet, upper float64) {
+	s := make([]float64, bp.n*(bp.k-1))
+	bp.slacks(br.z, 0, s)
+	m, ms := math.Inf(1), math.Inf(1)
+	for j, v := range s {
+		m = min(m, v)
+		if bp.in == nil || bp.in[j] {
+			ms = min(ms, v)
+		}
+	}
+	nz := cn.n.Value(br.z)
+	var sum float64
+	for _, v := range br.lambda {
+		sum += v
+	}
+	upper = cn.n.Dual(bp.dualMatrixOf(br.lambda)) / sum
+	return m / nz, ms / nz, upper
+}
+
+// setChunk is the number of pairs initialSet keeps and addViolated adds
+// at most: max(50, kD/2), D the number of columns of Z (a vertex of the
+// restricted problem has at most kD + 1 active pairs).
+func (bp *barrierProblem) setChunk() int { return max(50, bp.k*bp.d/2) }
+
+// initialSet returns the working set of the first round: each sample's
+// worst pair under the class-mean classifier, keeping the setChunk
+// smallest margins.
+func (bp *barrierProblem) initialSet() []bool {
+	np := bp.n * (bp.k - 1)
+	in := make([]bool, np)
+	z := mat.NewDense(bp.k, bp.d, bp.startDirection())
+	s := make([]float64, np)
+	bp.slacks(z, 0, s)
+	worst := make([]int, 0, bp.n)
+	for i := range bp.n {
+		first := i * (bp.k - 1)
+		w := first
+		for j := first; j < first+bp.k-1; j++ {
+			if s[j] < s[w] {
+				w = j
+			}
+		}
+		worst = append(worst, w)
+	}
+	slices.SortStableFunc(worst, func(a, b int) int { return cmp.Compare(s[a], s[b]) })
+	for _, j := range worst[:min(len(worst), bp.setChunk())] {
+		in[j] = true
+	}
+	return in
+}
+
+// addViolated adds to the working set the pairs outside it whose margin
+// under Z is below the least margin inside it, at most setChunk of them,
+// smallest first. It reports whether it added any.
+func (bp *barrierProblem) addViolated(z *mat.Dense) bool {
+	s := make([]float64, bp.n*(bp.k-1))
+	bp.slacks(z, 0, s)
+	least := math.Inf(1)
+	for j, v := range s {
+		if bp.in[j] {
+			least = min(least, v)
+		}
+	}
+	var add []int
+	for j, v := range s {
+		if !bp.in[j] && v < least {
+			add = append(add, j)
+		}
+	}
+	slices.SortStableFunc(add, func(a, b int) int { return cmp.Compare(s[a], s[b]) })
+	for _, j := range add[:min(len(add), bp.setChunk())] {
+		bp.in[j] = true
+	}
+	return len(add) > 0
+}
+
+// run performs the barrier method on the working set, starting from the
+// direction z0, calling stage after each centring until it returns false,
+// tau overflows, or the Newton iteration stops making progress.
+//
+// Each stage minimises f_tau by Newton's method with the damped step
+// 1/(1 + sqrt(dec)) while the squared Newton decrement dec exceeds 1/4
+// (the self-concordant damped phase), cut to 95% of the way to the
+// boundary of the (linear) margin constraints and halved until the point
+// is inside the domain and satisfies Armijo's condition; the stage ends at
+// dec < 1e-7. tau starts at sum_j 1/s_j, which makes the starting point's
+// gam component of the gradient vanish, and grows tenfold per stage.
+func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, deadline time.Time) error {
+	n, k, d := bp.n, bp.k, bp.d
+	nu := bp.ball.size()
+	np := n * (k - 1)
+	nv := nu + 1
+	inSet := func(j int) bool { return bp.in == nil || bp.in[j] }
+
+	u := make([]float64, nu)
+	bp.ball.start(u, z0)
+	z := mat.NewDense(k, d, u[:k*d])
+	s := make([]float64, np)
+	bp.slacks(z, 0, s)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for j, v := range s {
+		if inSet(j) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+	}
+	spread := max(hi-lo, math.Abs(lo), math.Abs(hi))
+	if spread == 0 {
+		spread = 1
+	}
+	gam := lo - spread
+	bp.slacks(z, gam, s)
+	var tau float64
+	for j, v := range s {
+		if inSet(j) {
+			tau += 1 / v
+		}
+	}
+
+	g := make([]float64, nv)
+	step := make([]float64, nv)
+	gc := make([]float64, np)
+	hc := make([]float64, np)
+	trialU := make([]float64, nu)
+	trialS := make([]float64, np)
+	h := mat.NewSymDense(nv, nil)
+	var chol mat.Cholesky
+	stall := 0
+	for stages := 0; stages < 100; stages++ {
+		count := 0
+		for iter := 0; iter < 100; iter++ {
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				return &StatusError{Status: "TIMEOUT"}
+			}
+			f := bp.objective(u, gam, tau, s)
+			for j, v := range s {
+				gc[j], hc[j] = 0, 0
+				if inSet(j) {
+					gc[j], hc[j] = 1/v, 1/(v*v)
+				}
+			}
+			bp.newtonSystem(u, tau, gc, hc, g, h)
+			count++
+			if !factorRidge(&chol, h) {
+				stall++
+				break
+			}
+			sv := mat.NewVecDense(nv, step)
+			if err := chol.SolveVecTo(sv, mat.NewVecDense(nv, g)); err != nil && !isCondition(err) {
+				stall++
+				break
+			}
+			floats.Scale(-1, step)
+			dec := -floats.Dot(step, g)
+			if !(dec > 1e-10) {
+				break
+			}
+			alpha := 1.0
+			if dec > 0.25 {
+				alpha = 1 / (1 + math.Sqrt(dec))
+			}
+			bp.slacks(mat.NewDense(k, d, step[:k*d]), step[nu], trialS)
+			for j, v := range trialS {
+				if v < 0 && inSet(j) {
+					alpha = min(alpha, -0.95*s[j]/v)
+				}
+			}
+			accepted := false
+			for ; alpha > 1e-12; alpha /= 2 {
+				for i := range trialU {
+					trialU[i] = u[i] + alpha*step[i]
+				}
+				tg := gam + alpha*step[nu]
+				ft := bp.objective(trialU, tg, tau, trialS)
+				if math.IsInf(ft, 1) {
+					continue
+				}
+				if dec < 1e-3 || ft <= f-0.25*alpha*dec+1e-13*math.Abs(f) {
+					copy(u, trialU)
+					gam = tg
+					copy(s, trialS)
+					accepted = true
+					break
+				}
+			}
+			if !accepted {
+				stall++
+				break
+			}
+			if dec < 1e-7 {
+				break
+			}
+		}
+		lambda := make([]float64, np)
+		for j, v := range s {
+			if inSet(j) {
+				lambda[j] = 1 / (tau * v)
+			}
+		}
+		zc := mat.DenseCopyOf(mat.NewDense(k, d, u[:k*d]))
+		if !stage(barrierResult{z: zc, lambda: lambda, tau: tau, newton: count}) {
+			return nil
+		}
+		if stall > 5 || tau > 1e300 {
+			return nil
+		}
+		tau *= 10
+	}
+	return nil
+}
+
+// isCondition reports whether err is gonum's warning that a matrix is
+// ill-conditioned (the result is computed nevertheless).
+func isCondition(err error) bool {
+	var c mat.Condition
+	return errors.As(err, &c)
+}
+
+// factorRidge factorises h, adding a growing multiple of the largest
+// diagonal entry to the diagonal when h is not numerically positive
+// definite. It reports failure after 12 attempts.
+func factorRidge(chol *mat.Cholesky, h *mat.SymDense) bool {
+	if chol.Factorize(h) {
+		return true
+	}
+	n := h.SymmetricDim()
+	var big float64
+	for i := range n {
+		big = max(big, math.Abs(h.At(i, i)))
+	}
+	hr := mat.NewSymDense(n, nil)
+	for try := range 12 {
+		hr.CopySym(h)
+		ridge := big * math.Pow(10, float64(try-14))
+		for i := range n {
+			hr.SetSym(i, i, hr.At(i, i)+ridge)
+		}
+		if chol.Factorize(hr) {
+			return true
+		}
+	}
+	return false
+}
+
+// startDirection returns the class-mean classifier in T's coordinates,
+// centred over the classes (rows summing to zero), or a fixed pattern when
+// it is zero.
+func (bp *barrierProblem) startDirection() []float64 {
+	k, d := bp.k, bp.d
+	z := make([]float64, k*d)
+	for c, rows := range bp.byClass {
+		for _, i := range rows {
+			for l, v := range bp.t.RawRowView(i) {
+				z[c*d+l] += v / float64(len(rows))
+			}
+		}
+	}
+	for l := range d {
+		var mean float64
+		for c := range k {
+			mean += z[c*d+l] / float64(k)
+		}
+		for c := range k {
+			z[c*d+l] -= mean
+		}
+	}
+	nonzero := false
+	for _, v := range z {
+		if v != 0 {
+			nonzero = true
+			break
+		}
+	}
+	if !nonzero {
+		for c := range k {
+			for l := range d {
+				z[c*d+l] = float64(c) - float64(k-1)/2 + 0.25*float64(l%3)
+			}
+		}
+	}
+	return z
+}

@@ -1,0 +1,167 @@
+package solver
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/dataset"
+)
+
+// valueUp returns a float64 >= N(W) (bounds.go).
+func (cn convexNorm) valueUp(w *mat.Dense) float64 {
+	switch cn.kind {
+	case "fro":
+		return froUp(w)
+	case "spectral":
+		return spectralUp(w)
+	case "nuclear":
+		return nuclearUp(w)
+	default:
+		return lpUp(w, cn.p)
+	}
+}
+
+// dualUp returns a rational >= N*(A) for the k×d matrix A with exact
+// rational entries a (row-major).
+//
+// A is split as A = F + E with F the nearest float64 matrix; then
+// N*(A) <= N*(F) + N*(E) by the triangle inequality, N*(F) is bounded by
+// bounds.go, and the rounding error E (exact) by
+//
+//	nuclear(E) <= sqrt(min(k, d)) ||E||_F,  sigma_1(E) <= ||E||_F,
+//	||E||_q <= ||E||_1   (q >= 1).
+//
+// The Frobenius norm, its own dual, is bounded directly: sum a_ab^2 is
+// exact.
+func (cn convexNorm) dualUp(a []*big.Rat, k, d int) *big.Rat {
+	f := mat.NewDense(k, d, nil)
+	var errFro2, errL1, sq, e big.Rat
+	sumSq := new(big.Rat)
+	for j, v := range a {
+		x, _ := v.Float64()
+		f.RawMatrix().Data[j] = x
+		e.Sub(v, new(big.Rat).SetFloat64(x))
+		sq.Mul(&e, &e)
+		errFro2.Add(&errFro2, &sq)
+		errL1.Add(&errL1, e.Abs(&e))
+		sq.Mul(v, v)
+		sumSq.Add(sumSq, &sq)
+	}
+	var bound, extra float64
+	switch cn.kind {
+	case "fro":
+		return new(big.Rat).SetFloat64(sqrtUp(sumSq))
+	case "spectral": // N* = nuclear
+		bound = nuclearUp(f)
+		extra = mulUp(math.Nextafter(math.Sqrt(float64(min(k, d))), math.Inf(1)), sqrtUp(&errFro2))
+	case "nuclear": // N* = spectral
+		bound = spectralUp(f)
+		extra = sqrtUp(&errFro2)
+	default: // N* = lq with q = p/(p-1) >= conjugateDown(p)
+		bound = lpUp(f, conjugateDown(cn.p))
+		extra = roundUp(&errL1)
+	}
+	out := new(big.Rat).SetFloat64(bound)
+	return out.Add(out, new(big.Rat).SetFloat64(extra))
+}
+
+// exactDual returns the entries of A(lambda) = sum lambda_ic (e_{y_i} - e_c)
+// x_i^T (k×d, row-major) and sum lambda, exactly, after checking the
+// weights as Certify does (ErrBadDual).
+func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error) {
+	nn, d, k := ds.Dims()
+	var total exactSum
+	acc := make([]exactSum, k*d)
+	for _, p := range lambda {
+		if p.I < 0 || p.I >= nn || p.C < 0 || p.C >= k || p.C == ds.Y[p.I] {
+			return nil, nil, fmt.Errorf("%w: pair (%d, %d) is not a sample and a wrong class", ErrBadDual, p.I, p.C)
+		}
+		if !(p.Weight >= 0) || math.IsInf(p.Weight, 0) {
+			return nil, nil, fmt.Errorf("%w: weight %v of pair (%d, %d)", ErrBadDual, p.Weight, p.I, p.C)
+		}
+		if p.Weight == 0 {
+			continue
+		}
+		total.addProduct(p.Weight, 1)
+		y := ds.Y[p.I]
+		for l, v := range ds.X.RawRowView(p.I) {
+			acc[y*d+l].addProduct(p.Weight, v)
+			acc[p.C*d+l].addProduct(-p.Weight, v)
+		}
+	}
+	sum := total.rat()
+	if sum.Sign() == 0 {
+		return nil, nil, fmt.Errorf("%w: all weights are zero", ErrBadDual)
+	}
+	a := make([]*big.Rat, k*d)
+	for j := range acc {
+		a[j] = acc[j].rat()
+	}
+	return a, sum, nil
+}
+
+// convexBounds returns the certificate of MATH.md section 3 for a
+// non-polyhedral norm: lower = max(0, m(W)/N_up(W)) with m(W) exact and
+// N_up(W) >= N(W) (valueUp), and upper = N*_up(A(lambda))/sum lambda with
+// A(lambda) and the sum exact (dualUp). Both are rigorous: lower <= gamma_N
+// because W/N_up(W) has norm at most 1, and gamma_N <= upper by weak
+// duality.
+func convexBounds(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pair) (lower, upper *big.Rat, err error) {
+	_, d, k := ds.Dims()
+	if r, c := w.Dims(); r != k || c != d {
+		panic(badShape)
+	}
+	a, sum, err := exactDual(ds, lambda)
+	if err != nil {
+		return nil, nil, err
+	}
+	upper = cn.dualUp(a, k, d)
+	upper.Quo(upper, sum)
+	lower = new(big.Rat)
+	if nw := cn.valueUp(w); nw > 0 {
+		if m := exactMargin(ds, w); m.Sign() > 0 {
+			lower.Quo(m, new(big.Rat).SetFloat64(nw))
+		}
+	}
+	return lower, upper, nil
+}
+
+// convexCertify builds the Result for the classifier w (rescaled here to
+// N(w) = 1 in floating point) and the weights lambda (normalised to sum 1).
+func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pair, tol float64) (*Result, error) {
+	if nw := cn.n.Value(w); nw > 0 && !math.IsInf(nw, 0) {
+		w.Scale(1/nw, w)
+	}
+	var sum float64
+	for _, p := range lambda {
+		sum += p.Weight
+	}
+	if sum > 0 {
+		for i := range lambda {
+			lambda[i].Weight /= sum
+		}
+	}
+	lower, upper, err := convexBounds(ds, cn, w, lambda)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Norm: cn.n.Name(), W: w, Lambda: lambda}
+	res.Separable = lower.Sign() > 0
+	if !res.Separable {
+		_, d, k := ds.Dims()
+		res.W = mat.NewDense(k, d, nil)
+	}
+	res.Lower = roundDown(lower)
+	res.Margin = res.Lower
+	res.Upper = roundUp(upper)
+	width := new(big.Rat).Sub(upper, lower)
+	bound := new(big.Rat).SetFloat64(tol)
+	if lower.Cmp(big.NewRat(1, 1)) > 0 {
+		bound.Mul(bound, lower)
+	}
+	res.Certified = width.Cmp(bound) <= 0
+	return res, nil
+}
