@@ -26,6 +26,7 @@ vet: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 
 test: vet
+	@TEST=1 ./.ci/deps
 	$(GO) test -count=1 ./...
 
 # The main job: every claim of every case in cases/, with a Markdown report
