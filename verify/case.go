@@ -14,6 +14,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/norm"
 )
 
 // Case is one regression case: a data set, the claims to check on it, and
@@ -27,6 +28,10 @@ type Case struct {
 	Description string `json:"description"`
 	// Data is where the samples come from.
 	Data Data `json:"data"`
+	// References lists the norms whose certified max-margin references are
+	// solved (DefaultReferenceNorms when empty). Every claim's own norm must
+	// be among them; the others serve the preference check and the plots.
+	References []string `json:"references,omitempty"`
 	// Claims are the claims to check, with their step budgets.
 	Claims []CaseClaim `json:"claims"`
 	// Pins are the pinned regression values.
@@ -169,10 +174,20 @@ func (c *Case) validate() error {
 	if len(c.Claims) == 0 {
 		return errors.New("no claims")
 	}
+	refs := map[string]bool{}
+	for _, name := range c.References {
+		if _, err := norm.ByName(name); err != nil {
+			return err
+		}
+		refs[name] = true
+	}
 	seen := map[string]bool{}
 	for _, cc := range c.Claims {
 		if _, err := ClaimByName(cc.Claim); err != nil {
 			return err
+		}
+		if claim, _ := ClaimByName(cc.Claim); len(refs) > 0 && !refs[claim.Norm] {
+			return fmt.Errorf("claim %q needs a %s reference, not in references %v", cc.Claim, claim.Norm, c.References)
 		}
 		if seen[cc.Claim] {
 			return fmt.Errorf("claim %q listed twice", cc.Claim)

@@ -71,6 +71,8 @@ func TestCaseFiles(t *testing.T) {
 		{"skip without reason", `{"data": {"csv": "x.csv"}, "claims": [{"claim": "signgd", "skip": ["slope"]}]}`, "reason"},
 		{"skip inequalities", `{"data": {"csv": "x.csv"}, "claims": [{"claim": "signgd", "skip": ["inequalities"], "why": "x"}]}`, "cannot be skipped"},
 		{"bad generator", `{"data": {"generator": "gaussian", "k": 1}, "claims": [{"claim": "signgd"}]}`, "k >= 2"},
+		{"unknown reference", `{"data": {"csv": "x.csv"}, "references": ["max", "l0"], "claims": [{"claim": "signgd"}]}`, "unknown norm"},
+		{"own reference missing", `{"data": {"csv": "x.csv"}, "references": ["sum"], "claims": [{"claim": "signgd"}]}`, "needs a max reference"},
 		{"wrong type", `{"data": {"csv": 3}, "claims": []}`, "bad.json:1:"},
 	}
 	for _, tt := range tests {

@@ -17,14 +17,19 @@ import (
 // an exact solver yet (fro, spectral, ...) are absent.
 type References map[string]*solver.Result
 
-// ReferenceNorms are the norms with certified references.
-func ReferenceNorms() []string { return []string{"max", "op1", "opinf", "sum"} }
+// DefaultReferenceNorms are the norms whose references a case solves unless
+// it lists its own.
+func DefaultReferenceNorms() []string { return []string{"max", "op1", "opinf", "sum"} }
 
-// SolveReferences solves the max-margin problem of ds for every reference
-// norm. An uncertified or failed solve is an error: verdicts never rest on it.
-func SolveReferences(ds *dataset.Dataset) (References, error) {
+// SolveReferences solves the max-margin problem of ds for each named norm
+// (DefaultReferenceNorms when names is empty). An uncertified or failed
+// solve is an error: verdicts never rest on it.
+func SolveReferences(ds *dataset.Dataset, names ...string) (References, error) {
+	if len(names) == 0 {
+		names = DefaultReferenceNorms()
+	}
 	refs := References{}
-	for _, name := range ReferenceNorms() {
+	for _, name := range names {
 		n, err := norm.ByName(name)
 		if err != nil {
 			return nil, err

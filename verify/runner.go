@@ -100,7 +100,7 @@ func Run(ctx context.Context, jobs []Job, workers int, opt Options, progress fun
 				st.once.Do(func() {
 					st.ds, st.err = j.Case.Dataset()
 					if st.err == nil {
-						st.refs, st.err = SolveReferences(st.ds)
+						st.refs, st.err = SolveReferences(st.ds, j.Case.References...)
 					}
 				})
 				var r *Report
