@@ -81,6 +81,32 @@ func Claims() []Claim {
 			Rate: Rate{Kind: "power", A: 0.3}, Steps: 100000, BurnIn: 10,
 		},
 	}
+	// Claims on the fro and spectral norms (Fan et al. v4; Soudry et al.
+	// 2018 and Ravi et al. 2024 for GD). Their cases must list fro or
+	// spectral among their references.
+	cs = append(cs,
+		nsdClaim("ngd", "ngd", "fro", "ce", Proved, "Fan et al. 2025 v4, Thm 1 (normalized GD = NSD w.r.t. fro)"),
+		Claim{
+			Name: "spectral-gd", Source: "Fan et al. 2025 v4, Thm 1 for Schatten norms (Spectral-GD = NSD w.r.t. spectral)", Status: Proved,
+			Optimizer: "spectral-gd", Norm: "spectral", Loss: "ce", LR: 0.05, Decay: 0.5,
+			Rate: Rate{Kind: "nsd"}, Steps: 10000, BurnIn: 10,
+		},
+		Claim{
+			Name: "muon", Source: "Fan et al. 2025 v4, Thm 2 (Muon = NMD w.r.t. spectral)", Status: Proved,
+			Optimizer: "muon", Norm: "spectral", Beta1: 0.9, Loss: "ce", LR: 0.05, Decay: 0.5,
+			Rate: Rate{Kind: "nmd"}, Steps: 10000, BurnIn: 30,
+		},
+		Claim{
+			Name: "nmd-gd", Source: "Fan et al. 2025 v4, Thm 2 (NMD w.r.t. fro)", Status: Proved,
+			Optimizer: "nmd-gd", Norm: "fro", Beta1: 0.9, Loss: "ce", LR: 0.1, Decay: 0.5,
+			Rate: Rate{Kind: "nmd"}, Steps: 10000, BurnIn: 30,
+		},
+		Claim{
+			Name: "gd", Source: "Soudry et al. 2018 (JMLR), Ravi et al. 2024 (multiclass): GD with a constant step", Status: Proved,
+			Optimizer: "gd", Norm: "fro", Loss: "ce", LR: 0.1, Decay: 0,
+			Rate: Rate{Kind: "log"}, Steps: 100000, BurnIn: 10,
+		},
+	)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	return cs
 }
