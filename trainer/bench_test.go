@@ -14,6 +14,7 @@ import (
 func benchmarkStep(b *testing.B, n, d, k int, opt Optimizer) {
 	ds := dataset.GaussianClusters(1, k, d, n/k, 0.1)
 	r := newRun(ds, Settings{Optimizer: opt, LR: 0.1, Decay: 0.5})
+	b.Cleanup(r.ev.close)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for t := 0; b.Loop(); t++ {

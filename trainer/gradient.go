@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"math"
+	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -46,9 +47,40 @@ type stats struct {
 	margin          float64
 }
 
+// parallelWork is the size n·d·k from which a step is split between two
+// goroutines. Below it the hand-offs (a few µs each, more on a loaded
+// machine) cost more than they save.
+const parallelWork = 1 << 20
+
+// Phases of a step, run by eval on the first half of the samples (or
+// columns) and by the worker on the second.
+const (
+	phaseLogits  = iota // logits of the samples [lo, hi)
+	phaseWeights        // logits and relative weights of [lo, hi)
+	phaseScale          // final weights of [lo, hi)
+	phaseGrad           // columns [j0, j1) of G
+)
+
+// half is one worker's share of a step: the samples [lo, hi) for the
+// per-sample phases and the columns [j0, j1) of G for the product R^T X,
+// and the largest log-factor of its samples.
+type half struct {
+	lo, hi, j0, j1 int
+	scale          float64
+}
+
 // evaluator computes the loss gradient, and on request the loss, the proxy
 // and the margin, of a k×d classifier on a fixed data set, into buffers
 // allocated once.
+//
+// With n·d·k >= parallelWork and GOMAXPROCS >= 2, a step is split between
+// the calling goroutine and a worker goroutine started by newEvaluator (stop
+// it with close): the per-sample phases by samples, the product R^T X by
+// columns of G. Every number is computed by the same operations in the same
+// order as without the split (each logit, weight and entry of G by one
+// goroutine, and the statistics, sums over all samples, by one), so the
+// result is bit for bit the same with or without the split, whatever
+// GOMAXPROCS or the timing.
 type evaluator struct {
 	x       blas64.General // n×d samples
 	y       []int
@@ -58,16 +90,86 @@ type evaluator struct {
 	scores  blas64.General // n×k: logits, then u_c = s_c - s_y, then the weights R
 	factor  []float64      // per-sample log-factor f_i of the weights
 	grad    *mat.Dense     // k×d: G
+	halves  []half         // one, or two with a worker
+
+	// The step in progress, read by the worker after a send on start.
+	w     blas64.General
+	scale float64
+	start chan int // phases for the worker
+	done  chan struct{}
 }
 
 func newEvaluator(ds *dataset.Dataset, loss Loss, mode GradientMode) *evaluator {
 	n, d, k := ds.Dims()
 	x := ds.X.RawMatrix()
-	return &evaluator{
+	if x.Stride != d { // accumulate needs contiguous rows
+		x = mat.DenseCopyOf(ds.X).RawMatrix()
+	}
+	e := &evaluator{
 		x: x, y: ds.Y, n: n, d: d, k: k, loss: loss, mode: mode,
 		scores: blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)},
 		factor: make([]float64, n),
 		grad:   mat.NewDense(k, d, nil),
+		halves: []half{{lo: 0, hi: n, j0: 0, j1: d}},
+	}
+	if n*d*k >= parallelWork && n >= 8 && d >= 8 && runtime.GOMAXPROCS(0) >= 2 {
+		n2, d2 := n/2&^3, d/2&^3
+		e.halves = []half{{lo: 0, hi: n2, j0: 0, j1: d2}, {lo: n2, hi: n, j0: d2, j1: d}}
+		e.start, e.done = make(chan int), make(chan struct{})
+		go e.worker()
+	}
+	return e
+}
+
+// worker runs the phases sent on start on the second half.
+func (e *evaluator) worker() {
+	for phase := range e.start {
+		e.run(phase, &e.halves[1])
+		e.done <- struct{}{}
+	}
+}
+
+// close stops the worker goroutine, if any. The evaluator must not be used
+// afterwards.
+func (e *evaluator) close() {
+	if e.start != nil {
+		close(e.start)
+		e.start = nil
+	}
+}
+
+// parallel runs phase on every half, the second on the worker.
+func (e *evaluator) parallel(phase int) {
+	if len(e.halves) == 1 {
+		e.run(phase, &e.halves[0])
+		return
+	}
+	e.start <- phase
+	e.run(phase, &e.halves[0])
+	<-e.done
+}
+
+// run runs phase on the half h.
+func (e *evaluator) run(phase int, h *half) {
+	d, k := e.d, e.k
+	switch phase {
+	case phaseLogits, phaseWeights:
+		// S = X W^T on rows lo..hi-1: each logit is the same dot product
+		// as in one product over all rows.
+		gemmSerial(blas.NoTrans, blas.Trans, 1, sub(e.x, h.lo, h.hi, 0, d), e.w, 0, sub(e.scores, h.lo, h.hi, 0, k))
+		if phase == phaseWeights {
+			h.scale = e.weights(h.lo, h.hi, nil)
+		}
+	case phaseScale:
+		e.scaleWeights(h.lo, h.hi, e.scale)
+	case phaseGrad:
+		// G = (1/n) R^T X on columns j0..j1-1: each entry is the same sum
+		// over the samples, in the same order, as in one product.
+		g := e.grad.RawMatrix().Data
+		for c := range k {
+			clear(g[c*d+h.j0 : c*d+h.j1])
+		}
+		accumulate(g, e.scores.Data, e.x.Data, e.n, d, k, h.j0, h.j1, 1/float64(e.n))
 	}
 }
 
@@ -88,9 +190,36 @@ func newEvaluator(ds *dataset.Dataset, loss Loss, mode GradientMode) *evaluator 
 // e^{f_i - LogScale} (f_i = umax_i - log(1 + t_i), resp. umax_i), so a step
 // costs one exponential per (i, c) and one per sample.
 func (e *evaluator) eval(w *mat.Dense, g *Gradient, st *stats) {
-	// Logits s_i = W x_i for all i at once: S = X W^T.
-	gemmSerial(blas.NoTrans, blas.Trans, 1, e.x, w.RawMatrix(), 0, e.scores)
+	e.w = w.RawMatrix()
+	if st == nil {
+		e.parallel(phaseWeights)
+		e.scale = e.halves[0].scale
+		for _, h := range e.halves[1:] {
+			e.scale = max(e.scale, h.scale)
+		}
+	} else {
+		// The statistics are sums over all samples in order: one
+		// goroutine.
+		e.parallel(phaseLogits)
+		e.scale = e.weights(0, e.n, st)
+	}
+	if e.mode == Textbook {
+		e.scale = 0
+	} else {
+		e.parallel(phaseScale)
+	}
+	e.parallel(phaseGrad)
+	g.G, g.LogScale = e.grad, e.scale
+}
 
+// weights turns the logits of the samples lo..hi-1 into their gradient
+// weights relative to a per-sample log-factor, computes the statistics of
+// all samples into st when st is not nil, and returns the largest
+// log-factor. For cross-entropy and the exponential loss the row holds
+// e^{u_c - umax} and factor[i] the log-factor f_i; for PairLog the row holds
+// the log-weights and the return value is their maximum; in Textbook mode
+// the row holds the final weights.
+func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 	var sumLoss, sumProxy float64
 	logLoss, logProxy := newLogSum(), newLogSum()
 	margin := math.Inf(1)
@@ -99,7 +228,8 @@ func (e *evaluator) eval(w *mat.Dense, g *Gradient, st *stats) {
 	// The u_c stay in the row while they are needed: for PairLog (its
 	// weights and loss are not of product form) and for Textbook mode.
 	keepU := e.loss == PairLog || e.mode == Textbook
-	for i, y := range e.y {
+	for i := lo; i < hi; i++ {
+		y := e.y[i]
 		row := e.scores.Data[i*k : i*k+k]
 		sy := row[y]
 		umax := math.Inf(-1)
@@ -167,42 +297,44 @@ func (e *evaluator) eval(w *mat.Dense, g *Gradient, st *stats) {
 			scale = max(scale, e.factor[i])
 		}
 	}
-	if e.mode == Textbook {
-		scale = 0
-	} else {
-		for i, y := range e.y {
-			row := e.scores.Data[i*k : i*k+k]
-			var sum float64
-			if e.loss == PairLog {
-				for c, lw := range row {
-					if c != y {
-						row[c] = math.Exp(lw - scale)
-						sum += row[c]
-					}
-				}
-			} else {
-				f := math.Exp(e.factor[i] - scale)
-				for c := range row {
-					if c != y {
-						row[c] *= f
-						sum += row[c]
-					}
-				}
-			}
-			row[y] = -sum
-		}
-	}
-	// G = (1/n) R^T X.
-	gemmSerial(blas.Trans, blas.NoTrans, 1/float64(e.n), e.scores, e.x, 0, e.grad.RawMatrix())
-	g.G, g.LogScale = e.grad, scale
-
 	if st != nil {
-		logN := math.Log(float64(e.n))
+		m := float64(hi - lo)
+		logM := math.Log(m)
 		*st = stats{
-			loss: sumLoss / float64(e.n), logLoss: logLoss.value() - logN,
-			proxy: sumProxy / float64(e.n), logProxy: logProxy.value() - logN,
+			loss: sumLoss / m, logLoss: logLoss.value() - logM,
+			proxy: sumProxy / m, logProxy: logProxy.value() - logM,
 			margin: margin,
 		}
+	}
+	return scale
+}
+
+// scaleWeights turns the relative weights of the samples lo..hi-1 (see
+// weights) into R e^{-scale}, the true class getting minus the sum of the
+// others.
+func (e *evaluator) scaleWeights(lo, hi int, scale float64) {
+	k := e.k
+	for i := lo; i < hi; i++ {
+		y := e.y[i]
+		row := e.scores.Data[i*k : i*k+k]
+		var sum float64
+		if e.loss == PairLog {
+			for c, lw := range row {
+				if c != y {
+					row[c] = math.Exp(lw - scale)
+					sum += row[c]
+				}
+			}
+		} else {
+			f := math.Exp(e.factor[i] - scale)
+			for c := range row {
+				if c != y {
+					row[c] *= f
+					sum += row[c]
+				}
+			}
+		}
+		row[y] = -sum
 	}
 }
 

@@ -126,6 +126,7 @@ func Train(ctx context.Context, ds *dataset.Dataset, s Settings, observe func(Ch
 		norms = norm.All()
 	}
 	r := newRun(ds, s)
+	defer r.ev.close()
 	w := r.w
 	schedule := Checkpoints(s.Steps, s.PerDecade)
 	traj := &Trajectory{Checkpoints: make([]Checkpoint, 0, len(schedule)+1), W: w}
