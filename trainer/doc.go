@@ -47,15 +47,20 @@
 //
 // # Cost
 //
-// A step computes the logits X W^T through gonum's BLAS (blas64.Gemm on
-// tiles small enough for gonum to stay serial), one exponential per sample
-// and class, and the gradient (1/n) R^T X with accumulate, gonum's A^T B
-// loop register-blocked on 4 samples × 2 classes. Both products are bit for
-// bit those of blas64.Gemm, so the trajectories (and the pins of package
-// verify) do not depend on these choices. From n·d·k = 2^20 on, and with
-// GOMAXPROCS >= 2, a worker goroutine started once per Train takes half of
-// each step (half the samples for the logits and weights, half the columns
-// of G for R^T X), again bit for bit the serial result. A step allocates
-// nothing; memory is O(n k + k d) plus the O(log T) checkpoints. Runs are
-// deterministic: the same input gives the same output on any GOMAXPROCS.
+// A step costs two products of n·d·k multiply-adds (the logits X W^T and
+// the gradient (1/n) R^T X), one exponential per sample and class, and a
+// logarithm, a log1p and two more exponentials per sample. On amd64 with
+// AVX2 and FMA, kernels in assembly (kernels_amd64.s) do the products on
+// tiles of 4 samples × 2 classes, four columns per instruction, and the
+// exponentials four at a time; elsewhere plain Go and gonum do the same
+// work. Every one of these numbers is bit for bit what gonum's serial
+// blas64.Gemm and math.Exp give (the same roundings in the same order;
+// TestProductsMatchGemm, TestExpInPlace), so trajectories, and the pins of
+// package verify, do not depend on the path taken. From n·d·k = 2^20 on,
+// with GOMAXPROCS >= 2, a worker goroutine started once per Train takes half
+// of each step (half the samples for the logits and weights, half the
+// columns of G), again bit for bit the serial result
+// (TestParallelStepIsSerial). A step allocates nothing; memory is O(n k +
+// k d) plus the O(log T) checkpoints. Runs are deterministic: the same input
+// gives the same output on any GOMAXPROCS.
 package trainer

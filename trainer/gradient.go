@@ -4,7 +4,6 @@ import (
 	"math"
 	"runtime"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
@@ -89,6 +88,7 @@ type evaluator struct {
 	mode    GradientMode
 	scores  blas64.General // n×k: logits, then u_c = s_c - s_y, then the weights R
 	factor  []float64      // per-sample log-factor f_i of the weights
+	tmp     []float64      // per-sample scratch
 	grad    *mat.Dense     // k×d: G
 	halves  []half         // one, or two with a worker
 
@@ -109,6 +109,7 @@ func newEvaluator(ds *dataset.Dataset, loss Loss, mode GradientMode) *evaluator 
 		x: x, y: ds.Y, n: n, d: d, k: k, loss: loss, mode: mode,
 		scores: blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)},
 		factor: make([]float64, n),
+		tmp:    make([]float64, n),
 		grad:   mat.NewDense(k, d, nil),
 		halves: []half{{lo: 0, hi: n, j0: 0, j1: d}},
 	}
@@ -156,7 +157,7 @@ func (e *evaluator) run(phase int, h *half) {
 	case phaseLogits, phaseWeights:
 		// S = X W^T on rows lo..hi-1: each logit is the same dot product
 		// as in one product over all rows.
-		gemmSerial(blas.NoTrans, blas.Trans, 1, sub(e.x, h.lo, h.hi, 0, d), e.w, 0, sub(e.scores, h.lo, h.hi, 0, k))
+		logits(e.scores.Data[h.lo*k:h.hi*k], e.x.Data[h.lo*d:h.hi*d], h.hi-h.lo, d, e.w.Data, e.w.Stride, k)
 		if phase == phaseWeights {
 			h.scale = e.weights(h.lo, h.hi, nil)
 		}
@@ -220,9 +221,10 @@ func (e *evaluator) eval(w *mat.Dense, g *Gradient, st *stats) {
 // the log-weights and the return value is their maximum; in Textbook mode
 // the row holds the final weights.
 func (e *evaluator) weights(lo, hi int, st *stats) float64 {
-	var sumLoss, sumProxy float64
-	logLoss, logProxy := newLogSum(), newLogSum()
-	margin := math.Inf(1)
+	if e.loss != PairLog && e.mode == Exact {
+		return e.productWeights(lo, hi, st)
+	}
+	sums := newStatSums()
 	scale := math.Inf(-1)
 	k := e.k
 	// The u_c stay in the row while they are needed: for PairLog (its
@@ -231,14 +233,7 @@ func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 	for i := lo; i < hi; i++ {
 		y := e.y[i]
 		row := e.scores.Data[i*k : i*k+k]
-		sy := row[y]
-		umax := math.Inf(-1)
-		for c := range row {
-			row[c] -= sy
-			if c != y {
-				umax = max(umax, row[c])
-			}
-		}
+		umax := shiftLogits(row, y)
 		// lt = log t = umax + log sum_{c!=y} e^{u_c - umax}.
 		var sum float64
 		for c, u := range row {
@@ -255,18 +250,8 @@ func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 		// lse = log(1 + t), the cross-entropy loss of the sample.
 		lse := softplus(lt)
 		if st != nil {
-			margin = min(margin, -umax)
-			// log(1 - S_y) = log(t / (1 + t)): the proxy, never 1 - S_y.
-			lp := lt - lse
-			sumProxy += math.Exp(lp)
-			logProxy.add(lp)
 			var li, lli float64
-			switch e.loss {
-			case CrossEntropy:
-				li, lli = lse, logSoftplus(lt)
-			case Exponential:
-				li, lli = math.Exp(lt), lt
-			case PairLog:
+			if e.loss == PairLog {
 				s := newLogSum()
 				for c, u := range row {
 					if c != y {
@@ -275,9 +260,10 @@ func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 					}
 				}
 				lli = s.value()
+			} else {
+				li, lli = productLoss(e.loss, lt, lse)
 			}
-			sumLoss += li
-			logLoss.add(lli)
+			sums.add(umax, lt, lse, li, lli)
 		}
 		switch {
 		case e.mode == Textbook:
@@ -298,15 +284,118 @@ func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 		}
 	}
 	if st != nil {
-		m := float64(hi - lo)
-		logM := math.Log(m)
-		*st = stats{
-			loss: sumLoss / m, logLoss: logLoss.value() - logM,
-			proxy: sumProxy / m, logProxy: logProxy.value() - logM,
-			margin: margin,
-		}
+		*st = sums.stats(hi - lo)
 	}
 	return scale
+}
+
+// productWeights is weights for cross-entropy and the exponential loss in
+// Exact mode, with the exponentials e^{u_c - umax} of all the samples taken
+// at once by expInPlace (the same numbers as one math.Exp at a time).
+func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
+	k := e.k
+	umaxs := e.factor[lo:hi] // umax_i until f_i replaces it
+	for i := lo; i < hi; i++ {
+		y := e.y[i]
+		row := e.scores.Data[i*k : i*k+k]
+		umax := shiftLogits(row, y)
+		for c := range row {
+			row[c] -= umax
+		}
+		row[y] = 0 // e^0 = 1 stands in the true class's place until scaleWeights
+		umaxs[i-lo] = umax
+	}
+	expInPlace(e.scores.Data[lo*k : hi*k])
+
+	sums := newStatSums()
+	scale := math.Inf(-1)
+	for i := lo; i < hi; i++ {
+		y := e.y[i]
+		row := e.scores.Data[i*k : i*k+k]
+		umax := umaxs[i-lo]
+		// lt = log t = umax + log sum_{c!=y} e^{u_c - umax}.
+		var sum float64
+		for c, ec := range row {
+			if c != y {
+				sum += ec
+			}
+		}
+		lt := umax + math.Log(sum)
+		// lse = log(1 + t), the cross-entropy loss of the sample.
+		lse := softplus(lt)
+		if st != nil {
+			li, lli := productLoss(e.loss, lt, lse)
+			sums.add(umax, lt, lse, li, lli)
+		}
+		f := umax // Exponential
+		if e.loss == CrossEntropy {
+			f = umax - lse
+		}
+		e.factor[i] = f
+		scale = max(scale, f)
+	}
+	if st != nil {
+		*st = sums.stats(hi - lo)
+	}
+	return scale
+}
+
+// shiftLogits replaces the logits s_c of a sample of class y by u_c = s_c -
+// s_y and returns umax = max_{c!=y} u_c (minus the sample's margin).
+func shiftLogits(row []float64, y int) (umax float64) {
+	sy := row[y]
+	umax = math.Inf(-1)
+	for c := range row {
+		row[c] -= sy
+		if c != y {
+			umax = max(umax, row[c])
+		}
+	}
+	return umax
+}
+
+// productLoss returns the loss of a sample and its logarithm, for
+// cross-entropy (log(1 + t)) or the exponential loss (t), from lt = log t
+// and lse = log(1 + t).
+func productLoss(loss Loss, lt, lse float64) (li, lli float64) {
+	if loss == CrossEntropy {
+		return lse, logSoftplus(lt)
+	}
+	return math.Exp(lt), lt
+}
+
+// statSums accumulates the statistics of a checkpoint over the samples, in
+// order.
+type statSums struct {
+	sumLoss, sumProxy float64
+	logLoss, logProxy logSum
+	margin            float64
+}
+
+func newStatSums() statSums {
+	return statSums{logLoss: newLogSum(), logProxy: newLogSum(), margin: math.Inf(1)}
+}
+
+// add adds a sample with largest u_c umax (its margin is -umax), lt = log t,
+// lse = log(1 + t), loss li and log-loss lli.
+func (s *statSums) add(umax, lt, lse, li, lli float64) {
+	s.margin = min(s.margin, -umax)
+	// log(1 - S_y) = log(t / (1 + t)): the proxy, never 1 - S_y.
+	lp := lt - lse
+	s.sumProxy += math.Exp(lp)
+	s.logProxy.add(lp)
+	s.sumLoss += li
+	s.logLoss.add(lli)
+}
+
+// stats returns the means over the m samples added.
+func (s *statSums) stats(m int) stats {
+	logM := math.Log(float64(m))
+	return stats{
+		loss: s.sumLoss / float64(m), logLoss: s.logLoss.value() - logM,
+		proxy: s.sumProxy / float64(m), logProxy: s.logProxy.value() - logM,
+		margin: s.margin,
+	}
 }
 
 // scaleWeights turns the relative weights of the samples lo..hi-1 (see
@@ -314,6 +403,13 @@ func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 // others.
 func (e *evaluator) scaleWeights(lo, hi int, scale float64) {
 	k := e.k
+	f := e.tmp[lo:hi] // e^{f_i - scale}
+	if e.loss != PairLog {
+		for i := range f {
+			f[i] = e.factor[lo+i] - scale
+		}
+		expInPlace(f)
+	}
 	for i := lo; i < hi; i++ {
 		y := e.y[i]
 		row := e.scores.Data[i*k : i*k+k]
@@ -326,7 +422,7 @@ func (e *evaluator) scaleWeights(lo, hi int, scale float64) {
 				}
 			}
 		} else {
-			f := math.Exp(e.factor[i] - scale)
+			f := f[i-lo]
 			for c := range row {
 				if c != y {
 					row[c] *= f

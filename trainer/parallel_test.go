@@ -33,26 +33,42 @@ func randGeneral(rng *rand.Rand, r, c, stride int) blas64.General {
 	return m
 }
 
-// TestAccumulateMatchesGemm checks that accumulate gives bit for bit the
-// product alpha R^T X that blas64.Gemm gives, the property that keeps
-// trajectories pinned with gonum's product unchanged, on shapes with every
-// remainder modulo 4 and 2 and on column ranges.
-func TestAccumulateMatchesGemm(t *testing.T) {
+// TestProductsMatchGemm checks that logits and accumulate give bit for bit
+// the products X W^T and alpha R^T X that blas64.Gemm gives, the property
+// that keeps trajectories pinned with gonum's products unchanged, on shapes
+// with every remainder modulo 4 and 2, on column ranges, and with and
+// without the AVX2 kernels.
+func TestProductsMatchGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, m := range []int{1, 3, 4, 5, 8, 13} {
-		for _, d := range []int{1, 2, 3, 5, 8, 25, 33} {
+		for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 25, 33} {
 			for _, k := range []int{2, 3, 5, 10} {
 				name := fmt.Sprintf("m=%d,d=%d,k=%d", m, d, k)
 				x := randGeneral(rng, m, d, d)
+				w := randGeneral(rng, k, d, d+3)
 				r := randGeneral(rng, m, k, k)
 				alpha := 1 / float64(m+2)
-				want := blas64.General{Rows: k, Cols: d, Stride: d, Data: make([]float64, k*d)}
-				blas64.Gemm(blas.Trans, blas.NoTrans, alpha, r, x, 0, want)
-				got := make([]float64, k*d)
-				j1 := d / 3
-				accumulate(got, r.Data, x.Data, m, d, k, 0, j1, alpha)
-				accumulate(got, r.Data, x.Data, m, d, k, j1, d, alpha)
-				requireBits(t, want.Data, got, name)
+				want := blas64.General{Rows: m, Cols: k, Stride: k, Data: make([]float64, m*k)}
+				blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, w, 0, want)
+				wantG := blas64.General{Rows: k, Cols: d, Stride: d, Data: make([]float64, k*d)}
+				blas64.Gemm(blas.Trans, blas.NoTrans, alpha, r, x, 0, wantG)
+				for _, avx := range []bool{false, true} {
+					if avx && !hasAVX2 {
+						continue
+					}
+					name := fmt.Sprintf("%s,avx=%v", name, avx)
+					got := make([]float64, m*k)
+					gotG := make([]float64, k*d)
+					j1 := d / 3
+					func() {
+						defer setAVX2(avx)()
+						logits(got, x.Data, m, d, w.Data, w.Stride, k)
+						accumulate(gotG, r.Data, x.Data, m, d, k, 0, j1, alpha)
+						accumulate(gotG, r.Data, x.Data, m, d, k, j1, d, alpha)
+					}()
+					requireBits(t, want.Data, got, name+": logits")
+					requireBits(t, wantG.Data, gotG, name+": accumulate")
+				}
 			}
 		}
 	}
@@ -146,5 +162,42 @@ func TestParallelStepAllocatesNothing(t *testing.T) {
 		})
 		r.ev.close()
 		require.Zero(t, allocs, opt.Name())
+	}
+}
+
+// TestExpInPlace checks that expInPlace is math.Exp bit for bit, in and
+// out of the range of the AVX2 kernel, with and without it.
+func TestExpInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	special := []float64{0, math.Copysign(0, -1), 1, -1, expLo, expHi, -708, 709.5, 710, -745, -746, -1e300, 1e300,
+		math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, -5e-324, math.Nextafter(expLo, 0), math.Nextafter(expHi, 0)}
+	for _, avx := range []bool{false, true} {
+		if avx && !hasAVX2 {
+			continue
+		}
+		for _, n := range []int{1, 3, 4, 7, 8, 9, 1000, 100003} {
+			src := make([]float64, n)
+			for i := range src {
+				switch rng.IntN(10) {
+				case 0:
+					src[i] = special[rng.IntN(len(special))]
+				case 1, 2:
+					src[i] = (rng.Float64()*2 - 1) * 720
+				default:
+					src[i] = -rng.ExpFloat64() * 20
+				}
+			}
+			got := append([]float64(nil), src...)
+			func() {
+				defer setAVX2(avx)()
+				expInPlace(got)
+			}()
+			for i, x := range src {
+				want := math.Exp(x)
+				if math.Float64bits(want) != math.Float64bits(got[i]) && !(math.IsNaN(want) && math.IsNaN(got[i])) {
+					t.Fatalf("avx=%v: exp(%v) = %v, want %v", avx, x, got[i], want)
+				}
+			}
+		}
 	}
 }

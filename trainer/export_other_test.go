@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package trainer
+
+// setAVX2 does nothing: there are no AVX2 kernels off amd64.
+func setAVX2(on bool) (restore func()) { return func() {} }

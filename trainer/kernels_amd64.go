@@ -1,0 +1,29 @@
+package trainer
+
+// hasAVX2 reports whether the CPU and the operating system support AVX2
+// and FMA, which the kernels of kernels_amd64.s use. (With AVX and FMA,
+// math.Exp takes the FMA path that expAVX reproduces.)
+var hasAVX2 = func() bool {
+	_, _, ecx1, _ := cpuid(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if ecx1&osxsave == 0 || ecx1&avx == 0 || ecx1&fma == 0 {
+		return false
+	}
+	if xgetbv()&6 != 6 { // the OS saves the XMM and YMM registers
+		return false
+	}
+	_, ebx7, _, _ := cpuid(7, 0)
+	return ebx7&(1<<5) != 0
+}()
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+func xgetbv() (eax uint32)
+
+//go:noescape
+func dot4x2AVX(x *float64, ldx int, w *float64, ldw int, n int, buf *[24]float64)
+
+//go:noescape
+func axpy4x2AVX(gp *float64, ldg int, x *float64, ldx int, n int, p *[8]float64)
+
+//go:noescape
+func expAVX(dst, src *float64, n int)
