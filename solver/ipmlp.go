@@ -408,7 +408,11 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			}
 		}
 		solveK := func(b []float64) {
-			lapack64.Potrs(tri, blas64.General{Rows: m, Cols: 1, Stride: 1, Data: b})
+			// K = L L^T: two triangular solves (Potrs's Trsm is slower
+			// for a single right-hand side).
+			v := blas64.Vector{N: m, Inc: 1, Data: b}
+			blas64.Trsv(blas.NoTrans, tri, v)
+			blas64.Trsv(blas.Trans, tri, v)
 		}
 		if !p.sum {
 			copy(v, ones)
@@ -567,9 +571,11 @@ func (p *ipmLP) purify(res *ipmResult, x1, x2, z1, z2, s, lam []float64, g float
 	if !p.sum {
 		nu++ // g
 	}
-	// At a nondegenerate vertex |rows| = nu; far from it the active set
-	// is not yet identified and the solve would be wasted.
-	if len(rows) == 0 || nu == 0 || len(rows) > 2*nu+10 || nu > 2*len(rows)+10 {
+	// At a nondegenerate vertex |rows| = nu; many more rows mean that the
+	// active set is not yet identified and the solve would be wasted. Fewer
+	// rows (a degenerate optimal face, e.g. features that are 0 on every
+	// active sample) are fine: the correction has the least norm.
+	if len(rows) == 0 || nu == 0 || len(rows) > 2*nu+10 {
 		return
 	}
 	a := mat.NewDense(len(rows), nu, nil)
