@@ -88,6 +88,7 @@ type evaluator struct {
 	mode    GradientMode
 	scores  blas64.General // n×k: logits, then u_c = s_c - s_y, then the weights R
 	factor  []float64      // per-sample log-factor f_i of the weights
+	lt      []float64      // per-sample log t
 	tmp     []float64      // per-sample scratch
 	grad    *mat.Dense     // k×d: G
 	halves  []half         // one, or two with a worker
@@ -109,6 +110,7 @@ func newEvaluator(ds *dataset.Dataset, loss Loss, mode GradientMode) *evaluator 
 		x: x, y: ds.Y, n: n, d: d, k: k, loss: loss, mode: mode,
 		scores: blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)},
 		factor: make([]float64, n),
+		lt:     make([]float64, n),
 		tmp:    make([]float64, n),
 		grad:   mat.NewDense(k, d, nil),
 		halves: []half{{lo: 0, hi: n, j0: 0, j1: d}},
@@ -307,22 +309,34 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 	}
 	expInPlace(e.scores.Data[lo*k : hi*k])
 
-	sums := newStatSums()
-	scale := math.Inf(-1)
+	// lt = log t = umax + log sum_{c!=y} e^{u_c - umax}, and the
+	// exponential of softplus(lt) = log(1 + e^lt), e^{-|lt|}, for all the
+	// samples at once.
+	lts, ex := e.lt[lo:hi], e.tmp[lo:hi]
 	for i := lo; i < hi; i++ {
 		y := e.y[i]
 		row := e.scores.Data[i*k : i*k+k]
-		umax := umaxs[i-lo]
-		// lt = log t = umax + log sum_{c!=y} e^{u_c - umax}.
 		var sum float64
 		for c, ec := range row {
 			if c != y {
 				sum += ec
 			}
 		}
-		lt := umax + math.Log(sum)
-		// lse = log(1 + t), the cross-entropy loss of the sample.
-		lse := softplus(lt)
+		lt := umaxs[i-lo] + math.Log(sum)
+		lts[i-lo], ex[i-lo] = lt, -math.Abs(lt)
+	}
+	expInPlace(ex)
+
+	sums := newStatSums()
+	scale := math.Inf(-1)
+	for i := lo; i < hi; i++ {
+		umax, lt := umaxs[i-lo], lts[i-lo]
+		// lse = log(1 + t) = softplus(lt), the cross-entropy loss of the
+		// sample.
+		lse := math.Log1p(ex[i-lo])
+		if lt > 0 {
+			lse = lt + lse
+		}
 		if st != nil {
 			li, lli := productLoss(e.loss, lt, lse)
 			sums.add(umax, lt, lse, li, lli)

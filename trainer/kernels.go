@@ -75,10 +75,12 @@ func dotLanes(x, w []float64) float64 {
 }
 
 // accumulateAVX is accumulate with the AVX2 kernel on tiles of 4 samples ×
-// 2 classes, plain Go for an odd k's last class and the last m mod 4
-// samples, in the same order per entry.
+// 2 classes (one call per 4 samples and up to 64 classes), plain Go for an
+// odd k's last class and the last m mod 4 samples, in the same order per
+// entry.
 func accumulateAVX(g, r, x []float64, m, d, k, j0, j1 int, alpha float64) {
-	var p [8]float64
+	const chunk = 64 // classes per call, even
+	var pbuf [4 * chunk]float64
 	i := 0
 	for ; i+4 <= m; i += 4 {
 		_ = x[(i+3)*d+j1-1]
@@ -86,24 +88,28 @@ func accumulateAVX(g, r, x []float64, m, d, k, j0, j1 int, alpha float64) {
 		r1 := r[(i+1)*k : (i+1)*k+k][:len(r0)]
 		r2 := r[(i+2)*k : (i+2)*k+k][:len(r0)]
 		r3 := r[(i+3)*k : (i+3)*k+k][:len(r0)]
-		c := 0
-		for ; c+1 < k; c += 2 {
-			_ = g[(c+1)*d+j1-1]
-			p = [8]float64{
-				alpha * r0[c], alpha * r1[c], alpha * r2[c], alpha * r3[c],
-				alpha * r0[c+1], alpha * r1[c+1], alpha * r2[c+1], alpha * r3[c+1],
+		for c0 := 0; c0 < k; c0 += chunk {
+			cn := min(chunk, k-c0)
+			_ = g[(c0+cn-1)*d+j1-1]
+			p := pbuf[:4*cn]
+			for c := range cn {
+				q := p[4*c : 4*c+4]
+				q[0], q[1], q[2], q[3] = alpha*r0[c0+c], alpha*r1[c0+c], alpha*r2[c0+c], alpha*r3[c0+c]
 			}
-			axpy4x2AVX(&g[c*d+j0], d, &x[i*d+j0], d, j1-j0, &p)
-		}
-		if c < k { // an odd k's last class
-			p0, p1, p2, p3 := alpha*r0[c], alpha*r1[c], alpha*r2[c], alpha*r3[c]
-			g0 := g[c*d+j0 : c*d+j1]
-			x0 := x[i*d+j0 : i*d+j1][:len(g0)]
-			x1 := x[(i+1)*d+j0 : (i+1)*d+j1][:len(g0)]
-			x2 := x[(i+2)*d+j0 : (i+2)*d+j1][:len(g0)]
-			x3 := x[(i+3)*d+j0 : (i+3)*d+j1][:len(g0)]
-			for j := range g0 {
-				g0[j] = g0[j] + float64(p0*x0[j]) + float64(p1*x1[j]) + float64(p2*x2[j]) + float64(p3*x3[j])
+			if cn >= 2 {
+				axpy4xkAVX(&g[c0*d+j0], d, &x[i*d+j0], d, j1-j0, &p[0], cn/2)
+			}
+			if cn%2 == 1 { // an odd k's last class
+				c := c0 + cn - 1
+				q := p[4*(cn-1) : 4*cn]
+				g0 := g[c*d+j0 : c*d+j1]
+				x0 := x[i*d+j0 : i*d+j1][:len(g0)]
+				x1 := x[(i+1)*d+j0 : (i+1)*d+j1][:len(g0)]
+				x2 := x[(i+2)*d+j0 : (i+2)*d+j1][:len(g0)]
+				x3 := x[(i+3)*d+j0 : (i+3)*d+j1][:len(g0)]
+				for j := range g0 {
+					g0[j] = g0[j] + float64(q[0]*x0[j]) + float64(q[1]*x1[j]) + float64(q[2]*x2[j]) + float64(q[3]*x3[j])
+				}
 			}
 		}
 	}
@@ -175,35 +181,16 @@ func accumulateGo(g, r, x []float64, m, d, k, j0, j1 int, alpha float64) {
 	}
 }
 
-// Bounds of the arguments for which expAVX computes math.Exp: there the FMA
-// path of math.Exp needs no special case (no overflow, no subnormal).
-const (
-	expLo = -707
-	expHi = 709
-)
-
-// expInPlace replaces each v[i] by math.Exp(v[i]), bit for bit: with AVX2,
+// expInPlace replaces each v[i] by math.Exp(v[i]), bit for bit: with AVX2
 // four at a time by expAVX wherever four consecutive arguments lie in
-// [expLo, expHi], else by math.Exp.
+// [-707, 709], else by math.Exp.
 func expInPlace(v []float64) {
 	i := 0
 	if hasAVX2 {
-		for i+4 <= len(v) {
-			j := i
-			for j+4 <= len(v) {
-				a, b, c, d := v[j], v[j+1], v[j+2], v[j+3]
-				if !(a >= expLo && a <= expHi && b >= expLo && b <= expHi &&
-					c >= expLo && c <= expHi && d >= expLo && d <= expHi) {
-					break
-				}
-				j += 4
-			}
-			if j > i {
-				expAVX(&v[i], &v[i], j-i)
-				i = j
-				continue
-			}
-			for ; i < j+4; i++ {
+		n4 := len(v) &^ 3
+		for i < n4 {
+			i += expAVX(&v[i], n4-i)
+			for end := min(i+4, n4); i < end; i++ {
 				v[i] = math.Exp(v[i])
 			}
 		}

@@ -140,13 +140,15 @@ combine:
 	VZEROUPPER
 	RET
 
-// func axpy4x2AVX(gp *float64, ldg int, x *float64, ldx int, n int, p *[8]float64)
+// func axpy4xkAVX(gp *float64, ldg int, x *float64, ldx int, n int, p *float64, pairs int)
 //
-// For the rows g0, g1 = gp, gp + ldg and x0..x3 = x + i*ldx, and j < n:
-// g0[j] = (((g0[j] + p0 x0[j]) + p1 x1[j]) + p2 x2[j]) + p3 x3[j], and g1[j]
-// the same with p4..p7, each product rounded before it is added: four of
-// gonum's axpys per row, element by element, four columns per instruction.
-TEXT ·axpy4x2AVX(SB), NOSPLIT, $0-48
+// For each pair c = 0, 1, ..., pairs-1 of rows g0, g1 = gp + 2c ldg,
+// gp + (2c+1) ldg, the weights p0..p7 = p[8c : 8c+8] and the rows x0..x3 =
+// x + i*ldx, and j < n: g0[j] = (((g0[j] + p0 x0[j]) + p1 x1[j]) + p2 x2[j])
+// + p3 x3[j], and g1[j] the same with p4..p7, each product rounded before
+// it is added: four of gonum's axpys per row, element by element, four
+// columns per instruction.
+TEXT ·axpy4xkAVX(SB), NOSPLIT, $0-56
 	MOVQ gp+0(FP), DI
 	MOVQ ldg+8(FP), BX
 	SHLQ $3, BX
@@ -155,12 +157,15 @@ TEXT ·axpy4x2AVX(SB), NOSPLIT, $0-48
 	SHLQ $3, AX
 	MOVQ n+32(FP), CX
 	MOVQ p+40(FP), DX
-	LEAQ (DI)(BX*1), R11
 	LEAQ (SI)(AX*1), R8
 	LEAQ (R8)(AX*1), R9
 	LEAQ (R9)(AX*1), R10
+	MOVQ pairs+48(FP), AX
 	MOVQ CX, R13
 	ANDQ $-4, R13
+
+axpypair:
+	LEAQ (DI)(BX*1), R11
 	VBROADCASTSD 0(DX), Y0
 	VBROADCASTSD 8(DX), Y1
 	VBROADCASTSD 16(DX), Y2
@@ -204,7 +209,7 @@ axpyloop:
 
 axpytail:
 	CMPQ R12, CX
-	JGE  axpydone
+	JGE  axpynext
 	VMOVSD (SI)(R12*8), X8
 	VMOVSD (R8)(R12*8), X9
 	VMOVSD (R9)(R12*8), X10
@@ -232,7 +237,11 @@ axpytail:
 	INCQ   R12
 	JMP    axpytail
 
-axpydone:
+axpynext:
+	LEAQ (R11)(BX*1), DI
+	ADDQ $64, DX
+	DECQ AX
+	JNZ  axpypair
 	VZEROUPPER
 	RET
 
@@ -252,18 +261,21 @@ DATA expconst<>+80(SB)/8, $0.5
 DATA expconst<>+88(SB)/8, $1.0
 DATA expconst<>+96(SB)/8, $2.0
 DATA expconst<>+104(SB)/8, $1023
-GLOBL expconst<>+0(SB), RODATA, $112
+DATA expconst<>+112(SB)/8, $-707.0
+DATA expconst<>+120(SB)/8, $709.0
+GLOBL expconst<>+0(SB), RODATA, $128
 
-// func expAVX(dst, src *float64, n int)
+// func expAVX(v *float64, n int) (done int)
 //
-// dst[i] = e^{src[i]} for i < n (a positive multiple of 4), four at a time,
-// by the operations of math.Exp's FMA path (taken on CPUs with AVX and FMA)
-// in the same order, so bit for bit math.Exp. Every src[i] must lie in
-// [-707, 709], where that path needs no special case.
+// v[i] = e^{v[i]} for i < done, four at a time, by the operations of
+// math.Exp's FMA path (taken on CPUs with AVX and FMA) in the same order, so
+// bit for bit math.Exp. It stops at the first group of four (n is a
+// multiple of 4) with an argument outside [-707, 709], where that path needs
+// special cases, or NaN, and returns its index (n if none).
 TEXT ·expAVX(SB), NOSPLIT, $0-24
-	MOVQ dst+0(FP), DI
-	MOVQ src+8(FP), SI
-	MOVQ n+16(FP), CX
+	MOVQ v+0(FP), DI
+	MOVQ DI, SI
+	MOVQ n+8(FP), CX
 	VBROADCASTSD expconst<>+0(SB), Y15
 	VBROADCASTSD expconst<>+8(SB), Y14
 	VBROADCASTSD expconst<>+16(SB), Y13
@@ -271,10 +283,20 @@ TEXT ·expAVX(SB), NOSPLIT, $0-24
 	VBROADCASTSD expconst<>+96(SB), Y11
 	VBROADCASTSD expconst<>+88(SB), Y10
 	VPBROADCASTQ expconst<>+104(SB), Y9 // integer 1023
+	VBROADCASTSD expconst<>+112(SB), Y7
+	VBROADCASTSD expconst<>+120(SB), Y8
 	XORQ R8, R8
+	CMPQ R8, CX
+	JGE  expdone
 
 exploop:
 	VMOVUPD      (SI)(R8*8), Y0         // x
+	VCMPPD       $0x1D, Y7, Y0, Y4      // x >= -707 (false for NaN)
+	VCMPPD       $0x12, Y8, Y0, Y5      // x <= 709
+	VANDPD       Y5, Y4, Y4
+	VMOVMSKPD    Y4, AX
+	CMPL         AX, $15
+	JNE          expdone
 	VMULPD       Y15, Y0, Y1            // x log2(e)
 	VCVTPD2DQY   Y1, X2                 // k = round(x log2(e)), int32
 	VCVTDQ2PD    X2, Y1                 // float64(k)
@@ -312,5 +334,8 @@ exploop:
 	ADDQ         $4, R8
 	CMPQ         R8, CX
 	JLT          exploop
+
+expdone:
+	MOVQ         R8, done+16(FP)
 	VZEROUPPER
 	RET

@@ -42,7 +42,7 @@ func TestProductsMatchGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, m := range []int{1, 3, 4, 5, 8, 13} {
 		for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 25, 33} {
-			for _, k := range []int{2, 3, 5, 10} {
+			for _, k := range []int{2, 3, 5, 10, 67, 130} {
 				name := fmt.Sprintf("m=%d,d=%d,k=%d", m, d, k)
 				x := randGeneral(rng, m, d, d)
 				w := randGeneral(rng, k, d, d+3)
@@ -169,8 +169,9 @@ func TestParallelStepAllocatesNothing(t *testing.T) {
 // out of the range of the AVX2 kernel, with and without it.
 func TestExpInPlace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	special := []float64{0, math.Copysign(0, -1), 1, -1, expLo, expHi, -708, 709.5, 710, -745, -746, -1e300, 1e300,
-		math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, -5e-324, math.Nextafter(expLo, 0), math.Nextafter(expHi, 0)}
+	special := []float64{0, math.Copysign(0, -1), 1, -1, -707, 709, -708, 709.5, 710, -745, -746, -1e300, 1e300,
+		math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, -5e-324, math.Nextafter(-707, 0), math.Nextafter(709, 0),
+		math.Nextafter(-707, -800), math.Nextafter(709, 800)}
 	for _, avx := range []bool{false, true} {
 		if avx && !hasAVX2 {
 			continue
