@@ -83,10 +83,7 @@ func TestNewtonSystem(t *testing.T) {
 	n, d, k := ds.Dims()
 	for _, b := range []ballBarrier{froBarrier{n: k * d}, nuclearBarrier{k: k, d: d}} {
 		t.Run(fmt.Sprintf("%T", b), func(t *testing.T) {
-			bp := &barrierProblem{t: ds.X, y: ds.Y, n: n, d: d, k: k, ball: b, byClass: make([][]int, k)}
-			for i, y := range ds.Y {
-				bp.byClass[y] = append(bp.byClass[y], i)
-			}
+			bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, k), ball: b}
 			u := make([]float64, b.size())
 			b.start(u, bp.startDirection())
 			s := make([]float64, n*(k-1))

@@ -27,11 +27,8 @@ const DefaultConvexTolerance = 1e-7
 // barrier form of maxMarginConvex, on the data T (n×D) whose rows are the
 // samples in the coordinates the norm's variable Z (k×D) acts on.
 type barrierProblem struct {
-	t       *mat.Dense
-	y       []int
-	n, d, k int
-	ball    ballBarrier
-	byClass [][]int // sample indices of each class
+	pairSpace
+	ball ballBarrier
 	// in marks the pairs of the working set (pair j in slacks' order); a
 	// nil in means every pair.
 	in []bool
@@ -91,59 +88,25 @@ func (bp *barrierProblem) objective(u []float64, gam, tau float64, s []float64) 
 // a_j = (v_j, -1), v_j = (e_{y_i} - e_c) t_i^T the pair's matrix. With
 // gc_j = 1/s_j and hc_j = 1/s_j^2 these are the gradient and Hessian of the
 // barrier objective f_tau; the primal-dual method uses other weights. The
-// Z-Z part is assembled class block by class block: block (a, b) is
-// T^T diag(K_ab) T with K^(i) = sum_c c_ic (e_y - e_c)(e_y - e_c)^T, whose
-// only nonzero entries are K_yy = sum_c c_ic, K_cc = c_ic and
-// K_yc = K_cy = -c_ic.
+// Z-Z part is pairSpace.addGram.
 func (bp *barrierProblem) newtonSystem(u []float64, tau float64, gc, hc []float64, g []float64, h *mat.SymDense) {
-	n, d, k := bp.n, bp.d, bp.k
+	d, k := bp.d, bp.k
 	nu := bp.ball.size()
 	gu := g[:nu]
 	if _, ok := bp.ball.eval(u, gu, h); !ok {
 		panic("solver: Newton system outside the barrier's domain")
 	}
-	// inv[i*k+c] = gc_ic and sq[i*k+c] = hc_ic (0 at c = y_i).
-	inv := make([]float64, n*k)
-	sq := make([]float64, n*k)
-	j := 0
-	var sumInv, sumSq float64
-	for i := range n {
-		for c := range k {
-			if c == bp.y[i] {
-				continue
-			}
-			inv[i*k+c] = gc[j]
-			sq[i*k+c] = hc[j]
-			sumInv += inv[i*k+c]
-			sumSq += sq[i*k+c]
-			j++
-		}
-	}
-	// Gradient: -sum_j v_j / s_j for Z, -tau + sum_j 1/s_j for gam.
-	cm := mat.NewDense(n, k, nil)
-	km := mat.NewDense(n, k, nil)
-	for i := range n {
-		y := bp.y[i]
-		for c := range k {
-			if c == y {
-				continue
-			}
-			cm.Set(i, y, cm.At(i, y)+inv[i*k+c])
-			cm.Set(i, c, -inv[i*k+c])
-			km.Set(i, y, km.At(i, y)+sq[i*k+c])
-			km.Set(i, c, -sq[i*k+c])
-		}
-	}
+	// Gradient: -sum_j gc_j v_j for Z, -tau + sum_j gc_j for gam.
 	var gz, hzt mat.Dense
-	gz.Mul(cm.T(), bp.t)
-	hzt.Mul(km.T(), bp.t)
+	bp.adjoint(gc, &gz)
+	bp.adjoint(hc, &hzt)
 	for a := range k {
 		for l := range d {
 			g[a*d+l] -= gz.At(a, l)
 		}
 	}
-	g[nu] = -tau + sumInv
-	// Hessian, gam row: H_{Z gam} = -sum_j c_j v_j, H_{gam gam} = sum_j c_j.
+	g[nu] = -tau + floats.Sum(gc)
+	// Hessian, gam row: H_{Z gam} = -sum_j hc_j v_j, H_{gam gam} = sum_j hc_j.
 	for a := range k {
 		for l := range d {
 			h.SetSym(a*d+l, nu, -hzt.At(a, l))
@@ -152,60 +115,8 @@ func (bp *barrierProblem) newtonSystem(u []float64, tau float64, gc, hc []float6
 	for q := d * k; q < nu; q++ {
 		h.SetSym(q, nu, 0)
 	}
-	h.SetSym(nu, nu, sumSq)
-	// Hessian, Z-Z blocks.
-	var block, scaled mat.Dense
-	for a := range k {
-		for b := a; b < k; b++ {
-			var rows []int
-			var coef []float64
-			if a == b {
-				for i := range n {
-					if bp.y[i] == a {
-						rows = append(rows, i)
-						coef = append(coef, km.At(i, a))
-					} else if sq[i*k+a] != 0 {
-						rows = append(rows, i)
-						coef = append(coef, sq[i*k+a])
-					}
-				}
-			} else {
-				for _, i := range bp.byClass[a] {
-					rows = append(rows, i)
-					coef = append(coef, -sq[i*k+b])
-				}
-				for _, i := range bp.byClass[b] {
-					rows = append(rows, i)
-					coef = append(coef, -sq[i*k+a])
-				}
-			}
-			if len(rows) == 0 {
-				continue
-			}
-			sub := mat.NewDense(len(rows), d, nil)
-			scaled.Reset()
-			scaled.ReuseAs(len(rows), d)
-			for r, i := range rows {
-				src := bp.t.RawRowView(i)
-				copy(sub.RawRowView(r), src)
-				dst := scaled.RawRowView(r)
-				for l, v := range src {
-					dst[l] = coef[r] * v
-				}
-			}
-			block.Reset()
-			block.Mul(sub.T(), &scaled)
-			for l := range d {
-				m0 := 0
-				if a == b {
-					m0 = l
-				}
-				for m := m0; m < d; m++ {
-					h.SetSym(a*d+l, b*d+m, h.At(a*d+l, b*d+m)+block.At(l, m))
-				}
-			}
-		}
-	}
+	h.SetSym(nu, nu, floats.Sum(hc))
+	bp.addGram(h, hc)
 }
 
 // barrierResult is the outcome of one barrier stage: the primal Z, the
@@ -265,7 +176,24 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // dual weights, and Certified when Upper - Lower <= Tolerance max(1, |Margin|)
 // with Tolerance defaulting to DefaultConvexTolerance (1e-7).
 //
-// # Method: a primal log-barrier interior-point method
+// # Methods
+//
+// fro: the multiclass hard-margin SVM QP by Mehrotra's primal-dual
+// predictor-corrector method (maxMarginFro, svmIPM). If it does not
+// certify, the barrier methods below run and the narrower interval is
+// returned.
+//
+// The others: first runPD, a barrier method whose Newton systems take the
+// margin constraints' curvature from their dual weights (primal-dual), on
+// every pair; when it stalls (a stage needing more than pdStageSteps
+// Newton steps), the primal barrier method on a working set below.
+//
+// Every method runs on T scaled by a power of two 2^-e with max |T_il| <
+// 2^e (scaledToUnit: exact, gamma_N(cX) = c gamma_N(X), and the weights and
+// the direction of W are unchanged); the certificate is evaluated on the
+// original data.
+//
+// # The primal log-barrier interior-point method
 //
 // In the variables (Z, gam) it minimises, for an increasing parameter tau,
 //
@@ -350,15 +278,27 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 		deadline = start.Add(set.Timeout)
 	}
 
+	var fro *Result
+	if cn.kind == "fro" {
+		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, deadline)
+		if err != nil {
+			return nil, err
+		}
+		if res != nil && res.Certified {
+			res.Rows, res.Rounds = len(res.Lambda), iters
+			res.Seconds = time.Since(start).Seconds()
+			return res, nil
+		}
+		fro = res
+	}
+
 	t, q := ds.X, (*mat.Dense)(nil)
 	if cn.unitaryInvariant() {
 		t, q = sampleSpan(ds.X)
 	}
+	t = scaledToUnit(t)
 	_, dd := t.Dims()
-	bp := &barrierProblem{t: t, y: ds.Y, n: nn, d: dd, k: k, ball: cn.barrier(k, dd), byClass: make([][]int, k)}
-	for i, y := range ds.Y {
-		bp.byClass[y] = append(bp.byClass[y], i)
-	}
+	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd)}
 	full := func(z *mat.Dense) *mat.Dense {
 		if q == nil {
 			return mat.DenseCopyOf(z)
@@ -368,9 +308,16 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 		return &w
 	}
 
-	var best *Result
+	best, stages, err := bp.solvePD(ds, cn, full, set.Tolerance, deadline)
+	if err != nil {
+		return nil, err
+	}
+	if best != nil && best.Certified {
+		best.Rows, best.Rounds = bp.pairs(), stages
+		best.Seconds = time.Since(start).Seconds()
+		return best, nil
+	}
 	var last barrierResult
-	stages := 0
 	bp.in = bp.initialSet()
 	z0 := bp.startDirection()
 	for round := 0; ; round++ {
@@ -409,6 +356,9 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
 			best = res
 		}
+	}
+	if fro != nil && fro.Upper-fro.Lower < best.Upper-best.Lower {
+		best = fro
 	}
 	rows := 0
 	for _, in := range bp.in {
@@ -451,45 +401,6 @@ func sampleSpan(x *mat.Dense) (*mat.Dense, *mat.Dense) {
 	return &t, q
 }
 
-// pairWeights returns the nonzero weights as Pairs.
-func (bp *barrierProblem) pairWeights(lambda []float64) []Pair {
-	var out []Pair
-	j := 0
-	for i := range bp.n {
-		for c := range bp.k {
-			if c == bp.y[i] {
-				continue
-			}
-			if lambda[j] > 0 {
-				out = append(out, Pair{I: i, C: c, Weight: lambda[j]})
-			}
-			j++
-		}
-	}
-	return out
-}
-
-// dualMatrixOf returns A(lambda) = sum_j lambda_j (e_{y_i} - e_c) t_i^T in
-// floating point.
-func (bp *barrierProblem) dualMatrixOf(lambda []float64) *mat.Dense {
-	lm := mat.NewDense(bp.n, bp.k, nil)
-	j := 0
-	for i := range bp.n {
-		y := bp.y[i]
-		for c := range bp.k {
-			if c == y {
-				continue
-			}
-			lm.Set(i, y, lm.At(i, y)+lambda[j])
-			lm.Set(i, c, -lambda[j])
-			j++
-		}
-	}
-	var a mat.Dense
-	a.Mul(lm.T(), bp.t)
-	return &a
-}
-
 // floatBounds returns, in floating point, m(Z)/N(Z) over all pairs, the
 // same over the working set, and N*(A(lambda))/sum lambda.
 func (bp *barrierProblem) floatBounds(cn convexNorm, br barrierResult) (lower, lowerSet, upper float64) {
@@ -507,7 +418,9 @@ func (bp *barrierProblem) floatBounds(cn convexNorm, br barrierResult) (lower, l
 	for _, v := range br.lambda {
 		sum += v
 	}
-	upper = cn.n.Dual(bp.dualMatrixOf(br.lambda)) / sum
+	var a mat.Dense
+	bp.adjoint(br.lambda, &a)
+	upper = cn.n.Dual(&a) / sum
 	return m / nz, ms / nz, upper
 }
 
@@ -634,17 +547,11 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, dead
 			}
 			bp.newtonSystem(u, tau, gc, hc, g, h)
 			count++
-			if !factorRidge(&chol, h) {
+			dec, ok := newtonStep(&chol, h, g, step)
+			if !ok {
 				stall++
 				break
 			}
-			sv := mat.NewVecDense(nv, step)
-			if err := chol.SolveVecTo(sv, mat.NewVecDense(nv, g)); err != nil && !isCondition(err) {
-				stall++
-				break
-			}
-			floats.Scale(-1, step)
-			dec := -floats.Dot(step, g)
 			if !(dec > 1e-10) {
 				break
 			}
@@ -707,6 +614,21 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, dead
 func isCondition(err error) bool {
 	var c mat.Condition
 	return errors.As(err, &c)
+}
+
+// newtonStep stores in step the Newton step -h^{-1} g (factorRidge) and
+// returns the squared Newton decrement g^T h^{-1} g, or false when h cannot
+// be factorised or solved with.
+func newtonStep(chol *mat.Cholesky, h *mat.SymDense, g, step []float64) (float64, bool) {
+	if !factorRidge(chol, h) {
+		return 0, false
+	}
+	sv := mat.NewVecDense(len(step), step)
+	if err := chol.SolveVecTo(sv, mat.NewVecDense(len(g), g)); err != nil && !isCondition(err) {
+		return 0, false
+	}
+	floats.Scale(-1, step)
+	return -floats.Dot(step, g), true
 }
 
 // factorRidge factorises h, adding a growing multiple of the largest

@@ -188,33 +188,44 @@ func TestConvexNotSeparable(t *testing.T) {
 	}
 }
 
-// sciPyFro solves the multiclass hard-margin SVM with scipy's SLSQP
-// (testdata/svm_fro.py) and returns 1/||W*||_F, skipping the test when
-// /usr/bin/python3 or scipy is missing.
-func sciPyFro(t *testing.T, ds *dataset.Dataset) float64 {
+// pythonGamma runs the script testdata/<script> under /usr/bin/python3 on
+// ds, written as a CSV file (features with full float64 precision, then the
+// label), with the extra arguments, and parses the gamma it prints. It
+// skips the test, with the reason, when the interpreter or one of the
+// modules is missing.
+func pythonGamma(t *testing.T, ds *dataset.Dataset, modules []string, script string, args ...string) float64 {
 	t.Helper()
 	if _, err := os.Stat(debianPython); err != nil {
-		t.Skipf("SLSQP check needs %s with scipy: %v", debianPython, err)
+		t.Skipf("%s needs %s: %v", script, debianPython, err)
 	}
-	if out, err := exec.Command(debianPython, "-c", "import scipy.optimize").CombinedOutput(); err != nil {
-		t.Skipf("SLSQP check needs scipy under %s: %v: %s", debianPython, err, bytes.TrimSpace(out))
+	for _, m := range modules {
+		if out, err := exec.Command(debianPython, "-c", "import "+m).CombinedOutput(); err != nil {
+			t.Skipf("%s needs %s under %s (Debian package python3-%s): %v: %s", script, m, debianPython, strings.Split(m, ".")[0], err, bytes.TrimSpace(out))
+		}
 	}
 	n, _, _ := ds.Dims()
 	var buf bytes.Buffer
 	for i := range n {
 		for _, v := range ds.X.RawRowView(i) {
-			buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+			buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64)) // round-trips exactly
 			buf.WriteByte(',')
 		}
 		fmt.Fprintf(&buf, "%d\n", ds.Y[i])
 	}
 	path := filepath.Join(t.TempDir(), "data.csv")
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	out, err := exec.Command(debianPython, "testdata/svm_fro.py", path).CombinedOutput()
+	out, err := exec.Command(debianPython, append([]string{filepath.Join("testdata", script), path}, args...)...).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	gamma, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	require.NoError(t, err)
+	require.NoError(t, err, "%s", out)
 	return gamma
+}
+
+// sciPyFro solves the multiclass hard-margin SVM with scipy's SLSQP
+// (testdata/svm_fro.py) and returns 1/||W*||_F.
+func sciPyFro(t *testing.T, ds *dataset.Dataset) float64 {
+	t.Helper()
+	return pythonGamma(t, ds, []string{"scipy.optimize"}, "svm_fro.py")
 }
 
 // TestFroAgainstSLSQP compares gamma_fro with scipy's SLSQP on the SVM QP,
@@ -234,5 +245,31 @@ func TestFroAgainstSLSQP(t *testing.T) {
 			require.True(t, res.Separable)
 			require.InEpsilon(t, sciPyFro(t, ds), res.Margin, 1e-6)
 		})
+	}
+}
+
+// TestConvexAgainstCvxopt compares gamma_N for fro, spectral and nuclear
+// with cvxopt's cone solvers (testdata/cvxopt_maxmargin.py: the SVM QP and
+// two SDPs, run to 1e-10 tolerances) to 1e-6 relative (issue 5), on data
+// sets no other test uses: a Gaussian-cluster set and a random-label set
+// with d > n, both separable.
+func TestConvexAgainstCvxopt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a Python subprocess per case")
+	}
+	sets := []*dataset.Dataset{
+		dataset.GaussianClusters(9191, 4, 7, 8, 0.3), // (n,d,k) = (32,7,4)
+		dataset.RandomLabels(9292, 14, 16, 3),        // d > n: separable
+	}
+	for _, ds := range sets {
+		for _, name := range []string{"fro", "spectral", "nuclear"} {
+			t.Run(ds.Name+"/"+name, func(t *testing.T) {
+				res := solveConvexChecked(t, ds, mustNorm(t, name))
+				require.True(t, res.Separable)
+				want := pythonGamma(t, ds, []string{"cvxopt", "numpy"}, "cvxopt_maxmargin.py", name)
+				t.Logf("gamma %.12g in [%.12g, %.12g] (%.2f s), cvxopt %.12g: relative difference %.1e", res.Margin, res.Lower, res.Upper, res.Seconds, want, math.Abs(res.Margin-want)/want)
+				require.InEpsilon(t, want, res.Margin, 1e-6)
+			})
+		}
 	}
 }

@@ -16,20 +16,10 @@ import sys
 import numpy as np
 from scipy.optimize import minimize
 
-data = np.loadtxt(sys.argv[1], delimiter=",", ndmin=2)
-X, y = data[:, :-1], data[:, -1].astype(int)
+from maxmargin_pairs import load
+
+X, y, k, V = load(sys.argv[1])
 n, d = X.shape
-k = int(y.max()) + 1
-rows = []
-for i in range(n):
-    for c in range(k):
-        if c == y[i]:
-            continue
-        r = np.zeros(k * d)
-        r[y[i] * d:(y[i] + 1) * d] += X[i]
-        r[c * d:(c + 1) * d] -= X[i]
-        rows.append(r)
-V = np.array(rows)
 means = np.array([X[y == c].mean(axis=0) for c in range(k)]).ravel()
 m0 = (V @ means).min()
 w0 = means / m0 if m0 > 0 else means

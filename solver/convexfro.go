@@ -1,0 +1,243 @@
+package solver
+
+import (
+	"math"
+	"time"
+
+	"maxmargin/dataset"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// svmIterate is one iterate of svmIPM: the classifier w (k×D, row-major),
+// its margins <v_j, w>, the dual weights alpha and A(alpha) (k×D,
+// row-major).
+type svmIterate struct {
+	w, margins, alpha, aw []float64
+}
+
+// svmIPM solves the multiclass hard-margin SVM
+//
+//	minimize (1/2) ||W||_F^2   subject to  <v_j, W> >= 1 for every pair j,
+//
+// whose dual is maximize sum_j alpha_j - (1/2) ||A(alpha)||_F^2 over
+// alpha >= 0 with W = A(alpha) = sum_j alpha_j v_j at the optimum, so that
+// gamma_fro = 1/||W*||_F = 1/sqrt(sum_j alpha_j*), by Mehrotra's
+// predictor-corrector primal-dual interior-point method (Nocedal and
+// Wright, Numerical Optimization, 2nd ed., algorithm 16.4, for a convex QP).
+//
+// With the slacks s = V w - 1 and D = diag(alpha/s), each Newton step
+// solves the kD-square system (I + V^T D V) dw = rhs (pairSpace.addGram,
+// O(k n D^2) to assemble) by Cholesky factorisation, once for the affine
+// predictor and once for the centred corrector with sigma = (mu_aff/mu)^3;
+// both primal and dual move by one step length, 0.995 of the way to the
+// boundary (the primal and dual variables of a QP are coupled through
+// w - V^T alpha = 0). The start is w = 0, s = alpha = 1 (an infeasible
+// start; the residuals vanish geometrically).
+//
+// After each iteration done(it) is called; the method stops when it
+// returns true, after 200 iterations, when the Newton system cannot be
+// factorised, or at the deadline (an error).
+func (ps *pairSpace) svmIPM(deadline time.Time, done func(svmIterate) bool) error {
+	m := ps.pairs()
+	nw := ps.k * ps.d
+	w := make([]float64, nw)
+	s := make([]float64, m)
+	alpha := make([]float64, m)
+	for j := range m {
+		s[j], alpha[j] = 1, 1
+	}
+	vw := make([]float64, m)
+	rp := make([]float64, m)
+	rd := make([]float64, nw)
+	dg := make([]float64, m)
+	tmp := make([]float64, m)
+	rc := make([]float64, m)
+	dw := make([]float64, nw)
+	ds := make([]float64, m)
+	da := make([]float64, m)
+	dsAff := make([]float64, m)
+	daAff := make([]float64, m)
+	h := mat.NewSymDense(nw, nil)
+	var chol mat.Cholesky
+	var vta mat.Dense
+
+	// direction solves the Newton system for the complementarity target
+	// rc (alpha_j ds_j + s_j dalpha_j = rc_j).
+	direction := func() bool {
+		// rhs = -rd + V^T (rc/s - D rp)
+		for j := range m {
+			tmp[j] = rc[j]/s[j] - dg[j]*rp[j]
+		}
+		var a mat.Dense
+		ps.adjoint(tmp, &a)
+		rhs := a.RawMatrix().Data
+		for i := range nw {
+			dw[i] = rhs[i] - rd[i]
+		}
+		v := mat.NewVecDense(nw, dw)
+		if err := chol.SolveVecTo(v, v); err != nil && !isCondition(err) {
+			return false
+		}
+		ps.margins(mat.NewDense(ps.k, ps.d, dw), ds)
+		for j := range m {
+			ds[j] += rp[j]
+			da[j] = (rc[j] - alpha[j]*ds[j]) / s[j]
+		}
+		return true
+	}
+	// maxStep returns the largest step in (0, 1] keeping s and alpha >= 0.
+	maxStep := func() float64 {
+		step := 1.0
+		for j := range m {
+			if ds[j] < 0 {
+				step = min(step, -s[j]/ds[j])
+			}
+			if da[j] < 0 {
+				step = min(step, -alpha[j]/da[j])
+			}
+		}
+		return step
+	}
+
+	for iter := 0; iter < 200; iter++ {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return &StatusError{Status: "TIMEOUT"}
+		}
+		ps.margins(mat.NewDense(ps.k, ps.d, w), vw)
+		ps.adjoint(alpha, &vta)
+		for i, v := range vta.RawMatrix().Data {
+			rd[i] = w[i] - v
+		}
+		for j := range m {
+			rp[j] = vw[j] - 1 - s[j]
+			dg[j] = alpha[j] / s[j]
+		}
+		if done(svmIterate{w: w, margins: vw, alpha: alpha, aw: vta.RawMatrix().Data}) {
+			return nil
+		}
+		mu := floats.Dot(s, alpha) / float64(m)
+		h.Zero()
+		for i := range nw {
+			h.SetSym(i, i, 1)
+		}
+		ps.addGram(h, dg)
+		if !factorRidge(&chol, h) {
+			return nil
+		}
+		// Predictor.
+		for j := range m {
+			rc[j] = -s[j] * alpha[j]
+		}
+		if !direction() {
+			return nil
+		}
+		step := maxStep()
+		var muAff float64
+		for j := range m {
+			muAff += (s[j] + step*ds[j]) * (alpha[j] + step*da[j])
+		}
+		muAff /= float64(m)
+		sigma := math.Pow(muAff/mu, 3)
+		copy(dsAff, ds)
+		copy(daAff, da)
+		// Corrector.
+		for j := range m {
+			rc[j] = sigma*mu - s[j]*alpha[j] - dsAff[j]*daAff[j]
+		}
+		if !direction() {
+			return nil
+		}
+		step = min(1, 0.995*maxStep())
+		floats.AddScaled(w, step, dw)
+		floats.AddScaled(s, step, ds)
+		floats.AddScaled(alpha, step, da)
+	}
+	return nil
+}
+
+// floatWidth returns, in floating point, L = min_j <v_j, w>/||w||_F and
+// U = ||A(alpha)||_F / sum alpha.
+func (it svmIterate) floatWidth() (lower, upper float64) {
+	lower = floats.Min(it.margins) / floats.Norm(it.w, 2)
+	upper = floats.Norm(it.aw, 2) / floats.Sum(it.alpha)
+	return lower, upper
+}
+
+// maxMarginFro computes gamma_fro and its certificate with svmIPM on the
+// coordinates T = X Q of the sample span (sampleSpan), scaled by a power of
+// two 2^-e with max |T_il| < 2^e (exact; gamma(cX) = c gamma(X), and the
+// weights and the direction of W do not change): after each iteration
+// whose floating-point width (floatWidth) is below a quarter of the
+// tolerance, the bounds are evaluated exactly on the original data
+// (convexCertify) and the method stops once they are certified. It
+// returns the certified result, or the narrowest uncertified one (nil when
+// no iterate had a positive float lower bound and a finite upper one).
+func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, deadline time.Time) (*Result, int, error) {
+	_, _, k := ds.Dims()
+	t, q := sampleSpan(ds.X)
+	t = scaledToUnit(t)
+	ps := newPairSpace(t, ds.Y, k)
+	var best *Result
+	iters := 0
+	err := ps.svmIPM(deadline, func(it svmIterate) bool {
+		iters++
+		lower, upper := it.floatWidth()
+		width := upper - max(0, lower)
+		if !(width <= tol*max(1, lower)/4) || (best != nil && width > 0x1p-4*(best.Upper-best.Lower)) {
+			return false
+		}
+		w := mat.NewDense(k, ps.d, append([]float64(nil), it.w...))
+		if q != nil {
+			var full mat.Dense
+			full.Mul(w, q.T())
+			w = &full
+		}
+		res, err := convexCertify(ds, cn, w, ps.pairWeights(supportWeights(it.alpha)), tol)
+		if err != nil {
+			return false
+		}
+		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
+			best = res
+		}
+		return res.Certified && width <= tol*froMargin*max(1, lower)
+	})
+	return best, iters, err
+}
+
+// froMargin is the fraction of the tolerance maxMarginFro aims at once an
+// iterate is certified: an interior-point iteration near the optimum cuts
+// the gap tenfold or more, so 2^-10 costs two or three iterations and
+// leaves room for data sets whose exact bounds are looser than the
+// floating-point ones.
+const froMargin = 0x1p-10
+
+// supportWeights returns alpha with the weights at most 2^-40 max alpha set
+// to 0: the interior-point method leaves every inactive pair a tiny
+// positive weight, which would change the bound by about that fraction
+// and list every pair in Result.Lambda.
+func supportWeights(alpha []float64) []float64 {
+	cut := floats.Max(alpha) * 0x1p-40
+	out := make([]float64, len(alpha))
+	for j, v := range alpha {
+		if v > cut {
+			out[j] = v
+		}
+	}
+	return out
+}
+
+// scaledToUnit returns 2^-e t with 2^e the least power of two above
+// max |t_il| (t itself when t is zero). The scaling is exact unless it
+// underflows.
+func scaledToUnit(t *mat.Dense) *mat.Dense {
+	largest := mat.Norm(t, math.Inf(1)) // >= max |t_il|
+	if largest == 0 || math.IsInf(largest, 0) {
+		return t
+	}
+	_, e := math.Frexp(largest)
+	var out mat.Dense
+	out.Scale(math.Ldexp(1, -e), t)
+	return &out
+}

@@ -1,0 +1,196 @@
+package solver
+
+import (
+	"math"
+	"time"
+
+	"maxmargin/dataset"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// pdSafeguard bounds the dual weights to [mu/(kappa s_j), kappa mu/s_j]
+// after each step (Waechter and Biegler's IPOPT, eq. 16, with a far smaller
+// kappa = 10): a weight far from the primal estimate mu/s_j would give the
+// constraint a curvature far from its barrier's.
+const pdSafeguard = 10
+
+// pdStageSteps is the number of Newton steps after which runPD gives up a
+// stage (and the method): a centred stage takes 5 to 20 steps; more mean
+// the merit function decreases by a constant per step, far from the
+// centre (the primal barrier's stall, which run's working set avoids).
+const pdStageSteps = 40
+
+// runPD is the primal-dual counterpart of run: it follows the central path
+// of
+//
+//	maximize gam  subject to  s_j = <v_j, Z> - gam >= 0,  (Z, aux) in the lifted ball,
+//
+// with the dual weights lambda_j of the margin constraints as variables of
+// their own. For the barrier parameter mu = 1/tau the path is
+//
+//	mu grad phi(u) = (sum_j lambda_j v_j, 0),  sum_j lambda_j = 1,  lambda_j s_j = mu.
+//
+// Newton's method on these equations (the slacks kept equal to the
+// margins, so the primal is always feasible) gives, after eliminating
+// lambda, the system of the primal barrier f_tau (newtonSystem with
+// gc_j = 1/s_j) with the curvature of the constraints taken from the duals,
+// hc_j = tau lambda_j/s_j, instead of 1/s_j^2, and then
+// dlambda_j = (mu - lambda_j s_j - lambda_j ds_j)/s_j. The matrix is
+// positive definite and the right-hand side is -grad f_tau, so the step is
+// a descent direction of f_tau, which serves as the merit function: the
+// step starts at 0.99 of the way to the boundary of s, lambda >= 0 and is
+// halved until the ball's barrier is finite and Armijo's condition holds.
+// Unlike the primal barrier's 1/s_j^2, the dual curvature is right as soon
+// as lambda is, so few steps recentre after tau grows (the nonlinearity
+// 1/s_j^2 is what made run stall with many pairs).
+//
+// A stage ends when the Newton decrement is below 1e-6 or after 50 steps;
+// tau then grows tenfold, or a hundredfold after a stage of at most 3
+// steps. Every pair is in the problem (no working set).
+//
+// After each stage, stage is called with the iterate and the weights
+// lambda; the method stops when it returns false, after 100 stages, when
+// no step is accepted, or at the deadline.
+func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, deadline time.Time) error {
+	k, d := bp.k, bp.d
+	nu := bp.ball.size()
+	np := bp.pairs()
+	nv := nu + 1
+	bp.in = nil
+
+	u := make([]float64, nu)
+	bp.ball.start(u, z0)
+	s := make([]float64, np)
+	bp.margins(mat.NewDense(k, d, u[:k*d]), s)
+	lo, hi := floats.Min(s), floats.Max(s)
+	spread := max(hi-lo, math.Abs(lo), math.Abs(hi))
+	if spread == 0 {
+		spread = 1
+	}
+	gam := lo - spread
+	var tau float64
+	for j := range s {
+		s[j] -= gam
+		tau += 1 / s[j]
+	}
+	lambda := make([]float64, np)
+	for j := range s {
+		lambda[j] = 1 / (tau * s[j])
+	}
+
+	g := make([]float64, nv)
+	step := make([]float64, nv)
+	gc := make([]float64, np)
+	hc := make([]float64, np)
+	ds := make([]float64, np)
+	dl := make([]float64, np)
+	trialU := make([]float64, nu)
+	trialS := make([]float64, np)
+	h := mat.NewSymDense(nv, nil)
+	var chol mat.Cholesky
+	total := 0
+	for stages := 0; stages < 100; stages++ {
+		mu := 1 / tau
+		steps := 0
+		for ; steps < pdStageSteps; steps++ {
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				return &StatusError{Status: "TIMEOUT"}
+			}
+			f := bp.objective(u, gam, tau, s)
+			for j, v := range s {
+				gc[j] = 1 / v
+				hc[j] = tau * lambda[j] / v
+			}
+			bp.newtonSystem(u, tau, gc, hc, g, h)
+			dec, ok := newtonStep(&chol, h, g, step)
+			if !ok {
+				return nil
+			}
+			if !(dec > 1e-6) {
+				break
+			}
+			bp.margins(mat.NewDense(k, d, step[:k*d]), ds)
+			alpha := 1.0
+			for j := range np {
+				ds[j] -= step[nu]
+				dl[j] = (mu - lambda[j]*s[j] - lambda[j]*ds[j]) / s[j]
+				if ds[j] < 0 {
+					alpha = min(alpha, -0.99*s[j]/ds[j])
+				}
+				if dl[j] < 0 {
+					alpha = min(alpha, -0.99*lambda[j]/dl[j])
+				}
+			}
+			accepted := false
+			for ; alpha > 1e-12; alpha /= 2 {
+				for i := range trialU {
+					trialU[i] = u[i] + alpha*step[i]
+				}
+				tg := gam + alpha*step[nu]
+				ft := bp.objective(trialU, tg, tau, trialS)
+				if math.IsInf(ft, 1) {
+					continue
+				}
+				if ft <= f-1e-4*alpha*dec+1e-13*math.Abs(f) {
+					copy(u, trialU)
+					gam = tg
+					copy(s, trialS)
+					for j := range lambda {
+						c := mu / s[j]
+						lambda[j] = min(max(lambda[j]+alpha*dl[j], c/pdSafeguard), c*pdSafeguard)
+					}
+					accepted = true
+					break
+				}
+			}
+			if !accepted {
+				return nil
+			}
+			total++
+		}
+		zc := mat.DenseCopyOf(mat.NewDense(k, d, u[:k*d]))
+		if !stage(barrierResult{z: zc, lambda: append([]float64(nil), lambda...), tau: tau, newton: total}) || steps == pdStageSteps {
+			return nil
+		}
+		if tau > 1e300 {
+			return nil
+		}
+		if steps <= 3 {
+			tau *= 100
+		} else {
+			tau *= 10
+		}
+	}
+	return nil
+}
+
+// solvePD runs runPD and certifies, exactly on the original data, each
+// iterate whose floating-point interval (floatBounds) is below a quarter
+// of the tolerance and at least 16 times narrower than the last certified
+// one; full maps Z to the k×d classifier W. It stops once an iterate
+// certifies with a floating-point width below froMargin times the
+// tolerance, and returns the narrowest certified result (nil when none
+// was evaluated) and the number of iterations.
+func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, deadline time.Time) (*Result, int, error) {
+	var best *Result
+	iters := 0
+	err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
+		iters++
+		lower, _, upper := bp.floatBounds(cn, br)
+		width := upper - max(0, lower)
+		if !(width <= tol*max(1, lower)/4) || (best != nil && width > 0x1p-4*(best.Upper-best.Lower)) {
+			return true
+		}
+		res, err := convexCertify(ds, cn, full(br.z), bp.pairWeights(br.lambda), tol)
+		if err != nil {
+			return true
+		}
+		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
+			best = res
+		}
+		return !(res.Certified && width <= tol*froMargin*max(1, lower))
+	}, deadline)
+	return best, iters, err
+}
