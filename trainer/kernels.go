@@ -183,7 +183,7 @@ func accumulateGo(g, r, x []float64, m, d, k, j0, j1 int, alpha float64) {
 
 // expInPlace replaces each v[i] by math.Exp(v[i]), bit for bit: with AVX2
 // four at a time by expAVX wherever four consecutive arguments lie in
-// [-707, 709], else by math.Exp.
+// [-707, 709] or below -745.5 (e^x = +0), else by math.Exp.
 func expInPlace(v []float64) {
 	i := 0
 	if hasAVX2 {

@@ -263,15 +263,17 @@ DATA expconst<>+96(SB)/8, $2.0
 DATA expconst<>+104(SB)/8, $1023
 DATA expconst<>+112(SB)/8, $-707.0
 DATA expconst<>+120(SB)/8, $709.0
-GLOBL expconst<>+0(SB), RODATA, $128
+DATA expconst<>+128(SB)/8, $-745.5
+GLOBL expconst<>+0(SB), RODATA, $136
 
 // func expAVX(v *float64, n int) (done int)
 //
 // v[i] = e^{v[i]} for i < done, four at a time, by the operations of
 // math.Exp's FMA path (taken on CPUs with AVX and FMA) in the same order, so
-// bit for bit math.Exp. It stops at the first group of four (n is a
-// multiple of 4) with an argument outside [-707, 709], where that path needs
-// special cases, or NaN, and returns its index (n if none).
+// bit for bit math.Exp; arguments below -745.5 give +0, as math.Exp's
+// underflow does. It stops at the first group of four (n is a multiple of
+// 4) with an argument in (-745.5, -707) or (709, +Inf], where that path
+// needs special cases, or NaN, and returns its index (n if none).
 TEXT ·expAVX(SB), NOSPLIT, $0-24
 	MOVQ v+0(FP), DI
 	MOVQ DI, SI
@@ -285,6 +287,7 @@ TEXT ·expAVX(SB), NOSPLIT, $0-24
 	VPBROADCASTQ expconst<>+104(SB), Y9 // integer 1023
 	VBROADCASTSD expconst<>+112(SB), Y7
 	VBROADCASTSD expconst<>+120(SB), Y8
+	VBROADCASTSD expconst<>+128(SB), Y6
 	XORQ R8, R8
 	CMPQ R8, CX
 	JGE  expdone
@@ -294,6 +297,8 @@ exploop:
 	VCMPPD       $0x1D, Y7, Y0, Y4      // x >= -707 (false for NaN)
 	VCMPPD       $0x12, Y8, Y0, Y5      // x <= 709
 	VANDPD       Y5, Y4, Y4
+	VCMPPD       $0x11, Y6, Y0, Y5      // x < -745.5: e^x underflows to +0
+	VORPD        Y5, Y4, Y4
 	VMOVMSKPD    Y4, AX
 	CMPL         AX, $15
 	JNE          expdone
@@ -330,6 +335,7 @@ exploop:
 	VPADDQ       Y9, Y2, Y2
 	VPSLLQ       $52, Y2, Y2            // 2^k
 	VMULPD       Y2, Y0, Y0
+	VANDNPD      Y0, Y5, Y0             // +0 where x < -745.5
 	VMOVUPD      Y0, (DI)(R8*8)
 	ADDQ         $4, R8
 	CMPQ         R8, CX

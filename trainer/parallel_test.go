@@ -184,6 +184,8 @@ func TestExpInPlace(t *testing.T) {
 					src[i] = special[rng.IntN(len(special))]
 				case 1, 2:
 					src[i] = (rng.Float64()*2 - 1) * 720
+				case 3, 4:
+					src[i] = -745.5 - 100*rng.ExpFloat64()
 				default:
 					src[i] = -rng.ExpFloat64() * 20
 				}
