@@ -183,7 +183,11 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // certify, the barrier methods below run and the narrower interval is
 // returned.
 //
-// The others: first runPD, a barrier method whose Newton systems take the
+// spectral: the SDP "maximize gam s.t. margins >= gam, [[I, Z], [Z^T, I]]
+// >= 0" by Mehrotra's method with Nesterov-Todd scaling (spectralIPM),
+// then, if it does not certify, the methods below.
+//
+// nuclear and l<p>: first runPD, a barrier method whose Newton systems take the
 // margin constraints' curvature from their dual weights (primal-dual), on
 // every pair; when it stalls (a stage needing more than pdStageSteps
 // Newton steps), the primal barrier method on a working set below.
@@ -308,7 +312,11 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 		return &w
 	}
 
-	best, stages, err := bp.solvePD(ds, cn, full, set.Tolerance, deadline)
+	solve := bp.solvePD
+	if cn.kind == "spectral" {
+		solve = bp.solveSDP
+	}
+	best, stages, err := solve(ds, cn, full, set.Tolerance, deadline)
 	if err != nil {
 		return nil, err
 	}

@@ -179,31 +179,22 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, deadline time
 	t, q := sampleSpan(ds.X)
 	t = scaledToUnit(t)
 	ps := newPairSpace(t, ds.Y, k)
-	var best *Result
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
 	iters := 0
 	err := ps.svmIPM(deadline, func(it svmIterate) bool {
 		iters++
 		lower, upper := it.floatWidth()
-		width := upper - max(0, lower)
-		if !(width <= tol*max(1, lower)/4) || (best != nil && width > 0x1p-4*(best.Upper-best.Lower)) {
-			return false
-		}
-		w := mat.NewDense(k, ps.d, append([]float64(nil), it.w...))
-		if q != nil {
-			var full mat.Dense
-			full.Mul(w, q.T())
-			w = &full
-		}
-		res, err := convexCertify(ds, cn, w, ps.pairWeights(supportWeights(it.alpha)), tol)
-		if err != nil {
-			return false
-		}
-		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
-			best = res
-		}
-		return res.Certified && width <= tol*froMargin*max(1, lower)
+		return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
+			w := mat.NewDense(k, ps.d, append([]float64(nil), it.w...))
+			if q != nil {
+				var full mat.Dense
+				full.Mul(w, q.T())
+				w = &full
+			}
+			return w, ps.pairWeights(supportWeights(it.alpha))
+		})
 	})
-	return best, iters, err
+	return ic.best, iters, err
 }
 
 // froMargin is the fraction of the tolerance maxMarginFro aims at once an

@@ -166,31 +166,61 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 	return nil
 }
 
-// solvePD runs runPD and certifies, exactly on the original data, each
-// iterate whose floating-point interval (floatBounds) is below a quarter
-// of the tolerance and at least 16 times narrower than the last certified
-// one; full maps Z to the k×d classifier W. It stops once an iterate
-// certifies with a floating-point width below froMargin times the
-// tolerance, and returns the narrowest certified result (nil when none
-// was evaluated) and the number of iterations.
+// iterateCertifier certifies, exactly on the original data, the iterates
+// of an interior-point method whose floating-point interval is below a
+// quarter of the tolerance and at least 16 times narrower than the last
+// certified one, and keeps the narrowest result.
+type iterateCertifier struct {
+	ds   *dataset.Dataset
+	cn   convexNorm
+	tol  float64
+	best *Result
+}
+
+// offer takes an iterate with the floating-point bounds lower <= gamma_N <=
+// upper; build returns its classifier on the original coordinates and its
+// weights. offer reports whether the method may stop: the iterate
+// certified with a floating-point width below froMargin times the
+// tolerance.
+func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense, []Pair)) bool {
+	width := upper - max(0, lower)
+	if !(width <= ic.tol*max(1, lower)/4) || (ic.best != nil && width > 0x1p-4*(ic.best.Upper-ic.best.Lower)) {
+		return false
+	}
+	w, pairs := build()
+	res, err := convexCertify(ic.ds, ic.cn, w, pairs, ic.tol)
+	if err != nil {
+		return false
+	}
+	if ic.best == nil || res.Upper-res.Lower < ic.best.Upper-ic.best.Lower {
+		ic.best = res
+	}
+	return res.Certified && width <= ic.tol*froMargin*max(1, lower)
+}
+
+// solvePD runs runPD with an iterateCertifier; full maps Z to the k×d
+// classifier W. It returns the narrowest certified result (nil when none
+// was evaluated) and the number of stages.
 func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, deadline time.Time) (*Result, int, error) {
-	var best *Result
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
 	iters := 0
 	err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
 		iters++
 		lower, _, upper := bp.floatBounds(cn, br)
-		width := upper - max(0, lower)
-		if !(width <= tol*max(1, lower)/4) || (best != nil && width > 0x1p-4*(best.Upper-best.Lower)) {
-			return true
-		}
-		res, err := convexCertify(ds, cn, full(br.z), bp.pairWeights(br.lambda), tol)
-		if err != nil {
-			return true
-		}
-		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
-			best = res
-		}
-		return !(res.Certified && width <= tol*froMargin*max(1, lower))
+		return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(br.z), bp.pairWeights(br.lambda) })
 	}, deadline)
-	return best, iters, err
+	return ic.best, iters, err
+}
+
+// solveSDP runs spectralIPM (spectral norm only) with an
+// iterateCertifier, as solvePD.
+func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, deadline time.Time) (*Result, int, error) {
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
+	iters := 0
+	err := bp.spectralIPM(bp.startDirection(), deadline, func(z *mat.Dense, lambda []float64) bool {
+		iters++
+		lower, _, upper := bp.floatBounds(cn, barrierResult{z: z, lambda: lambda})
+		return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(z), bp.pairWeights(lambda) })
+	})
+	return ic.best, iters, err
 }

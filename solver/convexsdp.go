@@ -1,0 +1,366 @@
+package solver
+
+import (
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// spectralIPM solves the spectral max-margin problem as the linear cone
+// programme (an SDP with n(k-1) linear inequalities)
+//
+//	maximize gam  s.t.  s_j = <v_j, Z> - gam >= 0,  S = F(Z) = [[I_k, Z], [Z^T, I_D]] >= 0,
+//
+// (F(Z) is positive semidefinite exactly when sigma_1(Z) <= 1), with
+// duals lambda >= 0 of the margins and Y >= 0 of F; dual feasibility reads
+// sum_j lambda_j = 1 and A(lambda) = sum_j lambda_j v_j = -2 Y_12, which
+// gives nuclear(A(lambda)) <= tr Y, the dual objective. The method is
+// Mehrotra's predictor-corrector with the Nesterov-Todd scaling W of the
+// semidefinite block (W Y W = S; W = L V Sigma^-1 V^T L^T from S = L L^T,
+// Y = R R^T and the SVD R^T L = U Sigma V^T; Todd, Toh and Tuetuencue 1998),
+// the Mehrotra second-order term on the linear block only. The primal
+// iterate stays feasible (s and S are the margins and F(Z) of the current
+// Z), the dual starts on the central path of the start point and its
+// residual vanishes with the steps. Each iteration solves, over (Z, gam),
+//
+//	(sum_j D_j a_j a_j^T + G^T (M . M) G) dx = rhs,   D = lambda/s,  M = W^-1,
+//
+// a_j = (v_j, -1), G Z = F(Z) - I, whose Z-Z entries of the second term
+// are tr(M E_ab M E_ce) = 2 (M_ac M_{k+b,k+e} + M_{a,k+e} M_{c,k+b}); the
+// right-hand side, with rc the target of lambda_j s_j,
+//
+//	rhs_Z = A(lambda + rc/s) + 2 sigma mu (S^-1)_12,   rhs_gam = 1 - sum_j (lambda_j + rc_j/s_j),
+//
+// and then ds_j = <v_j, dZ> - dgam, dlambda = rc/s - D ds, dS = F(dZ) - I,
+// dY = sigma mu S^-1 - Y - M dS M. The primal and dual step lengths are
+// separate (the problem is linear), 0.99 of the way to the boundary of
+// s, lambda >= 0 and S, Y >= 0 (the least eigenvalue of L^-1 dS L^-T).
+//
+// stage is called with each iterate's Z and lambda; the method stops when
+// it returns false, after 100 iterations, when a system cannot be solved,
+// or at the deadline (an error).
+func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
+	k, d := ps.k, ps.d
+	p := k + d
+	nz := k * d
+	nv := nz + 1
+	m := ps.pairs()
+
+	x := make([]float64, nv)
+	spectralBarrier{k: k, d: d}.start(x[:nz], z0)
+	s := make([]float64, m)
+	ps.margins(mat.NewDense(k, d, x[:nz]), s)
+	lo, hi := floats.Min(s), floats.Max(s)
+	spread := max(hi-lo, math.Abs(lo), math.Abs(hi))
+	if spread == 0 {
+		spread = 1
+	}
+	x[nz] = lo - spread
+	var tau float64
+	for j := range s {
+		s[j] -= x[nz]
+		tau += 1 / s[j]
+	}
+	lambda := make([]float64, m)
+	for j := range s {
+		lambda[j] = 1 / (tau * s[j])
+	}
+	sm := sdpSlack(x[:nz], k, d)
+	var chol mat.Cholesky
+	// A dual feasible start: Y = [[c I, -A/2], [-A^T/2, c I]] with
+	// A = A(lambda) and c = sigma_1(A)/2 + 1/tau, positive definite.
+	var av mat.Dense
+	ps.adjoint(lambda, &av)
+	c := 1 / tau
+	var svd mat.SVD
+	if svd.Factorize(&av, mat.SVDNone) {
+		c += svd.Values(nil)[0] / 2
+	}
+	y := mat.NewSymDense(p, nil)
+	for i := range p {
+		y.SetSym(i, i, c)
+	}
+	for i := range k {
+		for l := range d {
+			y.SetSym(i, k+l, -av.At(i, l)/2)
+		}
+	}
+
+	dg := make([]float64, m)
+	rc := make([]float64, m)
+	tmp := make([]float64, m)
+	dx := make([]float64, nv)
+	ds := make([]float64, m)
+	dl := make([]float64, m)
+	dsAff := make([]float64, m)
+	dlAff := make([]float64, m)
+	h := mat.NewSymDense(nv, nil)
+	var hchol mat.Cholesky
+	var sinv, mw mat.SymDense
+	dS := mat.NewSymDense(p, nil)
+	dY := mat.NewSymDense(p, nil)
+
+	// direction solves the Newton system for the targets rc (linear
+	// block) and sigmaMu (semidefinite block) and stores the step.
+	direction := func(sigmaMu float64) bool {
+		for j := range m {
+			tmp[j] = lambda[j] + rc[j]/s[j]
+		}
+		var a mat.Dense
+		ps.adjoint(tmp, &a)
+		ad := a.RawMatrix().Data
+		for i := range k {
+			for l := range d {
+				dx[i*d+l] = ad[i*d+l] + 2*sigmaMu*sinv.At(i, k+l)
+			}
+		}
+		dx[nz] = 1 - floats.Sum(tmp)
+		v := mat.NewVecDense(nv, dx)
+		if err := hchol.SolveVecTo(v, v); err != nil && !isCondition(err) {
+			return false
+		}
+		ps.margins(mat.NewDense(k, d, dx[:nz]), ds)
+		for j := range m {
+			ds[j] -= dx[nz]
+			dl[j] = rc[j]/s[j] - dg[j]*ds[j]
+		}
+		dS.Zero()
+		for i := range k {
+			for l := range d {
+				dS.SetSym(i, k+l, dx[i*d+l])
+			}
+		}
+		var mdm mat.Dense
+		mdm.Mul(&mw, dS)
+		mdm.Mul(&mdm, &mw)
+		for i := range p {
+			for j := i; j < p; j++ {
+				dY.SetSym(i, j, sigmaMu*sinv.At(i, j)-y.At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
+			}
+		}
+		return true
+	}
+	// steps returns the primal and dual step lengths to the boundary,
+	// at most 1.
+	steps := func() (float64, float64, bool) {
+		ap, ad := 1.0, 1.0
+		for j := range m {
+			if ds[j] < 0 {
+				ap = min(ap, -s[j]/ds[j])
+			}
+			if dl[j] < 0 {
+				ad = min(ad, -lambda[j]/dl[j])
+			}
+		}
+		mp, ok1 := psdStep(sm, dS)
+		md, ok2 := psdStep(y, dY)
+		return min(ap, mp), min(ad, md), ok1 && ok2
+	}
+
+	for iter := 0; iter < 100; iter++ {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return &StatusError{Status: "TIMEOUT"}
+		}
+		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
+			return nil
+		}
+		mu := (floats.Dot(s, lambda) + traceProduct(sm, y)) / float64(m+p)
+		if !chol.Factorize(sm) {
+			return nil
+		}
+		if err := chol.InverseTo(&sinv); err != nil && !isCondition(err) {
+			return nil
+		}
+		if !ntInverse(&chol, y, &mw) {
+			return nil
+		}
+		for j := range m {
+			dg[j] = lambda[j] / s[j]
+		}
+		h.Zero()
+		ps.addGram(h, dg)
+		var hz mat.Dense
+		ps.adjoint(dg, &hz)
+		for i := range k {
+			for l := range d {
+				h.SetSym(i*d+l, nz, -hz.At(i, l))
+			}
+		}
+		h.SetSym(nz, nz, floats.Sum(dg))
+		raw := h.RawSymmetric()
+		for a := range k {
+			for b := range d {
+				row := raw.Data[(a*d+b)*raw.Stride:]
+				for c := a; c < k; c++ {
+					e0 := 0
+					if c == a {
+						e0 = b
+					}
+					mac := mw.At(a, c)
+					mcb := mw.At(c, k+b)
+					for e := e0; e < d; e++ {
+						row[c*d+e] += 2 * (mac*mw.At(k+b, k+e) + mw.At(a, k+e)*mcb)
+					}
+				}
+			}
+		}
+		if !factorRidge(&hchol, h) {
+			return nil
+		}
+		// Predictor.
+		for j := range m {
+			rc[j] = -s[j] * lambda[j]
+		}
+		if !direction(0) {
+			return nil
+		}
+		ap, ad, ok := steps()
+		if !ok {
+			return nil
+		}
+		var muAff float64
+		for j := range m {
+			muAff += (s[j] + ap*ds[j]) * (lambda[j] + ad*dl[j])
+		}
+		sa := mat.NewSymDense(p, nil)
+		sa.AddSym(sm, scaledSym(ap, dS))
+		ya := mat.NewSymDense(p, nil)
+		ya.AddSym(y, scaledSym(ad, dY))
+		muAff = (muAff + traceProduct(sa, ya)) / float64(m+p)
+		sigma := math.Pow(max(muAff, 0)/mu, 3)
+		copy(dsAff, ds)
+		copy(dlAff, dl)
+		// Corrector.
+		for j := range m {
+			rc[j] = sigma*mu - s[j]*lambda[j] - dsAff[j]*dlAff[j]
+		}
+		if !direction(sigma * mu) {
+			return nil
+		}
+		ap, ad, ok = steps()
+		if !ok {
+			return nil
+		}
+		ap, ad = min(1, 0.99*ap), min(1, 0.99*ad)
+		floats.AddScaled(x, ap, dx)
+		floats.AddScaled(s, ap, ds)
+		floats.AddScaled(lambda, ad, dl)
+		sm = sdpSlack(x[:nz], k, d)
+		y.AddSym(y, scaledSym(ad, dY))
+	}
+	return nil
+}
+
+// sdpSlack returns F(Z) = [[I_k, Z], [Z^T, I_D]] for Z (k×D, row-major).
+func sdpSlack(z []float64, k, d int) *mat.SymDense {
+	f := mat.NewSymDense(k+d, nil)
+	for i := range k + d {
+		f.SetSym(i, i, 1)
+	}
+	for i := range k {
+		for l := range d {
+			f.SetSym(i, k+l, z[i*d+l])
+		}
+	}
+	return f
+}
+
+// scaledSym returns a a.
+func scaledSym(a float64, x *mat.SymDense) *mat.SymDense {
+	var out mat.SymDense
+	out.ScaleSym(a, x)
+	return &out
+}
+
+// traceProduct returns tr(A B) for symmetric A and B.
+func traceProduct(a, b *mat.SymDense) float64 {
+	n := a.SymmetricDim()
+	var t float64
+	for i := range n {
+		for j := range n {
+			t += a.At(i, j) * b.At(j, i)
+		}
+	}
+	return t
+}
+
+// ntInverse stores in out the inverse M = W^-1 of the Nesterov-Todd
+// scaling W of (S, Y), W Y W = S, for S = L L^T given by its Cholesky
+// factorisation: with Y = R R^T and R^T L = U Sigma V^T,
+// W^-1 = L^-T V Sigma V^T L^-1.
+func ntInverse(s *mat.Cholesky, y *mat.SymDense, out *mat.SymDense) bool {
+	var yc mat.Cholesky
+	if !yc.Factorize(y) {
+		return false
+	}
+	var l, r mat.TriDense
+	s.LTo(&l)
+	yc.LTo(&r)
+	ld := mat.DenseCopyOf(&l) // dense products avoid TriDense's element access
+	var rl mat.Dense
+	rl.Mul(mat.DenseCopyOf(&r).T(), ld)
+	var svd mat.SVD
+	if !svd.Factorize(&rl, mat.SVDFull) {
+		return false
+	}
+	var v, b mat.Dense
+	svd.VTo(&v)
+	if err := b.Solve(l.T(), &v); err != nil && !isCondition(err) {
+		return false
+	}
+	sigma := svd.Values(nil)
+	n := len(sigma)
+	bs := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			bs.Set(i, j, b.At(i, j)*sigma[j])
+		}
+	}
+	var full mat.Dense
+	full.Mul(bs, b.T())
+	out.Reset()
+	out.ReuseAsSym(n)
+	for i := range n {
+		for j := i; j < n; j++ {
+			out.SetSym(i, j, (full.At(i, j)+full.At(j, i))/2)
+		}
+	}
+	return true
+}
+
+// psdStep returns the largest alpha (+Inf when unbounded) with
+// X + alpha dX positive semidefinite, for X positive definite: with
+// X = L L^T, -1/lambda_min(L^-1 dX L^-T) when that eigenvalue is negative.
+func psdStep(x, dx *mat.SymDense) (float64, bool) {
+	var c mat.Cholesky
+	if !c.Factorize(x) {
+		return 0, false
+	}
+	var l mat.TriDense
+	c.LTo(&l)
+	var a, b mat.Dense
+	if err := a.Solve(&l, dx); err != nil && !isCondition(err) {
+		return 0, false
+	}
+	if err := b.Solve(&l, a.T()); err != nil && !isCondition(err) {
+		return 0, false
+	}
+	n := x.SymmetricDim()
+	sym := mat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			sym.SetSym(i, j, (b.At(i, j)+b.At(j, i))/2)
+		}
+	}
+	var eig mat.EigenSym
+	if !eig.Factorize(sym, false) {
+		return 0, false
+	}
+	least := eig.Values(nil)[0]
+	if least >= 0 {
+		return math.Inf(1), true
+	}
+	return -1 / least, true
+}
