@@ -236,19 +236,22 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Result.Rows is the size of the final working set and Result.Rounds the
 // number of barrier stages over all rounds.
 //
-// # Limitations (measured on the shared 2-core machine, load 2 to 7)
+// # Limitations (measured on the shared 2-core machine, load 3)
 //
-// Certified to 1e-7 in under 0.3 s: the standardized Wine data for every
-// norm, and small random sets. Not yet: the nuclear norm stalls between 1e-8
-// and 1e-5 relative (its lifted barrier becomes ill-conditioned as S turns
-// singular); on the raw Wine features (scales 0.1 to 1000) fro, spectral
-// and l3 stall far from the optimum; on GaussianClusters(1, 10, 25, 50,
-// 0.1), (n,d,k) = (500,25,10), spectral certifies in 2.5 s but fro, l1.5
-// and l3 stall (damped Newton steps make too little progress per stage as
-// the working set grows); on RandomLabels(1, 100, 200, 5) fro and spectral
-// certify in 8 to 12 s and l1.5, l3 in 60 to 75 s (a dense (kd+1)-square
-// Newton system, kd = 1000, each step). An uncertified result is returned
-// with Certified = false and its (sound) interval.
+// Widths relative to max(1, gamma), times in seconds:
+//
+//	data                            fro          spectral     nuclear        l1.5           l3
+//	Wine standardized (178,13,3)    1e-9  0.01   3e-10 0.09   3e-8  0.4      8e-8  0.1      2e-8  0.2
+//	Wine raw                        2e-9  0.03   3e-8  0.1    9e-5  0.9 (x)  4e-8  0.2      4e-5  0.8 (x)
+//	Gaussian (500,25,10), sigma 0.1 1e-9  0.3    6e-10 2.1    2e-3  22 (x)   stalls (x)     stalls (x)
+//	random labels (100,200,5)       3e-10 0.3    3e-9  2.6    1e-6  14 (x)   4e-8  59       > 60 s (x)
+//
+// (x): not certified. The nuclear norm's lifted barrier becomes
+// ill-conditioned as S turns singular; the l<p> barriers stall on the
+// clustered Gaussian data, and when kD is large each Newton step factorises
+// a dense (kD+1)-square matrix (kD = 1000 for the random labels). An
+// uncertified result is returned with Certified = false and its (sound)
+// interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'
 // A(lambda) to 0, and the result has Separable = false, W = 0 and a small
