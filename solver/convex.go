@@ -264,26 +264,9 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
 	}
-	var set Settings
-	if s != nil {
-		set = *s
-	}
-	if set.Tolerance == 0 {
-		set.Tolerance = DefaultConvexTolerance
-	}
-	nn, d, k := ds.Dims()
-	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
-		panic(badShape)
-	}
-	for _, y := range ds.Y {
-		if y < 0 || y >= k {
-			panic(badShape)
-		}
-	}
-	var deadline time.Time
-	if set.Timeout > 0 {
-		deadline = start.Add(set.Timeout)
-	}
+	set, deadline := resolvedSettings(s, DefaultConvexTolerance, start)
+	checkShape(ds)
+	_, _, k := ds.Dims()
 
 	var fro *Result
 	if cn.kind == "fro" {

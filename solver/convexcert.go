@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -70,7 +71,8 @@ func (cn convexNorm) dualUp(a []*big.Rat, k, d int) *big.Rat {
 
 // exactDual returns the entries of A(lambda) = sum lambda_ic (e_{y_i} - e_c)
 // x_i^T (k×d, row-major) and sum lambda, exactly, after checking the
-// weights as Certify does (ErrBadDual).
+// weights as Certify does (ErrBadDual). (dualBound in certify.go repeats
+// it and can become n.DualRat(exactDual(...)) / sum.)
 func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error) {
 	nn, d, k := ds.Dims()
 	var total exactSum
@@ -157,11 +159,52 @@ func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pa
 	res.Lower = roundDown(lower)
 	res.Margin = res.Lower
 	res.Upper = roundUp(upper)
+	res.Certified = withinTolerance(lower, upper, tol)
+	return res, nil
+}
+
+// withinTolerance reports, exactly, whether upper - lower <= tol max(1,
+// lower) for lower >= 0: the certified-width test of Result.Certified.
+// (certify in solver.go repeats it and can call this.)
+func withinTolerance(lower, upper *big.Rat, tol float64) bool {
 	width := new(big.Rat).Sub(upper, lower)
 	bound := new(big.Rat).SetFloat64(tol)
 	if lower.Cmp(big.NewRat(1, 1)) > 0 {
 		bound.Mul(bound, lower)
 	}
-	res.Certified = width.Cmp(bound) <= 0
-	return res, nil
+	return width.Cmp(bound) <= 0
+}
+
+// resolvedSettings returns *s (the zero Settings for nil) with a zero
+// Tolerance replaced by def, and the deadline of its Timeout counted from
+// start (the zero time for none). (MaxMargin in solver.go repeats this and
+// can call it.)
+func resolvedSettings(s *Settings, def float64, start time.Time) (Settings, time.Time) {
+	var set Settings
+	if s != nil {
+		set = *s
+	}
+	if set.Tolerance == 0 {
+		set.Tolerance = def
+	}
+	var deadline time.Time
+	if set.Timeout > 0 {
+		deadline = start.Add(set.Timeout)
+	}
+	return set, deadline
+}
+
+// checkShape panics with badShape unless ds has a label per sample, at
+// least one sample, one feature and two classes, and every label in
+// 0..k-1. (MaxMargin in solver.go repeats this and can call it.)
+func checkShape(ds *dataset.Dataset) {
+	nn, d, k := ds.Dims()
+	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
+		panic(badShape)
+	}
+	for _, y := range ds.Y {
+		if y < 0 || y >= k {
+			panic(badShape)
+		}
+	}
 }
