@@ -14,8 +14,9 @@ import (
 	"maxmargin/norm"
 )
 
-// ErrUnsupportedNorm is returned by MaxMargin for a norm whose unit ball is
-// not a polytope (fro, spectral, ...): its max-margin problem is not an LP.
+// ErrUnsupportedNorm is returned by MaxMargin for a norm it has no method
+// for: neither polyhedral (an LP) nor one of fro, spectral, nuclear and
+// entry-wise lp (the convex path).
 var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral")
 
 // ErrBadDual is returned by Certify for dual weights that are not a valid
@@ -89,6 +90,8 @@ type Result struct {
 	Rows, Rounds int
 	// Seconds is the wall-clock time of the solve.
 	Seconds float64
+	// Tolerance is the relative width that Certified was judged against.
+	Tolerance float64
 }
 
 // MaxMargin computes gamma_N = max_{N(W) <= 1} m(W), an optimal classifier
@@ -105,25 +108,134 @@ type Result struct {
 // duals of the last LP are a dual certificate for the full problem. Lower
 // and Upper are then evaluated exactly by Certify.
 //
+// For fro, spectral, nuclear and the entry-wise lp norms MaxMargin uses the
+// convex path (maxMarginConvex: interior-point methods with rigorous bounds,
+// default tolerance DefaultConvexTolerance).
+//
+// The LP path is scale-free: gamma_N(cX) = c gamma_N(X), and data whose
+// largest feature is far from 1 (say 1e300 or 1e-300, where lp_solve's
+// absolute tolerances break down) are solved scaled by an exact power of two
+// 2^-e and the interval scaled back by 2^e. When the scaling is not exact
+// (features so different in size that some underflow), the returned W and
+// dual weights are certified again on the original data.
+//
 // A result that is not certified to the tolerance is returned with
 // Certified = false and its interval. Data that are not linearly separable
 // give Separable = false, Margin 0 and W = 0, not an error. An lp_solve
 // status other than OPTIMAL (SUBOPTIMAL after a time-out) is a *StatusError;
-// a norm that is not norm.Polyhedral wraps ErrUnsupportedNorm. MaxMargin
-// panics if the data set's shapes disagree. The result is deterministic.
+// other norms wrap ErrUnsupportedNorm. MaxMargin panics if the data set's
+// shapes disagree. The result is deterministic.
 func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
-	start := time.Now()
-	pn, ok := n.(norm.Polyhedral)
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
-	}
 	var set Settings
 	if s != nil {
 		set = *s
 	}
+	pn, ok := n.(norm.Polyhedral)
+	if !ok {
+		if set.Tolerance == 0 {
+			set.Tolerance = DefaultConvexTolerance
+		}
+		res, err := maxMarginConvex(ds, n, &set)
+		if res != nil {
+			res.Tolerance = set.Tolerance
+		}
+		return res, err
+	}
 	if set.Tolerance == 0 {
 		set.Tolerance = DefaultTolerance
 	}
+	res, err := maxMarginScaled(ds, pn, set)
+	if res != nil {
+		res.Tolerance = set.Tolerance
+	}
+	return res, err
+}
+
+// maxMarginScaled solves the LP on data of moderate scale, rescaling by an
+// exact power of two when needed.
+func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Result, error) {
+	e := unitExponent(ds.X)
+	if e >= -unitRange && e <= unitRange {
+		return maxMarginLP(ds, pn, set)
+	}
+	work, exact := scaledDataset(ds, -e)
+	res, err := maxMarginLP(work, pn, set)
+	if err != nil {
+		return nil, err
+	}
+	if exact {
+		res.Lower = math.Ldexp(res.Lower, e)
+		res.Upper = math.Ldexp(res.Upper, e)
+		res.Margin = res.Lower
+		return res, nil
+	}
+	return recertify(ds, pn, res, set.Tolerance)
+}
+
+// unitRange is how far, in binary orders of magnitude, the largest feature
+// may be from 1 before MaxMargin rescales the data for lp_solve.
+const unitRange = 8
+
+// unitExponent returns e with max |x_il| in [2^(e-1), 2^e) (0 for X = 0).
+func unitExponent(x *mat.Dense) int {
+	var m float64
+	r, _ := x.Dims()
+	for i := range r {
+		for _, v := range x.RawRowView(i) {
+			m = max(m, math.Abs(v))
+		}
+	}
+	_, e := math.Frexp(m)
+	return e
+}
+
+// scaledDataset returns ds with every feature multiplied by 2^p, and whether
+// that was exact (no feature underflowed).
+func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
+	x := mat.DenseCopyOf(ds.X)
+	exact := true
+	raw := x.RawMatrix().Data
+	for i, v := range raw {
+		raw[i] = math.Ldexp(v, p)
+		exact = exact && math.Ldexp(raw[i], -p) == v
+	}
+	return &dataset.Dataset{Name: ds.Name, X: x, Y: ds.Y, K: ds.K}, exact
+}
+
+// recertify evaluates the certificate of res (its W and dual weights) on ds
+// exactly and returns res with the interval, margin, separability and
+// verdict that ds gives.
+func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64) (*Result, error) {
+	lower := primalBound(ds, n, res.W)
+	res.Lower = roundDown(lower)
+	res.Margin = res.Lower
+	res.Separable = lower.Sign() > 0
+	res.Upper, res.Certified = math.Inf(1), false
+	if len(res.Lambda) == 0 {
+		return res, nil
+	}
+	upper, err := dualBound(ds, n, res.Lambda)
+	if err != nil {
+		return nil, err
+	}
+	res.Upper = roundUp(upper)
+	res.Certified = certifiedWidth(lower, upper, tol)
+	return res, nil
+}
+
+// certifiedWidth reports whether upper - lower <= tol max(1, lower).
+func certifiedWidth(lower, upper *big.Rat, tol float64) bool {
+	width := new(big.Rat).Sub(upper, lower)
+	bound := new(big.Rat).SetFloat64(tol)
+	if lower.Cmp(big.NewRat(1, 1)) > 0 {
+		bound.Mul(bound, lower)
+	}
+	return width.Cmp(bound) <= 0
+}
+
+// maxMarginLP is MaxMargin for a polyhedral norm on data of moderate scale.
+func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Result, error) {
+	start := time.Now()
 	nn, d, k := ds.Dims()
 	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
 		panic(badShape)
@@ -233,12 +345,7 @@ func certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair,
 		return nil, err
 	}
 	res.Upper = roundUp(upper)
-	width := new(big.Rat).Sub(upper, lower)
-	bound := new(big.Rat).SetFloat64(tol)
-	if lower.Cmp(big.NewRat(1, 1)) > 0 {
-		bound.Mul(bound, lower)
-	}
-	res.Certified = width.Cmp(bound) <= 0
+	res.Certified = certifiedWidth(lower, upper, tol)
 	return res, nil
 }
 

@@ -236,7 +236,7 @@ func TestDeterministic(t *testing.T) {
 func TestErrors(t *testing.T) {
 	ds := dataset.GaussianClusters(41, 2, 3, 4, 0.1)
 	t.Run("unsupported norm", func(t *testing.T) {
-		_, err := MaxMargin(ds, norm.Fro, nil)
+		_, err := MaxMargin(ds, unknownNorm{norm.Fro}, nil)
 		require.ErrorIs(t, err, ErrUnsupportedNorm)
 		require.Contains(t, err.Error(), "solver: ")
 	})
@@ -274,3 +274,8 @@ func TestErrors(t *testing.T) {
 		assert.Panics(t, func() { Certify(ds, norm.Max, mat.NewDense(3, 3, nil), []Pair{{0, 1 - ds.Y[0], 1}}) })
 	})
 }
+
+// unknownNorm is a norm the solver has no method for.
+type unknownNorm struct{ norm.Norm }
+
+func (unknownNorm) Name() string { return "unknown" }

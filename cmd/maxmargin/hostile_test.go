@@ -56,6 +56,11 @@ func TestHostileInputs(t *testing.T) {
 		// One sample per class at the vertices e_1, e_2, -e_1-e_2: W = the
 		// sign pattern gives margin 2 (derived in solver's triangle test).
 		{"one sample per class", write("one.csv", "1,0,0\n0,1,1\n-1,-1,2\n"), 0, "margin              2\n"},
+		// Features of size 1e300 and 1e-300: class 0 at x = 1, 2 and class 1
+		// at x = -1 in units u; gamma_max = 2u (w = (1, -1)), solved on data
+		// rescaled by a power of two.
+		{"features 1e300", write("huge.csv", "1e300,0\n2e300,0\n-1e300,1\n"), 0, "margin              2e+300\n"},
+		{"features 1e-300", write("tiny.csv", "1e-300,0\n2e-300,0\n-1e-300,1\n"), 0, "margin              2e-300\n"},
 		{"k = 50", write("k50.csv", k50.String()), 0, "certified           true"},
 	}
 	for _, tt := range tests {

@@ -44,12 +44,12 @@ type dualJSON struct {
 }
 
 // runSolve runs the solve command: the certified max-margin value of a data
-// file under a polyhedral norm. Exit status 0 for a certified separable
+// file under a norm. Exit status 0 for a certified separable
 // result, 3 (an exitError) for data that are not linearly separable, and 1
 // for everything else, including a result that is not certified.
 func runSolve(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
-	name := fs.String("norm", "", "polyhedral norm: max, sum, opinf or op1 (required)")
+	name := fs.String("norm", "", "norm: max, sum, opinf, op1 (LP), fro, spectral, nuclear or l<p> such as l1.5 (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	timeout := fs.Duration("timeout", 0, "give up after this long (e.g. 30s); 0 means no limit")
 	pos, err := parseFlags(fs, args, stderr, solveSynopsis)
@@ -86,7 +86,7 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	}
 	switch {
 	case !res.Certified:
-		return fmt.Errorf("not certified: gamma_%s in [%.17g, %.17g], wider than the tolerance %g", res.Norm, res.Lower, res.Upper, solver.DefaultTolerance)
+		return fmt.Errorf("not certified: gamma_%s in [%.17g, %.17g], wider than the tolerance %g", res.Norm, res.Lower, res.Upper, res.Tolerance)
 	case !res.Separable:
 		return &exitError{code: 3, msg: fmt.Sprintf("%s: not linearly separable (gamma_%s <= %.3g, certified)", pos[0], res.Norm, res.Upper)}
 	}
