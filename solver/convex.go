@@ -241,10 +241,10 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Widths relative to max(1, gamma), times in seconds:
 //
 //	data                            fro          spectral     nuclear        l1.5           l3
-//	Wine standardized (178,13,3)    1e-9  0.01   3e-10 0.09   3e-8  0.4      8e-8  0.1      2e-8  0.2
-//	Wine raw                        2e-9  0.03   3e-8  0.1    9e-5  0.9 (x)  4e-8  0.2      4e-5  0.8 (x)
-//	Gaussian (500,25,10), sigma 0.1 1e-9  0.3    6e-10 2.1    2e-3  22 (x)   stalls (x)     stalls (x)
-//	random labels (100,200,5)       3e-10 0.3    3e-9  2.6    1e-6  14 (x)   4e-8  59       > 60 s (x)
+//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.02   3e-8  0.4      8e-8  0.1      2e-8  0.2
+//	Wine raw                        2e-9  0.01   8e-8  0.03   9e-5  0.9 (x)  4e-8  0.2      4e-5  0.8 (x)
+//	Gaussian (500,25,10), sigma 0.1 1e-9  0.2    1e-9  1.3    2e-3  22 (x)   stalls (x)     stalls (x)
+//	random labels (100,200,5)       3e-10 0.3    3e-9  0.9    1e-6  14 (x)   4e-8  59       > 60 s (x)
 //
 // (x): not certified. The nuclear norm's lifted barrier becomes
 // ill-conditioned as S turns singular; the l<p> barriers stall on the

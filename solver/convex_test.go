@@ -305,3 +305,29 @@ func TestConvexAgainstCvxopt(t *testing.T) {
 		}
 	}
 }
+
+// TestConvexShapes certifies fro and spectral on shapes that stress the
+// interior-point methods: d = 1, k > d (W taller than wide), tight clusters
+// (many nearly parallel constraints), overlapping clusters (sigma = 1:
+// gamma_spectral = 0.14 on features up to ~4, where solveSDP's
+// second-order run stalls near 1e-6 and its first-order run certifies),
+// k = 10 classes with d > n, and n >> d.
+func TestConvexShapes(t *testing.T) {
+	sets := []*dataset.Dataset{
+		dataset.GaussianClusters(1, 2, 1, 5, 0.3),
+		dataset.GaussianClusters(1, 3, 2, 20, 0.5),
+		dataset.GaussianClusters(1, 5, 10, 30, 1.0),
+		dataset.GaussianClusters(1, 20, 5, 10, 0.05),
+		dataset.GaussianClusters(1, 8, 40, 10, 0.3),
+		dataset.RandomLabels(1, 40, 60, 4),
+		dataset.RandomLabels(1, 30, 300, 10),
+		dataset.RandomLabels(1, 200, 100, 2),
+	}
+	for _, ds := range sets {
+		for _, name := range []string{"fro", "spectral"} {
+			t.Run(ds.Name+"/"+name, func(t *testing.T) {
+				solveConvexChecked(t, ds, mustNorm(t, name))
+			})
+		}
+	}
+}

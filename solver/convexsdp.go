@@ -20,7 +20,8 @@ import (
 // Mehrotra's predictor-corrector with the Nesterov-Todd scaling W of the
 // semidefinite block (W Y W = S; W = L V Sigma^-1 V^T L^T from S = L L^T,
 // Y = R R^T and the SVD R^T L = U Sigma V^T; Todd, Toh and Tuetuencue 1998),
-// the Mehrotra second-order term on the linear block only. The primal
+// Mehrotra's second-order term on the linear block and, when second is
+// true, on the semidefinite block (ntScaling.corrector). The primal
 // iterate stays feasible (s and S are the margins and F(Z) of the current
 // Z), the dual starts on the central path of the start point and its
 // residual vanishes with the steps. Each iteration solves, over (Z, gam),
@@ -41,7 +42,7 @@ import (
 // stage is called with each iterate's Z and lambda; the method stops when
 // it returns false, after 100 iterations, when a system cannot be solved,
 // or at the deadline (an error).
-func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
 	k, d := ps.k, ps.d
 	p := k + d
 	nz := k * d
@@ -101,6 +102,8 @@ func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z 
 	var sinv, mw mat.SymDense
 	dS := mat.NewSymDense(p, nil)
 	dY := mat.NewSymDense(p, nil)
+	corr := mat.NewSymDense(p, nil)
+	var nt ntScaling
 
 	// direction solves the Newton system for the targets rc (linear
 	// block) and sigmaMu (semidefinite block) and stores the step.
@@ -113,7 +116,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z 
 		ad := a.RawMatrix().Data
 		for i := range k {
 			for l := range d {
-				dx[i*d+l] = ad[i*d+l] + 2*sigmaMu*sinv.At(i, k+l)
+				dx[i*d+l] = ad[i*d+l] + 2*sigmaMu*sinv.At(i, k+l) - 2*corr.At(i, k+l)
 			}
 		}
 		dx[nz] = 1 - floats.Sum(tmp)
@@ -137,7 +140,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z 
 		mdm.Mul(&mdm, &mw)
 		for i := range p {
 			for j := i; j < p; j++ {
-				dY.SetSym(i, j, sigmaMu*sinv.At(i, j)-y.At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
+				dY.SetSym(i, j, sigmaMu*sinv.At(i, j)-y.At(i, j)-corr.At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
 			}
 		}
 		return true
@@ -173,9 +176,12 @@ func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z 
 		if err := chol.InverseTo(&sinv); err != nil && !isCondition(err) {
 			return nil
 		}
-		if !ntInverse(&chol, y, &mw) {
+		if !nt.factorize(&chol, y) {
 			return nil
 		}
+		mw.Reset()
+		mw.ReuseAsSym(p)
+		mw.CopySym(nt.winv)
 		for j := range m {
 			dg[j] = lambda[j] / s[j]
 		}
@@ -210,6 +216,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z 
 			return nil
 		}
 		// Predictor.
+		corr.Zero()
 		for j := range m {
 			rc[j] = -s[j] * lambda[j]
 		}
@@ -232,6 +239,9 @@ func (ps *pairSpace) spectralIPM(z0 []float64, deadline time.Time, stage func(z 
 		sigma := math.Pow(max(muAff, 0)/mu, 3)
 		copy(dsAff, ds)
 		copy(dlAff, dl)
+		if second {
+			nt.corrector(dS, dY, corr)
+		}
 		// Corrector.
 		for j := range m {
 			rc[j] = sigma*mu - s[j]*lambda[j] - dsAff[j]*dlAff[j]
@@ -286,11 +296,21 @@ func traceProduct(a, b *mat.SymDense) float64 {
 	return t
 }
 
-// ntInverse stores in out the inverse M = W^-1 of the Nesterov-Todd
-// scaling W of (S, Y), W Y W = S, for S = L L^T given by its Cholesky
-// factorisation: with Y = R R^T and R^T L = U Sigma V^T,
-// W^-1 = L^-T V Sigma V^T L^-1.
-func ntInverse(s *mat.Cholesky, y *mat.SymDense, out *mat.SymDense) bool {
+// ntScaling is the Nesterov-Todd scaling of a pair (S, Y) of positive
+// definite matrices: with S = L L^T, Y = R R^T and R^T L = U Sigma V^T,
+// the matrix r = L V Sigma^-1/2 satisfies r^-1 S r^-T = r^T Y r = Sigma
+// (the scaled point, diagonal), W = r r^T satisfies W Y W = S, and
+// winv = W^-1 = L^-T V Sigma V^T L^-1.
+type ntScaling struct {
+	r, rinv *mat.Dense
+	sigma   []float64
+	winv    *mat.SymDense
+}
+
+// factorize computes the scaling of (S, Y) from S's Cholesky
+// factorisation; it reports false when Y is not numerically positive
+// definite.
+func (nt *ntScaling) factorize(s *mat.Cholesky, y *mat.SymDense) bool {
 	var yc mat.Cholesky
 	if !yc.Factorize(y) {
 		return false
@@ -305,29 +325,63 @@ func ntInverse(s *mat.Cholesky, y *mat.SymDense, out *mat.SymDense) bool {
 	if !svd.Factorize(&rl, mat.SVDFull) {
 		return false
 	}
-	var v, b mat.Dense
+	var v, linv mat.Dense
 	svd.VTo(&v)
-	if err := b.Solve(l.T(), &v); err != nil && !isCondition(err) {
+	if err := linv.Inverse(ld); err != nil && !isCondition(err) {
 		return false
 	}
-	sigma := svd.Values(nil)
-	n := len(sigma)
-	bs := mat.NewDense(n, n, nil)
+	nt.sigma = svd.Values(nil)
+	n := len(nt.sigma)
+	// r = L V Sigma^-1/2, rinv = Sigma^1/2 V^T L^-1.
+	var lv, vtl mat.Dense
+	lv.Mul(ld, &v)
+	vtl.Mul(v.T(), &linv)
+	nt.r = mat.NewDense(n, n, nil)
+	nt.rinv = mat.NewDense(n, n, nil)
 	for i := range n {
 		for j := range n {
-			bs.Set(i, j, b.At(i, j)*sigma[j])
+			nt.r.Set(i, j, lv.At(i, j)/math.Sqrt(nt.sigma[j]))
+			nt.rinv.Set(i, j, vtl.At(i, j)*math.Sqrt(nt.sigma[i]))
 		}
 	}
 	var full mat.Dense
-	full.Mul(bs, b.T())
-	out.Reset()
-	out.ReuseAsSym(n)
+	full.Mul(nt.rinv.T(), nt.rinv)
+	nt.winv = mat.NewSymDense(n, nil)
 	for i := range n {
 		for j := i; j < n; j++ {
-			out.SetSym(i, j, (full.At(i, j)+full.At(j, i))/2)
+			nt.winv.SetSym(i, j, (full.At(i, j)+full.At(j, i))/2)
 		}
 	}
 	return true
+}
+
+// corrector stores in out Mehrotra's second-order term of the semidefinite
+// block for the affine steps (dS, dY): r^-T K r^-1 with
+// K_ij = (dS~ dY~ + dY~ dS~)_ij / (sigma_i + sigma_j), dS~ = r^-1 dS r^-T and
+// dY~ = r^T dY r, which solves the scaled complementarity
+// Sigma o X = -(dS~ o dY~) (o the symmetrised product) for X.
+func (nt *ntScaling) corrector(dS, dY *mat.SymDense, out *mat.SymDense) {
+	var ds, dy, t, prod mat.Dense
+	t.Mul(nt.rinv, dS)
+	ds.Mul(&t, nt.rinv.T())
+	t.Mul(nt.r.T(), dY)
+	dy.Mul(&t, nt.r)
+	prod.Mul(&ds, &dy)
+	n := len(nt.sigma)
+	kk := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			kk.Set(i, j, (prod.At(i, j)+prod.At(j, i))/(nt.sigma[i]+nt.sigma[j]))
+		}
+	}
+	t.Mul(nt.rinv.T(), kk)
+	var c mat.Dense
+	c.Mul(&t, nt.rinv)
+	for i := range n {
+		for j := i; j < n; j++ {
+			out.SetSym(i, j, (c.At(i, j)+c.At(j, i))/2)
+		}
+	}
 }
 
 // psdStep returns the largest alpha (+Inf when unbounded) with
