@@ -66,6 +66,9 @@ type Checkpoint struct {
 	// LogGradDual holds log N*(grad L(W_T)) for each recorded norm, by name,
 	// computed as LogScale + log N*(G) (-Inf when the gradient is 0).
 	LogGradDual map[string]float64
+	// W is a copy of W_T, for measures of direction such as the correlation
+	// <W_T, V>/(||W_T||_F ||V||_F) with a max-margin classifier V.
+	W *mat.Dense
 }
 
 // Trajectory is the result of a run.
@@ -257,6 +260,7 @@ func newCheckpoint(t int, w *mat.Dense, g *Gradient, st *stats, norms []norm.Nor
 		Norms:       make(map[string]float64, len(norms)),
 		Margins:     make(map[string]float64, len(norms)),
 		LogGradDual: make(map[string]float64, len(norms)),
+		W:           mat.DenseCopyOf(w),
 	}
 	for _, nm := range norms {
 		v := nm.Value(w)
