@@ -54,3 +54,22 @@ func TestExtremeScales(t *testing.T) {
 		assert.InEpsilon(t, 2e300, r.Margin, 1e-12)
 	})
 }
+
+// TestTooLarge checks that a problem beyond the memory budget is refused up
+// front with its size (only the shape is needed, so no data are made).
+func TestTooLarge(t *testing.T) {
+	// 32 n k d = 32 * 1e6 * 10 * 1e3 bytes = 298 GiB > 8 GiB.
+	n, d, k := 1000000, 1000, 10
+	err := checkSizeDims(n, d, k, true)
+	require.ErrorIs(t, err, ErrTooLarge)
+	assert.Contains(t, err.Error(), "n = 1000000, d = 1000, k = 10 needs about 298.0 GiB")
+	// The paper's size, (500, 25, 10): 4 MB for the LP, 8 * 4500^2 bytes =
+	// 155 MiB for a dense system over the pairs.
+	require.NoError(t, checkSizeDims(500, 25, 10, false))
+	// n = 1e4, d = 100, k = 10: the LP needs 32e7 bytes = 0.3 GiB, allowed;
+	// a dense system over 9e4 pairs needs 8 * 8.1e9 bytes = 60 GiB.
+	require.NoError(t, checkSizeDims(10000, 100, 10, true))
+	require.ErrorIs(t, checkSizeDims(10000, 100, 10, false), ErrTooLarge)
+	// n = 1e5, d = 1e4, k = 10: the LP needs 298 GiB.
+	require.ErrorIs(t, checkSizeDims(100000, 10000, 10, false), ErrTooLarge)
+}

@@ -131,6 +131,9 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 		set = *s
 	}
 	pn, ok := n.(norm.Polyhedral)
+	if err := checkSize(ds, ok); err != nil {
+		return nil, err
+	}
 	if !ok {
 		if set.Tolerance == 0 {
 			set.Tolerance = DefaultConvexTolerance
@@ -170,6 +173,35 @@ func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Re
 		return res, nil
 	}
 	return recertify(ds, pn, res, set.Tolerance)
+}
+
+// ErrTooLarge is returned by MaxMargin, before any work, for a problem whose
+// estimated memory exceeds MemoryBudget.
+var ErrTooLarge = errors.New("solver: problem too large")
+
+// MemoryBudget is the memory MaxMargin may plan to use, in bytes: 8 GiB, a
+// third of the suite's 24 GiB machines.
+const MemoryBudget = 8 << 30
+
+// checkSize refuses problems whose estimated memory exceeds MemoryBudget:
+// the LP stores up to n(k-1) margin rows of 2d+1 nonzeros (about 32 n k d
+// bytes with lp_solve's bookkeeping); the convex paths may factor dense
+// systems over all P = n(k-1) pairs (8 P^2 bytes).
+func checkSize(ds *dataset.Dataset, polyhedral bool) error {
+	n, d, k := ds.Dims()
+	return checkSizeDims(n, d, k, polyhedral)
+}
+
+func checkSizeDims(n, d, k int, polyhedral bool) error {
+	pairs := float64(n) * float64(k-1)
+	need := 32 * float64(n) * float64(k) * float64(d)
+	if !polyhedral {
+		need = max(need, 8*pairs*pairs)
+	}
+	if need > MemoryBudget {
+		return fmt.Errorf("%w: n = %d, d = %d, k = %d needs about %.1f GiB, more than the budget of %d GiB", ErrTooLarge, n, d, k, need/(1<<30), MemoryBudget>>30)
+	}
+	return nil
 }
 
 // unitRange is how far, in binary orders of magnitude, the largest feature
