@@ -43,12 +43,21 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 			Gap []*float64 `json:"gap"`
 		}{s.T, gaps}
 	}
+	corr := map[string][]*float64{}
+	for k, c := range r.Correlation {
+		vs := make([]*float64, len(c))
+		for i, v := range c {
+			vs[i] = finite(v)
+		}
+		corr[k] = vs
+	}
 	return json.Marshal(struct {
 		*plain
-		FinalGap  *float64            `json:"final_gap"`
-		Slope     *float64            `json:"slope"`
-		RateSlope *float64            `json:"rate_slope"`
-		Final     map[string]*float64 `json:"final_margins"`
-		Series    map[string]any      `json:"series"`
-	}{(*plain)(r), finite(r.FinalGap), finite(r.Slope), finite(r.RateSlope), final, series})
+		Correlation map[string][]*float64 `json:"correlation"`
+		FinalGap    *float64              `json:"final_gap"`
+		Slope       *float64              `json:"slope"`
+		RateSlope   *float64              `json:"rate_slope"`
+		Final       map[string]*float64   `json:"final_margins"`
+		Series      map[string]any        `json:"series"`
+	}{(*plain)(r), corr, finite(r.FinalGap), finite(r.Slope), finite(r.RateSlope), final, series})
 }

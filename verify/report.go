@@ -98,6 +98,10 @@ func WriteReport(dir string, s *Summary) error {
 				return err
 			}
 			fmt.Fprintf(&b, "\n![%s](%s.png) ([SVG](%s.svg))\n", base, base, base)
+			if err := plotCorrelation(filepath.Join(dir, base+"-corr"), r); err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, "\n![%s correlation](%s-corr.png) ([SVG](%s-corr.svg))\n", base, base, base)
 		}
 		fmt.Fprintln(&b)
 	}
@@ -168,6 +172,11 @@ func plotReport(base string, r *Report) error {
 	if !math.IsInf(lo, 1) {
 		p.Y.Min = max(p.Y.Min, lo/2)
 	}
+	return savePlot(p, base)
+}
+
+// savePlot writes p as base.png and base.svg, atomically.
+func savePlot(p *plot.Plot, base string) error {
 	for _, ext := range []string{".png", ".svg"} {
 		w, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext[1:])
 		if err != nil {
@@ -182,6 +191,48 @@ func plotReport(base string, r *Report) error {
 		}
 	}
 	return nil
+}
+
+// plotCorrelation draws, per reference norm N, the correlation of W_t with
+// N's max-margin classifier against t (log x axis), as in the paper's
+// Figure 2.
+func plotCorrelation(base string, r *Report) error {
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("%s on %s: correlation with each norm's max-margin classifier", r.Claim.Name, r.Case)
+	p.X.Label.Text = "t"
+	p.Y.Label.Text = "<W_t, V_N> / (|W_t|_F |V_N|_F)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Legend.Top = false
+	p.Legend.Left = true
+	names := make([]string, 0, len(r.Correlation))
+	for name := range r.Correlation {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		var pts plotter.XYs
+		for j, c := range r.Correlation[name] {
+			if t := r.Series[name].T[j]; t >= 1 && !math.IsNaN(c) {
+				pts = append(pts, plotter.XY{X: t, Y: c})
+			}
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return err
+		}
+		l.Color = plotutil.Color(i)
+		l.Width = vg.Points(1.5)
+		if name == r.Claim.Norm {
+			l.Width = vg.Points(3)
+		}
+		p.Add(l)
+		p.Legend.Add(name, l)
+	}
+	return savePlot(p, base)
 }
 
 // positivePoints returns the points of s with a positive gap (log axes).

@@ -7,6 +7,9 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver"
@@ -92,6 +95,12 @@ type Report struct {
 	Gamma map[string]float64 `json:"gamma"`
 	// Series holds the gap per reference norm, for plots.
 	Series map[string]Series `json:"series"`
+	// Correlation holds, per reference norm N, the correlation
+	// <W_t, V_N>/(||W_t||_F ||V_N||_F) of the iterate with the reference's
+	// max-margin classifier V_N at the checkpoints of Series (the paper's
+	// Figure 2). V_N need not be the unique maximiser, so this is a picture,
+	// not a check.
+	Correlation map[string][]float64 `json:"correlation"`
 	// Final holds the normalized margins at the last checkpoint.
 	Final map[string]float64 `json:"final_margins"`
 	// Checkpoints is kept for pinning; it is not part of the JSON report.
@@ -178,13 +187,17 @@ func CheckClaim(ctx context.Context, caseName string, ds *dataset.Dataset, refs 
 		rep.Error = "no checkpoints"
 		return rep
 	}
+	rep.Correlation = map[string][]float64{}
 	for name, r := range refs {
 		var s Series
+		corr := make([]float64, 0, len(cps))
 		for _, cp := range cps {
 			s.T = append(s.T, float64(cp.T))
 			s.Gap = append(s.Gap, r.Lower-cp.Margins[name])
+			corr = append(corr, correlation(cp.W, r.W))
 		}
 		rep.Series[name] = s
+		rep.Correlation[name] = corr
 	}
 	rep.Final = cps[len(cps)-1].Margins
 
@@ -431,4 +444,22 @@ func Pin(p *Pins, rep *Report) {
 		}
 	}
 	p.Margins[rep.Claim.Name] = pinned
+}
+
+// correlation returns <A, B>/(||A||_F ||B||_F), or NaN when either is 0 or
+// missing.
+func correlation(a, b *mat.Dense) float64 {
+	if a == nil || b == nil {
+		return math.NaN()
+	}
+	na, nb := mat.Norm(a, 2), mat.Norm(b, 2)
+	if na == 0 || nb == 0 {
+		return math.NaN()
+	}
+	var dot float64
+	r, c := a.Dims()
+	for i := range r {
+		dot += floats.Dot(a.RawRowView(i)[:c], b.RawRowView(i)[:c])
+	}
+	return dot / (na * nb)
 }
