@@ -177,8 +177,7 @@ func withinTolerance(lower, upper *big.Rat, tol float64) bool {
 
 // resolvedSettings returns *s (the zero Settings for nil) with a zero
 // Tolerance replaced by def, and the deadline of its Timeout counted from
-// start (the zero time for none). (MaxMargin in solver.go repeats this and
-// can call it.)
+// start (the zero time for none).
 func resolvedSettings(s *Settings, def float64, start time.Time) (Settings, time.Time) {
 	var set Settings
 	if s != nil {
@@ -196,7 +195,7 @@ func resolvedSettings(s *Settings, def float64, start time.Time) (Settings, time
 
 // checkShape panics with badShape unless ds has a label per sample, at
 // least one sample, one feature and two classes, and every label in
-// 0..k-1. (MaxMargin in solver.go repeats this and can call it.)
+// 0..k-1.
 func checkShape(ds *dataset.Dataset) {
 	nn, d, k := ds.Dims()
 	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {

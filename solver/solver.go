@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"time"
 
@@ -251,36 +250,16 @@ func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64)
 		return nil, err
 	}
 	res.Upper = roundUp(upper)
-	res.Certified = certifiedWidth(lower, upper, tol)
+	res.Certified = withinTolerance(lower, upper, tol)
 	return res, nil
-}
-
-// certifiedWidth reports whether upper - lower <= tol max(1, lower).
-func certifiedWidth(lower, upper *big.Rat, tol float64) bool {
-	width := new(big.Rat).Sub(upper, lower)
-	bound := new(big.Rat).SetFloat64(tol)
-	if lower.Cmp(big.NewRat(1, 1)) > 0 {
-		bound.Mul(bound, lower)
-	}
-	return width.Cmp(bound) <= 0
 }
 
 // maxMarginLP is MaxMargin for a polyhedral norm on data of moderate scale.
 func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Result, error) {
 	start := time.Now()
+	checkShape(ds)
 	nn, d, k := ds.Dims()
-	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
-		panic(badShape)
-	}
-	for _, y := range ds.Y {
-		if y < 0 || y >= k {
-			panic(badShape)
-		}
-	}
-	var deadline time.Time
-	if set.Timeout > 0 {
-		deadline = start.Add(set.Timeout)
-	}
+	_, deadline := resolvedSettings(&set, set.Tolerance, start)
 
 	if g := pn.Grouping(); (g == norm.Entries || g == norm.Whole) && nn*(k-1)*d >= ipmMinSize {
 		res, _, err := maxMarginIPM(ds, pn, set.Tolerance, deadline)
@@ -377,7 +356,7 @@ func certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair,
 		return nil, err
 	}
 	res.Upper = roundUp(upper)
-	res.Certified = certifiedWidth(lower, upper, tol)
+	res.Certified = withinTolerance(lower, upper, tol)
 	return res, nil
 }
 
