@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -143,4 +144,27 @@ func parseLabel(field string) (int, error) {
 		return 0, fmt.Errorf("%w: %q", ErrBadLabel, s)
 	}
 	return int(v), nil
+}
+
+// WriteCSV writes ds in the format ReadCSV reads, without a header: each row
+// the features, then the label. Features are written in the shortest form
+// that reads back to the same float64, so that ReadCSV(WriteCSV(ds)) is
+// exact.
+func WriteCSV(w io.Writer, ds *Dataset) error {
+	bw := bufio.NewWriter(w)
+	n, _, _ := ds.Dims()
+	var buf []byte
+	for i := range n {
+		buf = buf[:0]
+		for _, v := range ds.X.RawRowView(i) {
+			buf = strconv.AppendFloat(buf, v, 'g', -1, 64)
+			buf = append(buf, ',')
+		}
+		buf = strconv.AppendInt(buf, int64(ds.Y[i]), 10)
+		buf = append(buf, '\n')
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }

@@ -138,3 +138,16 @@ func TestNewHugeLabel(t *testing.T) {
 	_, err := New("huge", mat.NewDense(2, 1, []float64{1, 2}), []int{0, 1e18})
 	require.ErrorIs(t, err, ErrLabelGap)
 }
+
+func TestWriteCSVRoundTrip(t *testing.T) {
+	// Values chosen to need all 17 significant digits, and extremes.
+	x := mat.NewDense(3, 2, []float64{0.1, 1.0 / 3, -2.5e-300, 1.7976931348623157e308, 5e-324, -0})
+	ds, err := New("rt", x, []int{0, 1, 1})
+	require.NoError(t, err)
+	var b strings.Builder
+	require.NoError(t, WriteCSV(&b, ds))
+	back, err := ReadCSV(strings.NewReader(b.String()), "rt.csv")
+	require.NoError(t, err)
+	assert.Equal(t, ds.X.RawMatrix().Data, back.X.RawMatrix().Data)
+	assert.Equal(t, ds.Y, back.Y)
+}

@@ -2,7 +2,6 @@ package solver
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -235,15 +234,8 @@ func pythonGamma(t *testing.T, ds *dataset.Dataset, modules []string, script str
 			t.Skipf("%s needs %s under %s (Debian package python3-%s): %v: %s", script, m, debianPython, strings.Split(m, ".")[0], err, bytes.TrimSpace(out))
 		}
 	}
-	n, _, _ := ds.Dims()
 	var buf bytes.Buffer
-	for i := range n {
-		for _, v := range ds.X.RawRowView(i) {
-			buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64)) // round-trips exactly
-			buf.WriteByte(',')
-		}
-		fmt.Fprintf(&buf, "%d\n", ds.Y[i])
-	}
+	require.NoError(t, dataset.WriteCSV(&buf, ds))
 	path := filepath.Join(t.TempDir(), "data.csv")
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 	out, err := exec.Command(debianPython, append([]string{filepath.Join("testdata", script), path}, args...)...).CombinedOutput()

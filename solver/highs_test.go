@@ -1,13 +1,6 @@
 package solver
 
 import (
-	"bytes"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,28 +17,7 @@ const debianPython = "/usr/bin/python3"
 // /usr/bin/python3 or scipy is missing.
 func highsGamma(t *testing.T, ds *dataset.Dataset, name string) float64 {
 	t.Helper()
-	if _, err := os.Stat(debianPython); err != nil {
-		t.Skipf("HiGHS check needs %s with scipy: %v", debianPython, err)
-	}
-	if out, err := exec.Command(debianPython, "-c", "import scipy.optimize").CombinedOutput(); err != nil {
-		t.Skipf("HiGHS check needs scipy under %s: %v: %s", debianPython, err, bytes.TrimSpace(out))
-	}
-	n, _, _ := ds.Dims()
-	var buf bytes.Buffer
-	for i := range n {
-		for _, v := range ds.X.RawRowView(i) {
-			buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64)) // round-trips exactly
-			buf.WriteByte(',')
-		}
-		fmt.Fprintf(&buf, "%d\n", ds.Y[i])
-	}
-	path := filepath.Join(t.TempDir(), "data.csv")
-	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
-	out, err := exec.Command(debianPython, "testdata/highs_maxmargin.py", path, name).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	gamma, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
-	require.NoError(t, err)
-	return gamma
+	return pythonGamma(t, ds, []string{"scipy.optimize"}, "highs_maxmargin.py", name)
 }
 
 // TestAgainstHiGHS compares gamma_N with HiGHS, an independent LP solver,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,13 +34,7 @@ func TestSolveAgainstCvxopt(t *testing.T) {
 	for name, ds := range sets {
 		path := filepath.Join(dir, name+".csv")
 		var b strings.Builder
-		n, _, _ := ds.Dims()
-		for i := range n {
-			for _, v := range ds.X.RawRowView(i) {
-				b.WriteString(strconv.FormatFloat(v, 'g', -1, 64) + ",")
-			}
-			fmt.Fprintf(&b, "%d\n", ds.Y[i])
-		}
+		require.NoError(t, dataset.WriteCSV(&b, ds))
 		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
 		for _, nm := range []string{"fro", "spectral"} {
 			t.Run(name+"/"+nm, func(t *testing.T) {
