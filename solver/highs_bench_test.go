@@ -17,17 +17,11 @@ import (
 	"maxmargin/norm"
 )
 
-// writeDataCSV writes ds as features then label, one sample per line, with
-// every float64 in its shortest round-tripping form.
+// writeDataCSV writes ds to path with dataset.WriteCSV.
 func writeDataCSV(path string, ds *dataset.Dataset) error {
-	n, _, _ := ds.Dims()
 	var buf bytes.Buffer
-	for i := range n {
-		for _, v := range ds.X.RawRowView(i) {
-			buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
-			buf.WriteByte(',')
-		}
-		fmt.Fprintf(&buf, "%d\n", ds.Y[i])
+	if err := dataset.WriteCSV(&buf, ds); err != nil {
+		return err
 	}
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
