@@ -131,31 +131,16 @@ func plotReport(base string, r *Report) error {
 	p.Legend.Top = false
 	p.Legend.Left = true
 
-	names := make([]string, 0, len(r.Series))
-	for name := range r.Series {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	lo := math.Inf(1)
-	for i, name := range names {
+	err := addNormLines(p, r, func(name string) plotter.XYs {
 		pts := positivePoints(r.Series[name])
-		if len(pts) == 0 {
-			continue
-		}
 		for _, pt := range pts {
 			lo = min(lo, pt.Y)
 		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		l.Color = plotutil.Color(i)
-		l.Width = vg.Points(1.5)
-		if name == r.Claim.Norm {
-			l.Width = vg.Points(3)
-		}
-		p.Add(l)
-		p.Legend.Add(name, l)
+		return pts
+	})
+	if err != nil {
+		return err
 	}
 	if own, ok := r.Series[r.Claim.Norm]; ok {
 		if guide := rateGuide(own, r); len(guide) > 0 {
@@ -205,18 +190,32 @@ func plotCorrelation(base string, r *Report) error {
 	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	p.Legend.Top = false
 	p.Legend.Left = true
-	names := make([]string, 0, len(r.Correlation))
-	for name := range r.Correlation {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for i, name := range names {
+	err := addNormLines(p, r, func(name string) plotter.XYs {
 		var pts plotter.XYs
 		for j, c := range r.Correlation[name] {
 			if t := r.Series[name].T[j]; t >= 1 && !math.IsNaN(c) {
 				pts = append(pts, plotter.XY{X: t, Y: c})
 			}
 		}
+		return pts
+	})
+	if err != nil {
+		return err
+	}
+	return savePlot(p, base)
+}
+
+// addNormLines adds one line per reference norm of r, in name order, with
+// the points that points returns for it; the claim's own norm is drawn
+// thicker.
+func addNormLines(p *plot.Plot, r *Report, points func(name string) plotter.XYs) error {
+	names := make([]string, 0, len(r.Series))
+	for name := range r.Series {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		pts := points(name)
 		if len(pts) == 0 {
 			continue
 		}
@@ -232,7 +231,7 @@ func plotCorrelation(base string, r *Report) error {
 		p.Add(l)
 		p.Legend.Add(name, l)
 	}
-	return savePlot(p, base)
+	return nil
 }
 
 // positivePoints returns the points of s with a positive gap (log axes).
