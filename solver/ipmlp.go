@@ -712,7 +712,9 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline
 	for _, pr := range pairs {
 		in[pr.i*k+pr.c] = true
 	}
-	loose := true // solve loosely until no pair is violated
+	// Solve loosely until no pair is violated; with every pair in the first
+	// working set none can be, and the first solve is the last.
+	loose := len(pairs) < nn*(k-1)
 	for round := 1; round <= 50; round++ {
 		rtol := tol / 4
 		if loose {
