@@ -187,7 +187,13 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // >= 0" by Mehrotra's method with Nesterov-Todd scaling (spectralIPM),
 // then, if it does not certify, the methods below.
 //
-// nuclear and l<p>: first runPD, a barrier method whose Newton systems take the
+// nuclear: the lifted SDP "maximize gam s.t. margins >= gam, [[P, Z],
+// [Z^T, Q]] >= 0, tr P + tr Q <= 2" by the same method (nuclearIPM) when
+// its kD + k(k+1)/2 + D(D+1)/2 + 1 variables are at most
+// nuclearSDPMaxVars (2000), then, if it does not certify or is too large,
+// the methods below.
+//
+// nuclear (otherwise) and l<p>: first runPD, a barrier method whose Newton systems take the
 // margin constraints' curvature from their dual weights (primal-dual), on
 // every pair; when it stalls (a stage needing more than pdStageSteps
 // Newton steps), the primal barrier method on a working set below.
@@ -241,13 +247,16 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Widths relative to max(1, gamma), times in seconds:
 //
 //	data                            fro          spectral     nuclear        l1.5           l3
-//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.02   3e-8  0.4      8e-8  0.1      2e-8  0.2
-//	Wine raw                        2e-9  0.01   8e-8  0.03   9e-5  0.9 (x)  4e-8  0.2      4e-5  0.8 (x)
-//	Gaussian (500,25,10), sigma 0.1 1e-9  0.2    1e-9  1.3    2e-3  22 (x)   stalls (x)     stalls (x)
-//	random labels (100,200,5)       3e-10 0.3    3e-9  0.9    1e-6  14 (x)   4e-8  59       > 60 s (x)
+//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.02   3e-9  0.05     8e-8  0.1      2e-8  0.2
+//	Wine raw                        2e-9  0.01   8e-8  0.03   3e-8  0.06     4e-8  0.2      4e-5  0.8 (x)
+//	Gaussian (500,25,10), sigma 0.1 1e-9  0.2    1e-9  1.3    3e-9  2.7      stalls (x)     stalls (x)
+//	random labels (100,200,5)       3e-10 0.3    3e-9  0.9    1e-6  15 (x)   4e-8  59       > 60 s (x)
 //
-// (x): not certified. The nuclear norm's lifted barrier becomes
-// ill-conditioned as S turns singular; the l<p> barriers stall on the
+// (x): not certified. nuclear by the SDP (the first three rows; before it,
+// the lifted barrier gave 3e-8 in 0.4 s, 9e-5 in 0.9 s (x) and 2e-3 in
+// 22 s (x)); on the random labels (kD = 500, D = 100: 5566 SDP variables)
+// the lifted barrier runs and becomes ill-conditioned as S turns
+// singular. The l<p> barriers stall on the
 // clustered Gaussian data, and when kD is large each Newton step factorises
 // a dense (kD+1)-square matrix (kD = 1000 for the random labels). An
 // uncertified result is returned with Certified = false and its (sound)
@@ -299,7 +308,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 	}
 
 	solve := bp.solvePD
-	if cn.kind == "spectral" {
+	if cn.kind == "spectral" || (cn.kind == "nuclear" && nuclearSDPVars(k, dd) <= nuclearSDPMaxVars) {
 		solve = bp.solveSDP
 	}
 	best, stages, err := solve(ds, cn, full, set.Tolerance, deadline)

@@ -212,8 +212,8 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 	return ic.best, iters, err
 }
 
-// solveSDP runs spectralIPM (spectral norm only) with an
-// iterateCertifier, as solvePD: first with Mehrotra's second-order term on
+// solveSDP runs spectralIPM (spectral norm) or nuclearIPM (nuclear norm)
+// with an iterateCertifier, as solvePD: first with Mehrotra's second-order term on
 // the semidefinite block (17 to 40 iterations on the data of
 // maxMarginConvex's table), then, if that does not certify, without it
 // (measured on GaussianClusters(1, 5, 10, 30, 1.0), overlapping clusters
@@ -223,7 +223,11 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
 	iters := 0
 	for _, second := range []bool{true, false} {
-		err := bp.spectralIPM(bp.startDirection(), second, deadline, func(z *mat.Dense, lambda []float64) bool {
+		ipm := bp.spectralIPM
+		if cn.kind == "nuclear" {
+			ipm = bp.nuclearIPM
+		}
+		err := ipm(bp.startDirection(), second, deadline, func(z *mat.Dense, lambda []float64) bool {
 			iters++
 			lower, _, upper := bp.floatBounds(cn, barrierResult{z: z, lambda: lambda})
 			return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(z), bp.pairWeights(lambda) })
