@@ -187,15 +187,18 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // >= 0" by Mehrotra's method with Nesterov-Todd scaling (spectralIPM),
 // then, if it does not certify, the methods below.
 //
-// nuclear: the lifted SDP "maximize gam s.t. margins >= gam, [[P, Z],
-// [Z^T, Q]] >= 0, tr P + tr Q <= 2" by the same method (nuclearIPM) when
-// its kD + k(k+1)/2 + D(D+1)/2 + 1 variables are at most
-// nuclearSDPMaxVars (2000), then, if it does not certify or is too large,
-// the methods below.
+// nuclear: an SDP by the same method (nuclearIPM): "maximize gam s.t.
+// margins >= gam, [[P, z_l], [z_l^T, q_l]] >= 0 for every column z_l of
+// Z, tr P + sum_l q_l <= 2" (kD + k(k+1)/2 + D + 1 variables; exact since
+// min_P tr P + tr(Z^T P^-1 Z) = 2 ||Z||_*), then, if it does not certify,
+// the lifted form with one block [[P, Z], [Z^T, Q]] when its kD +
+// k(k+1)/2 + D(D+1)/2 + 1 variables are at most nuclearSDPMaxVars (2000),
+// and then the methods below. Problems with more than nuclearSDPMaxVars
+// variables in the column form (large k) go to the methods below directly.
 //
-// nuclear (otherwise) and l<p>: first runPD, a barrier method whose Newton systems take the
-// margin constraints' curvature from their dual weights (primal-dual), on
-// every pair; when it stalls (a stage needing more than pdStageSteps
+// nuclear (otherwise) and l<p>: first runPD, a barrier method whose
+// Newton systems take the margin constraints' curvature from their dual
+// weights (primal-dual), on every pair; when it stalls (a stage needing more than pdStageSteps
 // Newton steps), the primal barrier method on a working set below.
 //
 // Every method runs on T scaled by a power of two 2^-e with max |T_il| <
@@ -247,16 +250,17 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Widths relative to max(1, gamma), times in seconds:
 //
 //	data                            fro          spectral     nuclear        l1.5           l3
-//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.02   3e-9  0.05     8e-8  0.1      2e-8  0.2
-//	Wine raw                        2e-9  0.01   8e-8  0.03   3e-8  0.06     4e-8  0.2      4e-5  0.8 (x)
-//	Gaussian (500,25,10), sigma 0.1 1e-9  0.2    1e-9  1.3    3e-9  2.7      stalls (x)     stalls (x)
-//	random labels (100,200,5)       3e-10 0.3    3e-9  0.9    1e-6  15 (x)   4e-8  59       > 60 s (x)
+//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.02   2e-9  0.04     8e-8  0.1      2e-8  0.2
+//	Wine raw                        2e-9  0.01   8e-8  0.03   9.7e-8 0.05    4e-8  0.2      4e-5  0.8 (x)
+//	Gaussian (500,25,10), sigma 0.1 1e-9  0.2    1e-9  1.3    5e-10 0.9      stalls (x)     stalls (x)
+//	random labels (100,200,5)       3e-10 0.3    3e-9  0.9    1e-9  0.6      4e-8  59       > 60 s (x)
 //
-// (x): not certified. nuclear by the SDP (the first three rows; before it,
-// the lifted barrier gave 3e-8 in 0.4 s, 9e-5 in 0.9 s (x) and 2e-3 in
-// 22 s (x)); on the random labels (kD = 500, D = 100: 5566 SDP variables)
-// the lifted barrier runs and becomes ill-conditioned as S turns
-// singular. The l<p> barriers stall on the
+// (x): not certified. nuclear by the column-block SDP; before it the
+// lifted barrier gave, row by row, 3e-8 in 0.4 s, 9e-5 in 0.9 s (x), 2e-3
+// in 22 s (x) and 1e-6 in 14 s (x) (it becomes ill-conditioned as S turns
+// singular), and the lifted-block SDP 3e-9 in 0.05 s, 3e-8 in 0.06 s, 3e-9
+// in 2.7 s, and 5566 variables (too many) on the random labels. The l<p>
+// barriers stall on the
 // clustered Gaussian data, and when kD is large each Newton step factorises
 // a dense (kD+1)-square matrix (kD = 1000 for the random labels). An
 // uncertified result is returned with Certified = false and its (sound)
@@ -308,7 +312,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 	}
 
 	solve := bp.solvePD
-	if cn.kind == "spectral" || (cn.kind == "nuclear" && nuclearSDPVars(k, dd) <= nuclearSDPMaxVars) {
+	if cn.kind == "spectral" || (cn.kind == "nuclear" && nuclearSDPVars(k, dd, true) <= nuclearSDPMaxVars) {
 		solve = bp.solveSDP
 	}
 	best, stages, err := solve(ds, cn, full, set.Tolerance, deadline)

@@ -28,15 +28,8 @@ func mustNorm(t testing.TB, name string) norm.Norm {
 	return n
 }
 
-// nuclearWidth is the relative width the nuclear norm is held to: its
-// lifted barrier (barrier.go) stalls between 1e-8 and 1e-5 relative on
-// small random data, short of DefaultConvexTolerance, so its results are
-// checked for a sound interval but not required to be Certified.
-const nuclearWidth = 1e-5
-
 // solveConvexChecked runs maxMarginConvex and asserts the invariants of
-// every result: ordered, certified interval within DefaultConvexTolerance
-// (nuclearWidth for the nuclear norm, not required to be Certified),
+// every result: ordered, certified interval within DefaultConvexTolerance,
 // Margin = Lower, weights positive on wrong classes summing to 1, the
 // bounds reproduced by convexBounds, and W attaining Margin with N(W) = 1.
 func solveConvexChecked(t *testing.T, ds *dataset.Dataset, n norm.Norm) *Result {
@@ -45,12 +38,8 @@ func solveConvexChecked(t *testing.T, ds *dataset.Dataset, n norm.Norm) *Result 
 	require.NoError(t, err)
 	require.Equal(t, n.Name(), res.Norm)
 	require.LessOrEqual(t, res.Lower, res.Upper)
-	if n.Name() == "nuclear" {
-		require.LessOrEqual(t, res.Upper-res.Lower, nuclearWidth*max(1, res.Margin))
-	} else {
-		require.True(t, res.Certified, "interval [%v, %v]", res.Lower, res.Upper)
-		require.LessOrEqual(t, res.Upper-res.Lower, DefaultConvexTolerance*max(1, res.Margin))
-	}
+	require.True(t, res.Certified, "interval [%v, %v]", res.Lower, res.Upper)
+	require.LessOrEqual(t, res.Upper-res.Lower, DefaultConvexTolerance*max(1, res.Margin))
 	require.Equal(t, res.Lower, res.Margin)
 	var sum float64
 	for _, p := range res.Lambda {
@@ -155,10 +144,11 @@ func TestConvexOrdering(t *testing.T) {
 }
 
 // TestConvexWine solves the Wine data (cases/data/wine.csv) for every norm,
-// standardized, and raw for fro, spectral and l1.5: the raw features
-// (proline ~1000 next to hue ~1) are badly scaled, which the primal-dual
-// methods of fro and spectral handle but the barrier methods of nuclear and
-// l3 do not yet (they stop near 1e-4 relative; see maxMarginConvex).
+// standardized, and raw for fro, spectral, nuclear and l1.5: the raw
+// features (proline ~1000 next to hue ~1) are badly scaled, which the
+// primal-dual methods of fro, spectral and nuclear handle but the barrier
+// method of l3 does not yet (it stops near 1e-4 relative; see
+// maxMarginConvex).
 func TestConvexWine(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
@@ -169,7 +159,7 @@ func TestConvexWine(t *testing.T) {
 			require.True(t, res.Separable)
 		})
 	}
-	for _, name := range []string{"fro", "spectral", "l1.5"} {
+	for _, name := range []string{"fro", "spectral", "nuclear", "l1.5"} {
 		t.Run("raw/"+name, func(t *testing.T) {
 			res := solveConvexChecked(t, raw, mustNorm(t, name))
 			require.True(t, res.Separable)
@@ -324,26 +314,25 @@ func TestConvexShapes(t *testing.T) {
 	}
 }
 
-// TestConvexNuclearSDP checks that nuclearIPM (the lifted SDP of the
-// nuclear ball) certifies the nuclear max margin to DefaultConvexTolerance:
-// on the raw Wine data, badly scaled, where the lifted barrier stopped
-// near 1e-4 relative, and on data of the paper's experiment ((n, d, k) =
-// (500, 25, 10), 631 SDP variables) within issue 5's 10 s (about 3 s on
-// the shared 2-core machine at load 3; 22 s and 2e-3 uncertified with the
-// barrier).
+// TestConvexNuclearSDP checks that nuclearIPM (the nuclear ball's
+// column-block SDP) certifies the nuclear max margin to
+// DefaultConvexTolerance within issue 5's 10 s on data of the paper's
+// experiment ((n, d, k) = (500, 25, 10), 331 SDP variables) and on random
+// labels with d > n ((100, 200, 5), 616 variables): about 0.9 and 0.6 s
+// on the shared 2-core machine at load 3, against 22 s (2e-3, not
+// certified) and 14 s (1e-6, not certified) with the lifted barrier.
 func TestConvexNuclearSDP(t *testing.T) {
-	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
-	require.NoError(t, err)
-	sets := []*dataset.Dataset{raw}
-	if !testing.Short() {
-		sets = append(sets, dataset.GaussianClusters(1, 10, 25, 50, 0.1))
+	if testing.Short() {
+		t.Skip("solves two problems of 10^5 entries")
+	}
+	sets := []*dataset.Dataset{
+		dataset.GaussianClusters(1, 10, 25, 50, 0.1),
+		dataset.RandomLabels(1, 100, 200, 5),
 	}
 	for _, ds := range sets {
 		t.Run(ds.Name, func(t *testing.T) {
 			res := solveConvexChecked(t, ds, mustNorm(t, "nuclear"))
 			require.True(t, res.Separable)
-			require.True(t, res.Certified, "interval [%v, %v]", res.Lower, res.Upper)
-			require.LessOrEqual(t, res.Upper-res.Lower, DefaultConvexTolerance*max(1, res.Margin))
 			require.Less(t, res.Seconds, 10.0)
 		})
 	}

@@ -8,91 +8,195 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// nuclearSDPMaxVars bounds the number of variables kD + k(k+1)/2 +
-// D(D+1)/2 + 1 of nuclearIPM's Newton system (a dense Cholesky
-// factorisation per iteration); larger problems use the barrier methods.
+// nuclearSDPMaxVars bounds the number of variables of nuclearIPM's Newton
+// system (a dense Cholesky factorisation per iteration); larger problems
+// use the barrier methods.
 const nuclearSDPMaxVars = 2000
 
 // nuclearSDPVars returns the number of variables of nuclearIPM for k×D
-// classifiers.
-func nuclearSDPVars(k, d int) int { return k*d + k*(k+1)/2 + d*(d+1)/2 + 1 }
+// classifiers: kD + k(k+1)/2 + D(D+1)/2 + 1 for the lifted block, kD +
+// k(k+1)/2 + D + 1 for the column blocks.
+func nuclearSDPVars(k, d int, columns bool) int {
+	if columns {
+		return k*d + k*(k+1)/2 + d + 1
+	}
+	return k*d + k*(k+1)/2 + d*(d+1)/2 + 1
+}
 
-// nuclearIPM solves the nuclear max-margin problem as the linear cone
-// programme (the lifted form of the nuclear ball, Fazel, Hindi and Boyd
+// sdpEntry places variable v at entries (r, c) and (c, r) of a
+// semidefinite block: the block is sum_v x_v E_v with E_v = alpha
+// (e_r e_c^T + e_c e_r^T), alpha = 1 off the diagonal and 1/2 on it.
+type sdpEntry struct {
+	v, r, c int
+	alpha   float64
+}
+
+// nuclearLayout is the variables and semidefinite blocks of nuclearIPM.
+type nuclearLayout struct {
+	nv      int          // variables, gam last
+	dims    []int        // block sizes
+	entries [][]sdpEntry // per block
+	trace   []bool       // per variable: counted in tr P + tr Q
+	pIdx    [][]int      // variable of P_ij, i <= j
+	qIdx    [][]int      // variable of Q_ij, i <= j (lifted) or of q_l at [l][0] (columns)
+}
+
+// newNuclearLayout returns the layout for k×D classifiers Z (variable
+// a*D + l is Z_al). Lifted: one block [[P, Z], [Z^T, Q]] of size k + D.
+// Columns: D blocks [[P, z_l], [z_l^T, q_l]] of size k + 1 sharing P, with
+// tr P + sum_l q_l <= 2; since the blocks hold exactly when q_l >= z_l^T
+// P^-1 z_l (P > 0) and min_P tr P + tr(Z^T P^-1 Z) = 2 ||Z||_* (at P =
+// (Z Z^T)^{1/2}), the feasible Z are again the nuclear unit ball.
+func newNuclearLayout(k, d int, columns bool) *nuclearLayout {
+	lay := &nuclearLayout{}
+	next := k * d
+	lay.pIdx = make([][]int, k)
+	for i := range k {
+		lay.pIdx[i] = make([]int, k)
+		for j := i; j < k; j++ {
+			lay.pIdx[i][j] = next
+			next++
+		}
+	}
+	lay.qIdx = make([][]int, d)
+	for i := range d {
+		if columns {
+			lay.qIdx[i] = []int{next}
+			next++
+			continue
+		}
+		lay.qIdx[i] = make([]int, d)
+		for j := i; j < d; j++ {
+			lay.qIdx[i][j] = next
+			next++
+		}
+	}
+	lay.nv = next + 1
+	lay.trace = make([]bool, lay.nv)
+	for i := range k {
+		lay.trace[lay.pIdx[i][i]] = true
+	}
+	for i := range d {
+		lay.trace[lay.qIdx[i][0]] = columns
+		if !columns {
+			lay.trace[lay.qIdx[i][i]] = true
+		}
+	}
+	entry := func(v, r, c int) sdpEntry {
+		if r == c {
+			return sdpEntry{v, r, c, 0.5}
+		}
+		return sdpEntry{v, r, c, 1}
+	}
+	pEntries := func() []sdpEntry {
+		var es []sdpEntry
+		for i := range k {
+			for j := i; j < k; j++ {
+				es = append(es, entry(lay.pIdx[i][j], i, j))
+			}
+		}
+		return es
+	}
+	if !columns {
+		es := pEntries()
+		for a := range k {
+			for l := range d {
+				es = append(es, entry(a*d+l, a, k+l))
+			}
+		}
+		for i := range d {
+			for j := i; j < d; j++ {
+				es = append(es, entry(lay.qIdx[i][j], k+i, k+j))
+			}
+		}
+		lay.dims, lay.entries = []int{k + d}, [][]sdpEntry{es}
+		return lay
+	}
+	for l := range d {
+		es := pEntries()
+		for a := range k {
+			es = append(es, entry(a*d+l, a, k))
+		}
+		es = append(es, entry(lay.qIdx[l][0], k, k))
+		lay.dims = append(lay.dims, k+1)
+		lay.entries = append(lay.entries, es)
+	}
+	return lay
+}
+
+// slack returns block b of G(x).
+func (lay *nuclearLayout) slack(b int, x []float64) *mat.SymDense {
+	sm := mat.NewSymDense(lay.dims[b], nil)
+	for _, e := range lay.entries[b] {
+		sm.SetSym(e.r, e.c, x[e.v])
+	}
+	return sm
+}
+
+// traceOf returns tr P + tr Q (or + sum q_l) at x.
+func (lay *nuclearLayout) traceOf(x []float64) float64 {
+	var t float64
+	for v, in := range lay.trace {
+		if in {
+			t += x[v]
+		}
+	}
+	return t
+}
+
+// nuclearIPM solves the nuclear max-margin problem as a linear cone
+// programme over a lifted form of the nuclear ball (Fazel, Hindi and Boyd
 // 2001: ||Z||_* <= 1 exactly when some P, Q have tr P + tr Q <= 2 and
-// S = [[P, Z], [Z^T, Q]] >= 0)
+// [[P, Z], [Z^T, Q]] >= 0; or, when columns is true, the column blocks of
+// newNuclearLayout)
 //
-//	maximize gam  s.t.  s_j = <v_j, Z> - gam >= 0,  s_0 = 2 - tr P - tr Q >= 0,  S >= 0,
+//	maximize gam  s.t.  s_j = <v_j, Z> - gam >= 0,  s_0 = 2 - tr P - tr Q >= 0,  S_b = G_b(x) >= 0,
 //
-// over x = (Z, P, Q, gam), P and Q symmetric. Its duals are lambda_j >= 0,
-// lambda_0 >= 0 and Y >= 0; dual feasibility reads sum_j lambda_j = 1,
-// A(lambda) = -2 Y_12 and Y_11 = Y_22 = lambda_0 I, so that
-// sigma_1(A(lambda)) <= 2 lambda_0, the dual objective (the spectral norm is
-// the nuclear norm's dual). The method is spectralIPM's (Mehrotra's
-// predictor-corrector with Nesterov-Todd scaling, optionally the
-// second-order term on the semidefinite block) for the general form
-// "maximize c^T x s.t. a_j^T x - b_j >= 0, S = G(x) >= 0" with G(x) =
-// sum_a x_a E_a, E_a = alpha_a (e_i e_l^T + e_l e_i^T) for the variable
-// S_il (alpha = 1 off the diagonal, 1/2 on it). Each iteration solves
+// over x = (Z, P, Q, gam). Its duals are lambda_j >= 0, lambda_0 >= 0 and
+// Y_b >= 0; dual feasibility (c + sum_j lambda_j a_j + sum_b G_b^T(Y_b) = 0)
+// gives, for the lifted block, sum_j lambda_j = 1, A(lambda) = -2 Y_12 and
+// Y_11 = Y_22 = lambda_0 I, so that sigma_1(A(lambda)) <= 2 lambda_0, the
+// dual objective (the spectral norm is the nuclear norm's dual). The method
+// is spectralIPM's (Mehrotra's predictor-corrector with the Nesterov-Todd
+// scaling of each block, optionally the second-order term on the
+// semidefinite blocks) for the general form "maximize c^T x s.t.
+// a_j^T x - b_j >= 0, S_b = G_b(x) >= 0". Each iteration solves
 //
-//	(sum_j D_j a_j a_j^T + H) dx = c + sum_j (lambda_j + rc_j/s_j) a_j + G^T(sigma mu S^-1 - K),
+//	(sum_j D_j a_j a_j^T + H) dx = c + sum_j (lambda_j + rc_j/s_j) a_j + sum_b G_b^T(sigma mu S_b^-1 - K_b),
 //
-// D = lambda/s over the linear block (margins and s_0), H_ab = tr(M E_a M
-// E_b) = 2 alpha_a alpha_b (M_{l,i'} M_{i,l'} + M_{l,l'} M_{i,i'}) for
-// a = (i, l), b = (i', l'), M the inverse Nesterov-Todd scaling, K the
-// second-order term and G^T(X)_a = 2 alpha_a X_il; then ds = a^T dx,
-// dlambda = rc/s - D ds, dS = G(dx), dY = sigma mu S^-1 - Y - K - M dS M.
-// The primal iterate stays feasible; the dual starts feasible, at
-// lambda_j = 1/(tau s_j), Y = [[l0 I, -A/2], [-A^T/2, l0 I]] and
-// lambda_0 = l0 = sigma_1(A)/2 + 1/tau, and its residual only shrinks.
-// The start is Z = Z0/(2||Z0||_*), P = (Z Z^T)^{1/2} + e I, Q =
-// (Z^T Z)^{1/2} + e I with e = 1/(2(k+D)), which is interior (tr P + tr Q =
-// 3/2).
+// D = lambda/s over the linear block (margins and s_0), H = sum_b G_b^T
+// (M_b . M_b) G_b with entries tr(M E_v M E_w) = 2 alpha_v alpha_w
+// (M_{c,r'} M_{r,c'} + M_{c,c'} M_{r,r'}) for v at (r, c) and w at
+// (r', c'), M_b the inverse Nesterov-Todd scaling, K_b the second-order
+// term and G_b^T(X)_v = 2 alpha_v X_rc; then ds = a^T dx, dlambda =
+// rc/s - D ds, dS_b = G_b(dx), dY_b = sigma mu S_b^-1 - Y_b - K_b - M_b dS_b
+// M_b. The primal iterate stays feasible; the dual starts feasible and its
+// residual shrinks by the factor 1 - alpha_dual per step.
+//
+// Start: Z = Z0/(2||Z0||_*), P = (Z Z^T)^{1/2} + e I and Q = (Z^T Z)^{1/2}
+// + e I (lifted) or q_l = z_l^T P^-1 z_l + e (columns), e = 1/(2(k+D)),
+// interior with tr P + tr Q <= 3/2; lambda_j = 1/(tau s_j) and, with
+// A = A(lambda), Y = [[l0 I, -A/2], [-A^T/2, l0 I]], lambda_0 = l0 =
+// sigma_1(A)/2 + 1/tau (lifted), or Y_l = [[l0/D I, -a_l/2], [-a_l^T/2,
+// l0]], l0 = sqrt(D) max_l |a_l|/2 + 1/tau (columns, a_l column l of A).
 //
 // stage is called with each iterate's Z and lambda (margin pairs only);
 // the method stops when it returns false, after 100 iterations, when a
 // system cannot be solved, or at the deadline (an error).
-func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
 	k, d := ps.k, ps.d
-	p := k + d
 	nz := k * d
-	nv := nuclearSDPVars(k, d)
+	lay := newNuclearLayout(k, d, columns)
+	nv := lay.nv
 	ng := nv - 1 // index of gam
 	m := ps.pairs()
-
-	// Variable a sits at S_{ri[a], ci[a]} with weight alpha[a].
-	ri := make([]int, ng)
-	ci := make([]int, ng)
-	alpha := make([]float64, ng)
-	diag := make([]bool, ng)
-	idx := 0
-	for a := range k {
-		for l := range d {
-			ri[idx], ci[idx], alpha[idx] = a, k+l, 1
-			idx++
-		}
-	}
-	for _, blk := range [][2]int{{0, k}, {k, p}} {
-		for i := blk[0]; i < blk[1]; i++ {
-			for l := i; l < blk[1]; l++ {
-				ri[idx], ci[idx], alpha[idx] = i, l, 1
-				if i == l {
-					alpha[idx], diag[idx] = 0.5, true
-				}
-				idx++
-			}
-		}
-	}
-	// slack returns S = G(x).
-	slack := func(x []float64) *mat.SymDense {
-		sm := mat.NewSymDense(p, nil)
-		for a := range ng {
-			sm.SetSym(ri[a], ci[a], x[a])
-		}
-		return sm
+	nb := len(lay.dims)
+	cone := 0
+	for _, p := range lay.dims {
+		cone += p
 	}
 
-	// Start.
+	// Primal start.
 	x := make([]float64, nv)
 	zs := mat.NewDense(k, d, append([]float64(nil), z0...))
 	var svd mat.SVD
@@ -100,39 +204,60 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		return nil
 	}
 	sv := svd.Values(nil)
-	scale := 0.5 / floats.Sum(sv)
 	if floats.Sum(sv) == 0 {
 		return nil
 	}
+	scale := 0.5 / floats.Sum(sv)
 	var u, v mat.Dense
 	svd.UTo(&u)
 	svd.VTo(&v)
-	e := 0.5 / float64(p)
-	for a := range nz {
-		x[a] = z0[a] * scale
-	}
-	// P = U diag(scale sv) U^T + e I, Q = V diag(scale sv) V^T + e I.
-	sm := slack(x)
-	for _, blk := range []struct {
-		off int
-		f   *mat.Dense
-		dim int
-	}{{0, &u, k}, {k, &v, d}} {
-		for i := range blk.dim {
-			for l := i; l < blk.dim; l++ {
+	e := 0.5 / float64(k+d)
+	floats.ScaleTo(x[:nz], scale, z0)
+	root := func(f *mat.Dense, dim int) *mat.SymDense {
+		r := mat.NewSymDense(dim, nil)
+		for i := range dim {
+			for l := i; l < dim; l++ {
 				var t float64
-				for r, sr := range sv {
-					t += blk.f.At(i, r) * blk.f.At(l, r) * sr * scale
+				for c, sc := range sv {
+					t += f.At(i, c) * f.At(l, c) * sc * scale
 				}
 				if i == l {
 					t += e
 				}
-				sm.SetSym(blk.off+i, blk.off+l, t)
+				r.SetSym(i, l, t)
 			}
 		}
+		return r
 	}
-	for a := nz; a < ng; a++ {
-		x[a] = sm.At(ri[a], ci[a])
+	pm := root(&u, k)
+	for i := range k {
+		for j := i; j < k; j++ {
+			x[lay.pIdx[i][j]] = pm.At(i, j)
+		}
+	}
+	if columns {
+		var pc mat.Cholesky
+		if !pc.Factorize(pm) {
+			return nil
+		}
+		zl := mat.NewVecDense(k, nil)
+		sol := mat.NewVecDense(k, nil)
+		for l := range d {
+			for a := range k {
+				zl.SetVec(a, x[a*d+l])
+			}
+			if err := pc.SolveVecTo(sol, zl); err != nil && !isCondition(err) {
+				return nil
+			}
+			x[lay.qIdx[l][0]] = mat.Dot(zl, sol) + e
+		}
+	} else {
+		qm := root(&v, d)
+		for i := range d {
+			for j := i; j < d; j++ {
+				x[lay.qIdx[i][j]] = qm.At(i, j)
+			}
+		}
 	}
 	s := make([]float64, m)
 	ps.margins(mat.NewDense(k, d, x[:nz]), s)
@@ -142,44 +267,73 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		spread = 1
 	}
 	x[ng] = lo - spread
-	trace := func(x []float64) float64 {
-		var t float64
-		for a := nz; a < ng; a++ {
-			if diag[a] {
-				t += x[a]
-			}
-		}
-		return t
-	}
-	s0 := 2 - trace(x)
+	s0 := 2 - lay.traceOf(x)
 	var tau float64
 	for j := range s {
 		s[j] -= x[ng]
 		tau += 1 / s[j]
 	}
+	sm := make([]*mat.SymDense, nb)
+	for b := range nb {
+		sm[b] = lay.slack(b, x)
+	}
+
+	// Dual start.
 	lambda := make([]float64, m)
 	for j := range s {
 		lambda[j] = 1 / (tau * s[j])
 	}
 	var av mat.Dense
 	ps.adjoint(lambda, &av)
-	l0 := 1 / tau
-	var asvd mat.SVD
-	if asvd.Factorize(&av, mat.SVDNone) {
-		l0 += asvd.Values(nil)[0] / 2
-	}
-	lambda0 := l0
-	y := mat.NewSymDense(p, nil)
-	for i := range p {
-		y.SetSym(i, i, l0)
-	}
-	for i := range k {
+	y := make([]*mat.SymDense, nb)
+	var lambda0 float64
+	if columns {
+		var amax float64
 		for l := range d {
-			y.SetSym(i, k+l, -av.At(i, l)/2)
+			amax = max(amax, floats.Norm(mat.Col(nil, l, &av), 2))
 		}
+		lambda0 = math.Sqrt(float64(d))*amax/2 + 1/tau
+		for l := range d {
+			yl := mat.NewSymDense(k+1, nil)
+			for i := range k {
+				yl.SetSym(i, i, lambda0/float64(d))
+				yl.SetSym(i, k, -av.At(i, l)/2)
+			}
+			yl.SetSym(k, k, lambda0)
+			y[l] = yl
+		}
+	} else {
+		lambda0 = 1 / tau
+		var asvd mat.SVD
+		if asvd.Factorize(&av, mat.SVDNone) {
+			lambda0 += asvd.Values(nil)[0] / 2
+		}
+		y0 := mat.NewSymDense(k+d, nil)
+		for i := range k + d {
+			y0.SetSym(i, i, lambda0)
+		}
+		for i := range k {
+			for l := range d {
+				y0.SetSym(i, k+l, -av.At(i, l)/2)
+			}
+		}
+		y[0] = y0
 	}
 
-	var chol, hchol mat.Cholesky
+	chol := make([]mat.Cholesky, nb)
+	sinv := make([]*mat.SymDense, nb)
+	nt := make([]ntScaling, nb)
+	mw := make([][]float64, nb)
+	dS := make([]*mat.SymDense, nb)
+	dY := make([]*mat.SymDense, nb)
+	corr := make([]*mat.SymDense, nb)
+	for b, p := range lay.dims {
+		sinv[b] = mat.NewSymDense(p, nil)
+		mw[b] = make([]float64, p*p)
+		dY[b] = mat.NewSymDense(p, nil)
+		corr[b] = mat.NewSymDense(p, nil)
+	}
+	var hchol mat.Cholesky
 	dg := make([]float64, m)
 	rc := make([]float64, m)
 	tmp := make([]float64, m)
@@ -190,12 +344,6 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 	dlAff := make([]float64, m)
 	var rc0, ds0, dl0, dg0 float64
 	h := mat.NewSymDense(nv, nil)
-	var sinv mat.SymDense
-	mw := make([]float64, p*p)
-	dY := mat.NewSymDense(p, nil)
-	corr := mat.NewSymDense(p, nil)
-	var dS *mat.SymDense
-	var nt ntScaling
 
 	direction := func(sigmaMu float64) bool {
 		for j := range m {
@@ -203,17 +351,19 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		}
 		var a mat.Dense
 		ps.adjoint(tmp, &a)
-		ad := a.RawMatrix().Data
-		t0 := lambda0 + rc0/s0
-		for b := range ng {
-			dx[b] = 2 * alpha[b] * (sigmaMu*sinv.At(ri[b], ci[b]) - corr.At(ri[b], ci[b]))
-			if b < nz {
-				dx[b] += ad[b]
-			} else if diag[b] {
-				dx[b] -= t0
+		copy(dx, a.RawMatrix().Data)
+		for w := nz; w < ng; w++ {
+			dx[w] = 0
+			if lay.trace[w] {
+				dx[w] = -(lambda0 + rc0/s0)
 			}
 		}
 		dx[ng] = 1 - floats.Sum(tmp)
+		for b := range nb {
+			for _, en := range lay.entries[b] {
+				dx[en.v] += 2 * en.alpha * (sigmaMu*sinv[b].At(en.r, en.c) - corr[b].At(en.r, en.c))
+			}
+		}
 		vv := mat.NewVecDense(nv, dx)
 		if err := hchol.SolveVecTo(vv, vv); err != nil && !isCondition(err) {
 			return false
@@ -223,39 +373,51 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 			ds[j] -= dx[ng]
 			dl[j] = rc[j]/s[j] - dg[j]*ds[j]
 		}
-		ds0 = -trace(dx)
+		ds0 = -lay.traceOf(dx)
 		dl0 = rc0/s0 - dg0*ds0
-		dS = slack(dx)
-		var mdm mat.Dense
-		mm := mat.NewDense(p, p, mw)
-		mdm.Mul(mm, dS)
-		mdm.Mul(&mdm, mm)
-		for i := range p {
-			for j := i; j < p; j++ {
-				dY.SetSym(i, j, sigmaMu*sinv.At(i, j)-y.At(i, j)-corr.At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
+		for b, p := range lay.dims {
+			dS[b] = lay.slack(b, dx)
+			var mdm mat.Dense
+			mm := mat.NewDense(p, p, mw[b])
+			mdm.Mul(mm, dS[b])
+			mdm.Mul(&mdm, mm)
+			for i := range p {
+				for j := i; j < p; j++ {
+					dY[b].SetSym(i, j, sigmaMu*sinv[b].At(i, j)-y[b].At(i, j)-corr[b].At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
+				}
 			}
 		}
 		return true
 	}
 	steps := func() (float64, float64, bool) {
-		ap, ad := 1.0, 1.0
-		for j := range m {
-			if ds[j] < 0 {
-				ap = min(ap, -s[j]/ds[j])
-			}
-			if dl[j] < 0 {
-				ad = min(ad, -lambda[j]/dl[j])
-			}
-		}
+		ap, ad := linearSteps(s, ds, lambda, dl)
 		if ds0 < 0 {
 			ap = min(ap, -s0/ds0)
 		}
 		if dl0 < 0 {
 			ad = min(ad, -lambda0/dl0)
 		}
-		mp, ok1 := psdStep(sm, dS)
-		md, ok2 := psdStep(y, dY)
-		return min(ap, mp), min(ad, md), ok1 && ok2
+		for b := range nb {
+			mp, ok1 := psdStep(sm[b], dS[b])
+			md, ok2 := psdStep(y[b], dY[b])
+			if !ok1 || !ok2 {
+				return 0, 0, false
+			}
+			ap, ad = min(ap, mp), min(ad, md)
+		}
+		return ap, ad, true
+	}
+	// coneProduct returns sum_b tr((S_b + ap dS_b)(Y_b + ad dY_b)).
+	coneProduct := func(ap, ad float64) float64 {
+		var t float64
+		for b, p := range lay.dims {
+			sa := mat.NewSymDense(p, nil)
+			sa.AddSym(sm[b], scaledSym(ap, dS[b]))
+			ya := mat.NewSymDense(p, nil)
+			ya.AddSym(y[b], scaledSym(ad, dY[b]))
+			t += traceProduct(sa, ya)
+		}
+		return t
 	}
 
 	for iter := 0; iter < 100; iter++ {
@@ -265,21 +427,11 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
 			return nil
 		}
-		mu := (floats.Dot(s, lambda) + s0*lambda0 + traceProduct(sm, y)) / float64(m+1+p)
-		if !chol.Factorize(sm) {
-			return nil
+		mu := floats.Dot(s, lambda) + s0*lambda0
+		for b := range nb {
+			mu += traceProduct(sm[b], y[b])
 		}
-		if err := chol.InverseTo(&sinv); err != nil && !isCondition(err) {
-			return nil
-		}
-		if !nt.factorize(&chol, y) {
-			return nil
-		}
-		for i := range p {
-			for j := range p {
-				mw[i*p+j] = nt.winv.At(i, j)
-			}
-		}
+		mu /= float64(m + 1 + cone)
 		for j := range m {
 			dg[j] = lambda[j] / s[j]
 		}
@@ -295,23 +447,50 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		}
 		h.SetSym(ng, ng, floats.Sum(dg))
 		raw := h.RawSymmetric()
-		for a := range ng {
-			row := raw.Data[a*raw.Stride:]
-			ia, la := ri[a]*p, ci[a]*p
-			for b := a; b < ng; b++ {
-				ib, lb := ri[b], ci[b]
-				v := 2 * alpha[a] * alpha[b] * (mw[la+ib]*mw[ia+lb] + mw[la+lb]*mw[ia+ib])
-				if diag[a] && diag[b] {
-					v += dg0
+		for w := range ng {
+			if !lay.trace[w] {
+				continue
+			}
+			for w2 := w; w2 < ng; w2++ {
+				if lay.trace[w2] {
+					raw.Data[w*raw.Stride+w2] += dg0
 				}
-				row[b] += v
+			}
+		}
+		for b, p := range lay.dims {
+			if !chol[b].Factorize(sm[b]) {
+				return nil
+			}
+			if err := chol[b].InverseTo(sinv[b]); err != nil && !isCondition(err) {
+				return nil
+			}
+			if !nt[b].factorize(&chol[b], y[b]) {
+				return nil
+			}
+			mb := mw[b]
+			for i := range p {
+				for j := range p {
+					mb[i*p+j] = nt[b].winv.At(i, j)
+				}
+			}
+			es := lay.entries[b]
+			for _, e1 := range es {
+				r1, c1 := e1.r*p, e1.c*p
+				for _, e2 := range es {
+					if e2.v < e1.v {
+						continue
+					}
+					raw.Data[e1.v*raw.Stride+e2.v] += 2 * e1.alpha * e2.alpha * (mb[c1+e2.r]*mb[r1+e2.c] + mb[c1+e2.c]*mb[r1+e2.r])
+				}
 			}
 		}
 		if !factorRidge(&hchol, h) {
 			return nil
 		}
 		// Predictor.
-		corr.Zero()
+		for b := range nb {
+			corr[b].Zero()
+		}
 		for j := range m {
 			rc[j] = -s[j] * lambda[j]
 		}
@@ -327,17 +506,15 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		for j := range m {
 			muAff += (s[j] + ap*ds[j]) * (lambda[j] + ad*dl[j])
 		}
-		sa := mat.NewSymDense(p, nil)
-		sa.AddSym(sm, scaledSym(ap, dS))
-		ya := mat.NewSymDense(p, nil)
-		ya.AddSym(y, scaledSym(ad, dY))
-		muAff = (muAff + traceProduct(sa, ya)) / float64(m+1+p)
+		muAff = (muAff + coneProduct(ap, ad)) / float64(m+1+cone)
 		sigma := math.Pow(max(muAff, 0)/mu, 3)
 		copy(dsAff, ds)
 		copy(dlAff, dl)
 		ds0Aff, dl0Aff := ds0, dl0
 		if second {
-			nt.corrector(dS, dY, corr)
+			for b := range nb {
+				nt[b].corrector(dS[b], dY[b], corr[b])
+			}
 		}
 		// Corrector.
 		for j := range m {
@@ -357,8 +534,10 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, second bool, deadline time.Time, s
 		s0 += ap * ds0
 		floats.AddScaled(lambda, ad, dl)
 		lambda0 += ad * dl0
-		sm = slack(x)
-		y.AddSym(y, scaledSym(ad, dY))
+		for b := range nb {
+			sm[b] = lay.slack(b, x)
+			y[b].AddSym(y[b], scaledSym(ad, dY[b]))
+		}
 	}
 	return nil
 }

@@ -148,15 +148,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 	// steps returns the primal and dual step lengths to the boundary,
 	// at most 1.
 	steps := func() (float64, float64, bool) {
-		ap, ad := 1.0, 1.0
-		for j := range m {
-			if ds[j] < 0 {
-				ap = min(ap, -s[j]/ds[j])
-			}
-			if dl[j] < 0 {
-				ad = min(ad, -lambda[j]/dl[j])
-			}
-		}
+		ap, ad := linearSteps(s, ds, lambda, dl)
 		mp, ok1 := psdStep(sm, dS)
 		md, ok2 := psdStep(y, dY)
 		return min(ap, mp), min(ad, md), ok1 && ok2
@@ -261,6 +253,21 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 		y.AddSym(y, scaledSym(ad, dY))
 	}
 	return nil
+}
+
+// linearSteps returns the largest primal and dual step lengths, at most 1,
+// that keep s + ap ds >= 0 and lambda + ad dl >= 0.
+func linearSteps(s, ds, lambda, dl []float64) (ap, ad float64) {
+	ap, ad = 1, 1
+	for j := range s {
+		if ds[j] < 0 {
+			ap = min(ap, -s[j]/ds[j])
+		}
+		if dl[j] < 0 {
+			ad = min(ad, -lambda[j]/dl[j])
+		}
+	}
+	return ap, ad
 }
 
 // sdpSlack returns F(Z) = [[I_k, Z], [Z^T, I_D]] for Z (k×D, row-major).
