@@ -140,61 +140,6 @@ func (b spectralBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, b
 	return val, true
 }
 
-// lpBarrier is phi(W) = -log(1 - h(W)), h(W) = sum_ab |W_ab|^p, for the
-// entry-wise lp ball (1 < p < inf): gradient grad h/(1-h) with
-// grad h = p sign(W) |W|^{p-1}, Hessian diag(p(p-1)|W|^{p-2})/(1-h) +
-// grad h grad h^T/(1-h)^2. Where p < 2 the curvature at W_ab = 0 is
-// infinite; |W_ab| is floored at 1e-150 in the Hessian.
-type lpBarrier struct {
-	n int
-	p float64
-}
-
-func (b lpBarrier) size() int { return b.n }
-
-func (b lpBarrier) start(u, z0 []float64) {
-	var h float64
-	for _, v := range z0 {
-		h += math.Pow(math.Abs(v), b.p)
-	}
-	floats.ScaleTo(u, 0.5/math.Pow(h, 1/b.p), z0)
-}
-
-func (b lpBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, bool) {
-	p := b.p
-	var h float64
-	for _, v := range u {
-		h += math.Pow(math.Abs(v), p)
-	}
-	if !(h < 1) {
-		return math.Inf(1), false
-	}
-	r := 1 / (1 - h)
-	if grad != nil || hess != nil {
-		gh := make([]float64, len(u))
-		for i, v := range u {
-			gh[i] = math.Copysign(p*math.Pow(math.Abs(v), p-1), v)
-		}
-		if grad != nil {
-			for i, v := range gh {
-				grad[i] = r * v
-			}
-		}
-		if hess != nil {
-			for i, v := range u {
-				for j := i; j < len(u); j++ {
-					hij := r * r * gh[i] * gh[j]
-					if i == j {
-						hij += r * p * (p - 1) * math.Pow(max(math.Abs(v), 1e-150), p-2)
-					}
-					hess.SetSym(i, j, hij)
-				}
-			}
-		}
-	}
-	return -math.Log1p(-h), true
-}
-
 // nuclearBarrier lifts the nuclear ball with a symmetric k×k matrix S:
 // for S positive definite, Cauchy-Schwarz and AM-GM give
 //

@@ -53,8 +53,8 @@ func TestBarrierDerivatives(t *testing.T) {
 	balls := []ballBarrier{
 		froBarrier{n: k * d},
 		spectralBarrier{k: k, d: d},
-		lpBarrier{n: k * d, p: 1.5},
-		lpBarrier{n: k * d, p: 3},
+		lpConeBarrier{n: k * d, p: 1.5},
+		lpConeBarrier{n: k * d, p: 3},
 		nuclearBarrier{k: k, d: d},
 	}
 	for _, b := range balls {

@@ -1,0 +1,87 @@
+package solver
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// lpConeBarrier lifts the entry-wise lp ball (1 < p < inf) with one
+// variable t_a per entry: sum_a |z_a|^p <= 1 exactly when some t has
+// |z_a|^p <= t_a and sum_a t_a <= 1. Each epigraph {|z| <= t^{1/p}} has
+// the self-concordant barrier -log(t^{2/p} - z^2) - 2 log t (Nesterov and
+// Nemirovskii's barrier of the epigraph of |x|^p), so
+//
+//	phi(Z, t) = sum_a [-log(t_a^r - z_a^2) - 2 log t_a] - log(1 - sum_a t_a),   r = 2/p,
+//
+// is a barrier of the lifted ball whose curvature stays finite at z_a = 0
+// (unlike lpBarrier's for p < 2). u holds Z and then t. With g = t^r - z^2:
+// d/dz = 2z/g, d/dt = -r t^{r-1}/g - 2/t, d2/dz2 = 2/g + 4z^2/g^2,
+// d2/dzdt = -2 r z t^{r-1}/g^2, d2/dt2 = -r(r-1) t^{r-2}/g + (r t^{r-1})^2/g^2
+// + 2/t^2, plus 1/(1 - sum t) on the t-gradient and its square on every
+// t-t entry of the Hessian.
+type lpConeBarrier struct {
+	n int
+	p float64
+}
+
+func (b lpConeBarrier) size() int { return 2 * b.n }
+
+// start scales z0 to sum |z|^p = 1/4 and sets t_a = 2|z_a|^p + 1/(4n)
+// (sum t = 3/4).
+func (b lpConeBarrier) start(u, z0 []float64) {
+	var h float64
+	for _, v := range z0 {
+		h += math.Pow(math.Abs(v), b.p)
+	}
+	floats.ScaleTo(u[:b.n], math.Pow(0.25/h, 1/b.p), z0)
+	for a, v := range u[:b.n] {
+		u[b.n+a] = 2*math.Pow(math.Abs(v), b.p) + 0.25/float64(b.n)
+	}
+}
+
+func (b lpConeBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, bool) {
+	n, r := b.n, 2/b.p
+	z, t := u[:n], u[n:2*n]
+	sum := floats.Sum(t)
+	if !(sum < 1) {
+		return math.Inf(1), false
+	}
+	f := -math.Log1p(-sum)
+	q := 1 / (1 - sum)
+	if hess != nil {
+		hess.Zero()
+	}
+	for a := range n {
+		if !(t[a] > 0) {
+			return math.Inf(1), false
+		}
+		tr := math.Pow(t[a], r)
+		g := tr - z[a]*z[a]
+		if !(g > 0) {
+			return math.Inf(1), false
+		}
+		f -= math.Log(g) + 2*math.Log(t[a])
+		dt := r * tr / t[a] // r t^{r-1}
+		if grad != nil {
+			grad[a] = 2 * z[a] / g
+			grad[n+a] = -dt/g - 2/t[a] + q
+		}
+		if hess != nil {
+			hess.SetSym(a, a, 2/g+4*z[a]*z[a]/(g*g))
+			hess.SetSym(a, n+a, -2*z[a]*dt/(g*g))
+			hess.SetSym(n+a, n+a, -(r-1)*dt/(t[a]*g)+dt*dt/(g*g)+2/(t[a]*t[a]))
+		}
+	}
+	if hess != nil {
+		raw := hess.RawSymmetric()
+		for a := n; a < 2*n; a++ {
+			row := raw.Data[a*raw.Stride:]
+			for c := a; c < 2*n; c++ {
+				row[c] += q * q
+			}
+		}
+	}
+	return f, true
+}
