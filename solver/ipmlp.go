@@ -47,6 +47,7 @@ type ipmLP struct {
 	scale   float64 // the LP sees X/scale
 	x       []float64
 	pairs   []pair
+	weights bool // factorize H (normalW) rather than K when kd < m
 }
 
 // ipmResult is the outcome of ipmLP.solve: the classifier W (k×d, not
@@ -246,8 +247,21 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 	e := make([]float64, kd)
 	dinv1 := make([]float64, kd) // max: 1/D; sum: 1/D_P
 	dinv2 := make([]float64, kd) // sum: 1/D_Q
-	kmat := make([]float64, m*m)
-	kdiag := make([]float64, m)
+	// The factorized system: K (m×m) or, when the weights are fewer than
+	// the pairs, H = E^{-1} + M^T diag(lambda/s) M (kd×kd; normalW).
+	// Weight space only for loose solves (the screening): near the optimum
+	// its iterates lose precision faster than those of K (measured on
+	// digits: the width stalls near 1e-5).
+	wspace := p.weights && kd < m
+	nk := m
+	if wspace {
+		nk = kd
+	}
+	kmat := make([]float64, nk*nk)
+	kdiag := make([]float64, m) // s/lambda, or lambda/s in weight space
+	einv := make([]float64, kd)
+	wtmp := make([]float64, kd)
+	mtmp := make([]float64, m)
 	ones := make([]float64, m)
 	for r := range ones {
 		ones[r] = 1
@@ -383,22 +397,39 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 				e[j] = dinv1[j]
 			}
 		}
-		for r := range m {
-			kdiag[r] = s[r] / lam[r]
+		for j := range kd {
+			einv[j] = 1 / e[j]
+			if !p.sum {
+				einv[j] = z1[j]/x1[j] + z2[j]/x2[j]
+			}
 		}
-		p.normal(e, kdiag, kmat)
-		sym := blas64.Symmetric{N: m, Stride: m, Data: kmat, Uplo: blas.Lower}
+		for r := range m {
+			if wspace {
+				kdiag[r] = lam[r] / s[r]
+			} else {
+				kdiag[r] = s[r] / lam[r]
+			}
+		}
+		assemble := func() {
+			if wspace {
+				p.normalW(einv, kdiag, kmat)
+			} else {
+				p.normal(e, kdiag, kmat)
+			}
+		}
+		assemble()
+		sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
 		var fact bool
 		tri, fact = lapack64.Potrf(sym)
 		if !fact {
 			// Regularize and retry once.
-			p.normal(e, kdiag, kmat)
+			assemble()
 			var big float64
-			for r := range m {
-				big = max(big, kmat[r*m+r])
+			for r := range nk {
+				big = max(big, kmat[r*nk+r])
 			}
-			for r := range m {
-				kmat[r*m+r] += 1e-12 * big
+			for r := range nk {
+				kmat[r*nk+r] += 1e-12 * big
 			}
 			if debugIPM {
 				println("regularized")
@@ -408,6 +439,21 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			}
 		}
 		solveK := func(b []float64) {
+			if wspace {
+				// K^{-1} b = D (b - M H^{-1} M^T D b), D = diag(lambda/s).
+				for r := range m {
+					mtmp[r] = kdiag[r] * b[r]
+				}
+				p.mulMT(mtmp, wtmp)
+				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
+				blas64.Trsv(blas.NoTrans, tri, v)
+				blas64.Trsv(blas.Trans, tri, v)
+				p.mulM(wtmp, mtmp)
+				for r := range m {
+					b[r] = kdiag[r] * (b[r] - mtmp[r])
+				}
+				return
+			}
 			// K = L L^T: two triangular solves (Potrs's Trsm is slower
 			// for a single right-hand side).
 			v := blas64.Vector{N: m, Inc: 1, Data: b}
@@ -431,11 +477,32 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 					tmp[j] = (rd1[j] - r1[j]/x1[j] + r2[j]/x2[j]) * dinv1[j]
 				}
 			}
-			p.mulM(tmp, rhs)
-			for r := range m {
-				rhs[r] += -rp[r] + rs[r]/lam[r]
+			if wspace {
+				// K^{-1} (M f + c) = D (c + M u) with
+				// H u = E^{-1} f - M^T D c: no M f is formed and
+				// cancelled again (Woodbury on M f loses the digits).
+				for r := range m {
+					rhs[r] = -rp[r] + rs[r]/lam[r]
+					mtmp[r] = kdiag[r] * rhs[r]
+				}
+				p.mulMT(mtmp, wtmp)
+				for j := range kd {
+					wtmp[j] = einv[j]*tmp[j] - wtmp[j]
+				}
+				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
+				blas64.Trsv(blas.NoTrans, tri, v)
+				blas64.Trsv(blas.Trans, tri, v)
+				p.mulM(wtmp, mtmp)
+				for r := range m {
+					rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
+				}
+			} else {
+				p.mulM(tmp, rhs)
+				for r := range m {
+					rhs[r] += -rp[r] + rs[r]/lam[r]
+				}
+				solveK(rhs)
 			}
-			solveK(rhs)
 			if !p.sum {
 				var ou, ov float64
 				for r := range m {
@@ -700,10 +767,14 @@ var debugIPM = os.Getenv("DEBUGIPM") != ""
 // Result (and nil error) when the method did not certify, so that the
 // caller falls back to lp_solve; a time-out is a *StatusError.
 func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline time.Time) (*Result, []pair, error) {
-	nn, _, k := ds.Dims()
+	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() == norm.Whole)
 	var pairs []pair
-	if nn*(k-1) <= ipmAllPairs {
+	// Screening: when the pairs outnumber the weights, the weight-space
+	// Newton system makes a loose solve over every pair cheap; its nearly
+	// active pairs then start the working set.
+	screen := nn*(k-1) > ipmAllPairs && k*d < nn*(k-1)
+	if nn*(k-1) <= ipmAllPairs || screen {
 		pairs = everyPair(ds)
 	} else {
 		pairs = initialPairs(ds)
@@ -714,12 +785,13 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline
 	}
 	// Solve loosely until no pair is violated; with every pair in the first
 	// working set none can be, and the first solve is the last.
-	loose := len(pairs) < nn*(k-1)
+	loose := len(pairs) < nn*(k-1) || screen
 	for round := 1; round <= 50; round++ {
 		rtol := tol / 4
 		if loose {
 			rtol = max(rtol, looseTol)
 		}
+		p.weights = screen
 		res, _, err := p.solve(pairs, rtol, 100, deadline)
 		if err != nil {
 			return nil, nil, err
@@ -727,6 +799,18 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline
 		w := res.w
 		if nw := pn.Value(w); nw > 0 {
 			w.Scale(1/nw, w)
+		}
+		if screen {
+			screen = false
+			pairs = screenPairs(p, w, res)
+			clear(in)
+			for _, pr := range pairs {
+				in[pr.i*k+pr.c] = true
+			}
+			if debugIPM {
+				println("screened", len(pairs), res.iters, res.lower, res.upper)
+			}
+			continue
 		}
 		slack := tol * max(1, res.upper) / 4
 		add, _ := violated(ds, w, res.lower-slack, in, addLimit*nn)
@@ -757,6 +841,27 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline
 	return nil, pairs, nil
 }
 
+// screenPairs returns the pairs of p's last solve that are nearly active
+// there: margin under the normalized w within screenBand res.upper of
+// res.lower, or lambda_p at least screenBand times the largest. The loop
+// of maxMarginIPM adds back any pair that the smaller LP's solution
+// violates, so the screen affects only the speed.
+func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []pair {
+	mw := make([]float64, len(p.pairs))
+	p.mulM(w.RawMatrix().Data, mw)
+	var big float64
+	for _, l := range res.lambda {
+		big = max(big, l)
+	}
+	var out []pair
+	for r, pr := range p.pairs {
+		if mw[r]*p.scale <= res.lower+screenBand*res.upper || res.lambda[r] >= screenBand*big {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
 // everyPair returns every pair (i, c), c != y_i, by sample then class.
 func everyPair(ds *dataset.Dataset) []pair {
 	n, _, k := ds.Dims()
@@ -776,10 +881,12 @@ func everyPair(ds *dataset.Dataset) []pair {
 // it (below, lp_solve's vertex is found in milliseconds); ipmAllPairs the
 // most pairs n(k-1) that are all put in the first working set; addLimit
 // the pairs added per round, in units of n; looseTol the relative width to
-// which working sets that may still grow are solved.
+// which working sets that may still grow are solved; screenBand the
+// relative band of the screening (screenPairs).
 var (
 	ipmMinSize  = 40000
 	ipmAllPairs = 2000
 	addLimit    = 1
 	looseTol    = 1e-4
+	screenBand  = 1e-2
 )
