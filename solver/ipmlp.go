@@ -888,5 +888,5 @@ var (
 	ipmAllPairs = 2000
 	addLimit    = 1
 	looseTol    = 1e-4
-	screenBand  = 1e-2
+	screenBand  = 0.1
 )
