@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
@@ -110,5 +111,43 @@ func TestNewtonSystem(t *testing.T) {
 				return v
 			}, 1e-6, 1e-5)
 		})
+	}
+}
+
+// TestNewtonStepBall checks that newtonStepBall's elimination of the
+// power-cone barrier's t gives newtonStep's step and decrement on the full
+// (2kD+1)-square system.
+func TestNewtonStepBall(t *testing.T) {
+	ds := dataset.GaussianClusters(3, 3, 4, 3, 0.5)
+	n, d, k := ds.Dims()
+	for _, p := range []float64{1.5, 3} {
+		b := lpConeBarrier{n: k * d, p: p}
+		bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, k), ball: b}
+		u := make([]float64, b.size())
+		b.start(u, bp.startDirection())
+		s := make([]float64, n*(k-1))
+		bp.slacks(mat.NewDense(k, d, u[:k*d]), 0, s)
+		gam := floats.Min(s) - 1
+		gc := make([]float64, len(s))
+		hc := make([]float64, len(s))
+		for j, v := range s {
+			v -= gam
+			gc[j], hc[j] = 1/v, 1/(v*v)
+		}
+		nv := b.size() + 1
+		g := make([]float64, nv)
+		h := mat.NewSymDense(nv, nil)
+		bp.newtonSystem(u, 3, gc, hc, g, h)
+		want := make([]float64, nv)
+		got := make([]float64, nv)
+		var chol mat.Cholesky
+		decWant, ok := newtonStep(&chol, h, g, want)
+		require.True(t, ok)
+		decGot, ok := bp.newtonStepBall(&chol, h, g, got)
+		require.True(t, ok)
+		require.InDelta(t, decWant, decGot, 1e-9*decWant)
+		for i := range want {
+			require.InDelta(t, want[i], got[i], 1e-8*max(1, floats.Norm(want, math.Inf(1))), "component %d", i)
+		}
 	}
 }

@@ -85,3 +85,83 @@ func (b lpConeBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, boo
 	}
 	return f, true
 }
+
+// newtonStepBall is newtonStep for the barrier problem's Newton system h
+// over (u, gam). For lpConeBarrier it eliminates t: with u = (z, t), the
+// t-t block is E = Dt + q^2 1 1^T (Dt diagonal, q = 1/(1 - sum t)), the
+// z-t block the diagonal C and t couples to nothing else, so with
+// E^-1 = Dt^-1 - rho w w^T (w = Dt^-1 1, rho = 1/(1/q^2 + sum 1/dt); Sherman
+// and Morrison) the Schur complement over (z, gam),
+//
+//	A' = A - diag(c^2/dt) + rho v v^T,   v = c/dt,
+//
+// is solved for the right-hand side g_1 - C E^-1 g_t, and then
+// y_t = E^-1 (g_t - C x_z): a (kD+1)-square Cholesky factorisation instead
+// of a (2kD+1)-square one.
+func (bp *barrierProblem) newtonStepBall(chol *mat.Cholesky, h *mat.SymDense, g, step []float64) (float64, bool) {
+	lb, ok := bp.ball.(lpConeBarrier)
+	if !ok || lb.n < 2 {
+		return newtonStep(chol, h, g, step)
+	}
+	n := lb.n
+	q2 := h.At(n, n+1)
+	dt := make([]float64, n)
+	v := make([]float64, n)
+	var sumInv float64
+	for a := range n {
+		dt[a] = h.At(n+a, n+a) - q2
+		if !(dt[a] > 0) {
+			return newtonStep(chol, h, g, step)
+		}
+		v[a] = h.At(a, n+a) / dt[a]
+		sumInv += 1 / dt[a]
+	}
+	rho := 1 / (1/q2 + sumInv)
+	// einv stores E^-1 x in out.
+	einv := func(x, out []float64) {
+		var s float64
+		for a := range n {
+			s += x[a] / dt[a]
+		}
+		for a := range n {
+			out[a] = x[a]/dt[a] - rho*s/dt[a]
+		}
+	}
+	r := mat.NewSymDense(n+1, nil)
+	rr := r.RawSymmetric()
+	hr := h.RawSymmetric()
+	for a := range n {
+		copy(rr.Data[a*rr.Stride+a:a*rr.Stride+n], hr.Data[a*hr.Stride+a:a*hr.Stride+n])
+		rr.Data[a*rr.Stride+n] = hr.Data[a*hr.Stride+2*n]
+		c := h.At(a, n+a)
+		rr.Data[a*rr.Stride+a] -= c * c / dt[a]
+		for b := a; b < n; b++ {
+			rr.Data[a*rr.Stride+b] += rho * v[a] * v[b]
+		}
+	}
+	rr.Data[n*rr.Stride+n] = hr.Data[2*n*hr.Stride+2*n]
+	et := make([]float64, n)
+	einv(g[n:2*n], et)
+	rhs := make([]float64, n+1)
+	for a := range n {
+		rhs[a] = g[a] - h.At(a, n+a)*et[a]
+	}
+	rhs[n] = g[2*n]
+	x := make([]float64, n+1)
+	if _, ok := newtonStep(chol, r, rhs, x); !ok {
+		return 0, false
+	}
+	// x = -A'^-1 rhs; the full solution is sol = -step.
+	u := make([]float64, n)
+	for a := range n {
+		u[a] = g[n+a] + h.At(a, n+a)*x[a]
+	}
+	y := make([]float64, n)
+	einv(u, y)
+	for a := range n {
+		step[a] = x[a]
+		step[n+a] = -y[a]
+	}
+	step[2*n] = x[n]
+	return -floats.Dot(step, g), true
+}

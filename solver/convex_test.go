@@ -341,7 +341,7 @@ func TestConvexNuclearSDP(t *testing.T) {
 // TestConvexLpPaperSize checks that the power-cone barrier (lpConeBarrier)
 // certifies l1.5 and l3 to DefaultConvexTolerance within issue 5's 10 s on
 // data of the paper's experiment ((n, d, k) = (500, 25, 10)), where the
-// earlier barrier -log(1 - sum |Z_ab|^p) stalled: about 2.5 s each on the
+// earlier barrier -log(1 - sum |Z_ab|^p) stalled: about 1.3 s each on the
 // shared 2-core machine at load 3.
 func TestConvexLpPaperSize(t *testing.T) {
 	if testing.Short() {

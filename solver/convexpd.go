@@ -108,7 +108,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 				hc[j] = tau * lambda[j] / v
 			}
 			bp.newtonSystem(u, tau, gc, hc, g, h)
-			dec, ok := newtonStep(&chol, h, g, step)
+			dec, ok := bp.newtonStepBall(&chol, h, g, step)
 			if !ok {
 				return nil
 			}
