@@ -88,3 +88,30 @@ func TestIPMTimeout(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, "TIMEOUT", se.Status)
 }
+
+// TestIPMScreening checks the screening path (a loose weight-space solve
+// over every pair, kd < n(k-1), then a working set) on separable and
+// non-separable data against lp_solve.
+func TestIPMScreening(t *testing.T) {
+	sep := dataset.GaussianClusters(21, 4, 3, 10, 0.2) // kd = 12 < 120 pairs
+	noisy := dataset.RandomLabels(22, 40, 2, 3)        // kd = 6 < 80 pairs
+	for _, ds := range []*dataset.Dataset{sep, noisy} {
+		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
+			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
+				ref, err := MaxMargin(ds, n, nil)
+				require.NoError(t, err)
+				withIPM(t, 0, func() {
+					if ds == sep {
+						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, time.Time{})
+						require.NoError(t, err)
+						require.NotNil(t, res, "interior points did not certify")
+						require.Greater(t, res.Rounds, 1, "no screening round")
+					}
+					res := solveChecked(t, ds, n)
+					require.Equal(t, ref.Separable, res.Separable)
+					require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
+				})
+			})
+		}
+	}
+}
