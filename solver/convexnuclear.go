@@ -436,16 +436,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 			dg[j] = lambda[j] / s[j]
 		}
 		dg0 = lambda0 / s0
-		h.Zero()
-		ps.addGram(h, dg)
-		var hz mat.Dense
-		ps.adjoint(dg, &hz)
-		for i := range k {
-			for l := range d {
-				h.SetSym(i*d+l, ng, -hz.At(i, l))
-			}
-		}
-		h.SetSym(ng, ng, floats.Sum(dg))
+		ps.marginBlock(h, dg, ng)
 		raw := h.RawSymmetric()
 		for w := range ng {
 			if !lay.trace[w] {

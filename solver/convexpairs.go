@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -162,4 +163,22 @@ func (ps *pairSpace) pairWeights(lambda []float64) []Pair {
 		}
 	}
 	return out
+}
+
+// marginBlock sets h to the margin constraints' part of an interior-point
+// Newton system in the variables (vec Z, gamma, ...), gamma at index col:
+// with weights dg_j on the pairs' matrices v_j, h's Z block is
+// sum_j dg_j vec(v_j) vec(v_j)^T, its gamma column -sum_j dg_j vec(v_j), and
+// h[col, col] = sum_j dg_j; every other entry is 0.
+func (ps *pairSpace) marginBlock(h *mat.SymDense, dg []float64, col int) {
+	h.Zero()
+	ps.addGram(h, dg)
+	var hz mat.Dense
+	ps.adjoint(dg, &hz)
+	for i := range ps.k {
+		for l := range ps.d {
+			h.SetSym(i*ps.d+l, col, -hz.At(i, l))
+		}
+	}
+	h.SetSym(col, col, floats.Sum(dg))
 }

@@ -177,16 +177,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 		for j := range m {
 			dg[j] = lambda[j] / s[j]
 		}
-		h.Zero()
-		ps.addGram(h, dg)
-		var hz mat.Dense
-		ps.adjoint(dg, &hz)
-		for i := range k {
-			for l := range d {
-				h.SetSym(i*d+l, nz, -hz.At(i, l))
-			}
-		}
-		h.SetSym(nz, nz, floats.Sum(dg))
+		ps.marginBlock(h, dg, nz)
 		raw := h.RawSymmetric()
 		for a := range k {
 			for b := range d {
