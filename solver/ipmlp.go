@@ -36,6 +36,24 @@ import (
 // K_pq = sum_{a in {y_i, c} and {y_j, c'}} s_p(a) s_q(a) G_a(i, j), where
 // s_p(y_i) = 1 and s_p(c) = -1. K is factorized by a dense Cholesky.
 //
+// Constraint reduction (Tits, Absil and Woessner, SIAM J. Optim. 17, 2006;
+// Winternitz et al., Comput. Optim. Appl. 51, 2012): in weight space the
+// same step solves H dw = b with H = E^{-1} + sum_p (lambda_p/s_p) M_p^T M_p,
+// and a pair far from active adds a term smaller by orders of magnitude
+// (on the central path lambda_p/s_p = mu/s_p^2 for an inactive pair,
+// lambda_p^2/mu for an active one). Each iteration therefore builds K over
+// the pairs Q that matter (reducedPairs): the Newton step is that of the
+// LP restricted to Q (the multipliers of the other pairs R taken as 0 in
+// its dual equations), whose dw and dg then give every pair's slack step
+// exactly, ds_r = rp_r + M_r dw - dg, so the primal step length still
+// respects all the rows; the multipliers of R are reset to the central
+// path, lambda_r = mu_Q / s_r, so that a pair becoming active (small s_r)
+// grows its weight and enters Q. When Q would hold more than reduceMax of
+// the pairs (far from the optimum, where all weigh alike) or the reduced
+// steps stall, the full system is used. On Gaussian clusters at
+// (200,500,10) Q falls from 1800 pairs to about 130 over the last half of
+// the iterations.
+//
 // Any iterate gives certified bounds (MATH.md section 3): W/N(W) a lower
 // bound m(W)/N(W) and lambda an upper bound N*(A(lambda))/sum lambda. The
 // method stops when these, over the working set, are within tol
@@ -59,6 +77,7 @@ type ipmResult struct {
 	lambda       []float64
 	lower, upper float64
 	iters        int
+	reduced      int // iterations with a reduced Newton system
 }
 
 // newIPM prepares the IPM for ds; sumForm selects the sum norm.
@@ -253,11 +272,33 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 	// its iterates lose precision faster than those of K (measured on
 	// digits: the width stalls near 1e-5).
 	wspace := p.weights && kd < m
-	nk := m
+	nkMax := m
 	if wspace {
-		nk = kd
+		nkMax = kd
 	}
-	kmat := make([]float64, nk*nk)
+	kbuf := make([]float64, nkMax*nkMax)
+	// Constraint reduction (not in the weight space, where the system's
+	// size does not depend on the pairs): the view over the pairs Q of the
+	// Newton system, and the terms of the pairs outside it.
+	reduce := reduceBand > 0 && !wspace
+	allIdx := make([]int, m)
+	for r := range allIdx {
+		allIdx[r] = r
+	}
+	qidx := make([]int, 0, m)
+	qpairs := make([]pair, 0, m)
+	inQ := make([]bool, m)
+	sQ := make([]float64, m)
+	lamQ := make([]float64, m)
+	rpQ := make([]float64, m)
+	rsQ := make([]float64, m)
+	rhsQ := make([]float64, m)
+	cfull := make([]float64, m)
+	mfull := make([]float64, m)
+	corr := make([]float64, kd)
+	rd1e := make([]float64, kd)
+	rd2e := make([]float64, kd)
+	defer func() { p.pairs = pairs }()
 	kdiag := make([]float64, m) // s/lambda, or lambda/s in weight space
 	einv := make([]float64, kd)
 	wtmp := make([]float64, kd)
@@ -267,7 +308,6 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		ones[r] = 1
 	}
 	v := make([]float64, m) // K^{-1} 1 (max form)
-	rhs := make([]float64, m)
 	tmp := make([]float64, kd)
 	dlam := make([]float64, m)
 	ds := make([]float64, m)
@@ -303,6 +343,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		if !deadline.IsZero() && time.Now().After(deadline) {
 			return res, false, &StatusError{Status: "TIMEOUT"}
 		}
+		p.pairs = pairs
 		// Residuals.
 		for j := range kd {
 			if p.sum {
@@ -384,7 +425,47 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			bestWidth, stall = width, 0
 		} else if stall++; stall > 5 {
 			break
+		} else if stall > 2 && reduce {
+			// The reduced steps no longer make progress: go on with the
+			// full system.
+			reduce = false
 		}
+
+		// Constraint reduction: the Newton system is built over the pairs
+		// Q whose weight lambda_p/s_p in K^{-1} (equivalently in
+		// H = E^{-1} + M^T diag(lambda/s) M) is at least reduceBand of the
+		// largest; see reducedPairs.
+		var q []int
+		if reduce && !wspace {
+			q = reducedPairs(s, lam, qidx)
+		}
+		if q == nil {
+			q = allIdx
+		}
+		nq := len(q)
+		if nq < m {
+			res.reduced++
+		}
+		qpairs = qpairs[:0]
+		for u, r := range q {
+			qpairs = append(qpairs, pairs[r])
+			sQ[u], lamQ[u], rpQ[u] = s[r], lam[r], rp[r]
+		}
+		for r := range inQ {
+			inQ[r] = nq == m
+		}
+		for _, r := range q {
+			inQ[r] = true
+		}
+		p.pairs = qpairs
+		if debugIPM {
+			println("Q", nq)
+		}
+		nk := nq
+		if wspace {
+			nk = kd
+		}
+		kmat := kbuf[:nk*nk]
 
 		// Normal matrix.
 		for j := range kd {
@@ -403,18 +484,18 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 				einv[j] = z1[j]/x1[j] + z2[j]/x2[j]
 			}
 		}
-		for r := range m {
+		for u := range nq {
 			if wspace {
-				kdiag[r] = lam[r] / s[r]
+				kdiag[u] = lamQ[u] / sQ[u]
 			} else {
-				kdiag[r] = s[r] / lam[r]
+				kdiag[u] = sQ[u] / lamQ[u]
 			}
 		}
 		assemble := func() {
 			if wspace {
-				p.normalW(einv, kdiag, kmat)
+				p.normalW(einv, kdiag[:nq], kmat)
 			} else {
-				p.normal(e, kdiag, kmat)
+				p.normal(e, kdiag[:nq], kmat)
 			}
 		}
 		assemble()
@@ -441,51 +522,80 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		solveK := func(b []float64) {
 			if wspace {
 				// K^{-1} b = D (b - M H^{-1} M^T D b), D = diag(lambda/s).
-				for r := range m {
+				for r := range nq {
 					mtmp[r] = kdiag[r] * b[r]
 				}
-				p.mulMT(mtmp, wtmp)
+				p.mulMT(mtmp[:nq], wtmp)
 				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
 				blas64.Trsv(blas.NoTrans, tri, v)
 				blas64.Trsv(blas.Trans, tri, v)
 				p.mulM(wtmp, mtmp)
-				for r := range m {
+				for r := range nq {
 					b[r] = kdiag[r] * (b[r] - mtmp[r])
 				}
 				return
 			}
 			// K = L L^T: two triangular solves (Potrs's Trsm is slower
 			// for a single right-hand side).
-			v := blas64.Vector{N: m, Inc: 1, Data: b}
+			v := blas64.Vector{N: nq, Inc: 1, Data: b}
 			blas64.Trsv(blas.NoTrans, tri, v)
 			blas64.Trsv(blas.Trans, tri, v)
 		}
 		if !p.sum {
-			copy(v, ones)
-			solveK(v)
+			copy(v, ones[:nq])
+			solveK(v[:nq])
 		}
 
 		// direction solves the Newton system for complementarity targets
 		// rs (s∘lambda), r1, r2 (bound pairs) into dlam, ds, dx1, dx2, dz1,
-		// dz2, dg.
+		// dz2, dg. With constraint reduction the system is that of the
+		// pairs in Q; a pair r outside Q enters it only through the
+		// constant part c_r = (rs_r - lambda_r rp_r)/s_r of its dual step
+		// (its coupling lambda_r/s_r (M_r dw - dg) to the step is dropped,
+		// as it is small by the choice of Q), and its own steps follow
+		// from the exact linearization: ds_r = rp_r + M_r dw (- dg) and
+		// dlam_r = (rs_r - lambda_r ds_r)/s_r.
 		direction := func() {
+			copy(rd1e, rd1)
+			copy(rd2e, rd2)
+			rdge := rdg
+			if nq < m {
+				for r := range m {
+					cfull[r] = 0
+					if !inQ[r] {
+						cfull[r] = -lam[r]
+						rdge += cfull[r]
+					}
+				}
+				p.pairs = pairs
+				p.mulMT(cfull, corr)
+				p.pairs = qpairs
+				for j := range kd {
+					rd1e[j] -= corr[j]
+					rd2e[j] += corr[j]
+				}
+			}
+			for u, r := range q {
+				rsQ[u] = rs[r]
+			}
 			// f = -r1/x1 + r2/x2 (max) or f_P = -r1/x1, f_Q = -r2/x2 (sum).
 			for j := range kd {
 				if p.sum {
-					tmp[j] = (rd1[j]-r1[j]/x1[j])*dinv1[j] - (rd2[j]-r2[j]/x2[j])*dinv2[j]
+					tmp[j] = (rd1e[j]-r1[j]/x1[j])*dinv1[j] - (rd2e[j]-r2[j]/x2[j])*dinv2[j]
 				} else {
-					tmp[j] = (rd1[j] - r1[j]/x1[j] + r2[j]/x2[j]) * dinv1[j]
+					tmp[j] = (rd1e[j] - r1[j]/x1[j] + r2[j]/x2[j]) * dinv1[j]
 				}
 			}
+			rhs := rhsQ[:nq]
 			if wspace {
 				// K^{-1} (M f + c) = D (c + M u) with
 				// H u = E^{-1} f - M^T D c: no M f is formed and
 				// cancelled again (Woodbury on M f loses the digits).
-				for r := range m {
-					rhs[r] = -rp[r] + rs[r]/lam[r]
+				for r := range nq {
+					rhs[r] = -rpQ[r] + rsQ[r]/lamQ[r]
 					mtmp[r] = kdiag[r] * rhs[r]
 				}
-				p.mulMT(mtmp, wtmp)
+				p.mulMT(mtmp[:nq], wtmp)
 				for j := range kd {
 					wtmp[j] = einv[j]*tmp[j] - wtmp[j]
 				}
@@ -493,43 +603,64 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 				blas64.Trsv(blas.NoTrans, tri, v)
 				blas64.Trsv(blas.Trans, tri, v)
 				p.mulM(wtmp, mtmp)
-				for r := range m {
+				for r := range nq {
 					rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
 				}
 			} else {
 				p.mulM(tmp, rhs)
-				for r := range m {
-					rhs[r] += -rp[r] + rs[r]/lam[r]
+				for r := range nq {
+					rhs[r] += -rpQ[r] + rsQ[r]/lamQ[r]
 				}
 				solveK(rhs)
 			}
 			if !p.sum {
 				var ou, ov float64
-				for r := range m {
+				for r := range nq {
 					ou += rhs[r]
 					ov += v[r]
 				}
-				dg = (-rdg - ou) / ov
-				for r := range m {
+				dg = (-rdge - ou) / ov
+				for r := range nq {
 					rhs[r] += dg * v[r]
 				}
 			}
-			copy(dlam, rhs)
-			for r := range m {
+			for u, r := range q {
+				dlam[r] = rhs[u]
 				ds[r] = (rs[r] - s[r]*dlam[r]) / lam[r]
 			}
-			p.mulMT(dlam, tmp)
+			p.mulMT(rhs, tmp)
 			for j := range kd {
 				if p.sum {
-					dx1[j] = (tmp[j] - rd1[j] + r1[j]/x1[j]) * dinv1[j]
-					dx2[j] = (-tmp[j] - rd2[j] + r2[j]/x2[j]) * dinv2[j]
+					dx1[j] = (tmp[j] - rd1e[j] + r1[j]/x1[j]) * dinv1[j]
+					dx2[j] = (-tmp[j] - rd2e[j] + r2[j]/x2[j]) * dinv2[j]
 				} else {
-					dw := (tmp[j] - rd1[j] + r1[j]/x1[j] - r2[j]/x2[j]) * dinv1[j]
+					dw := (tmp[j] - rd1e[j] + r1[j]/x1[j] - r2[j]/x2[j]) * dinv1[j]
 					dx1[j], dx2[j] = dw, -dw
 				}
 				dz1[j] = (r1[j] - z1[j]*dx1[j]) / x1[j]
 				dz2[j] = (r2[j] - z2[j]*dx2[j]) / x2[j]
 			}
+			p.pairs = pairs
+			if nq < m {
+				for j := range kd {
+					tmp[j] = dx1[j]
+					if p.sum {
+						tmp[j] -= dx2[j]
+					}
+				}
+				p.mulM(tmp, mfull)
+				for r := range m {
+					if inQ[r] {
+						continue
+					}
+					ds[r] = rp[r] + mfull[r]
+					if !p.sum {
+						ds[r] -= dg
+					}
+					dlam[r] = (rs[r] - lam[r]*ds[r]) / s[r]
+				}
+			}
+			p.pairs = qpairs
 		}
 		steps := func() (ap, ad float64) {
 			ap = maxStep(s, ds, 1)
@@ -591,7 +722,28 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			z2[j] += ad * dz2[j]
 		}
 		g += ap * dg
+		if nq < m {
+			// The pairs outside Q are taken back to the central path,
+			// lambda_r = mu_Q / s_r with mu_Q the mean complementarity of
+			// the rest: their step was not Newton's for the problem, and
+			// on the path lambda_r/s_r = mu/s_r^2 is what tells a pair
+			// that is becoming active (small s_r) from the others.
+			var muQ float64
+			for _, r := range q {
+				muQ += s[r] * lam[r]
+			}
+			for j := range kd {
+				muQ += x1[j]*z1[j] + x2[j]*z2[j]
+			}
+			muQ /= float64(nq + nb)
+			for r := range m {
+				if !inQ[r] {
+					lam[r] = muQ / s[r]
+				}
+			}
+		}
 	}
+	p.pairs = pairs
 	p.purify(&res, x1, x2, z1, z2, s, lam, g)
 	return res, res.upper-res.lower <= tol*max(1, res.upper), nil
 }
@@ -882,11 +1034,46 @@ func everyPair(ds *dataset.Dataset) []pair {
 // most pairs n(k-1) that are all put in the first working set; addLimit
 // the pairs added per round, in units of n; looseTol the relative width to
 // which working sets that may still grow are solved; screenBand the
-// relative band of the screening (screenPairs).
+// relative band of the screening (screenPairs); reduceBand, reduceActive
+// and reduceMax the constraint reduction (reducedPairs). reduceBand 1e-2
+// against 1e-3 and 1e-4 took Gaussian max at (200,500,10) from 3.5 and 5.1
+// s to 2.1 s, random labels max from 4.2 and 3.8 s to 2.5 s; a forced cut
+// to the 30% heaviest pairs far from the optimum stalled (8 s).
 var (
-	ipmMinSize  = 40000
-	ipmAllPairs = 2000
-	addLimit    = 1
-	looseTol    = 1e-4
-	screenBand  = 0.1
+	reduceActive = 100.0
+	reduceBand   = 1e-2
+	reduceMax    = 0.7
+	ipmMinSize   = 40000
+	ipmAllPairs  = 2000
+	addLimit     = 1
+	looseTol     = 1e-4
+	screenBand   = 0.1
 )
+
+// reducedPairs returns in out the indices of the pairs kept in the
+// reduced Newton system: those whose weight lambda_p/s_p in
+// H = E^{-1} + M^T diag(lambda/s) M is at least reduceBand times the
+// largest, and those that look active (lambda_p >= s_p / reduceActive).
+// On the central path s_p lambda_p = mu, so an active pair has s_p -> 0
+// and lambda_p/s_p = lambda_p^2/mu -> inf, an inactive one
+// lambda_p/s_p = mu/s_p^2 -> 0; the second test keeps the active pairs
+// whose multiplier is small next to the others'. It returns nil when the
+// pairs kept would be more than reduceMax of all, where the full system
+// costs little more.
+func reducedPairs(s, lam []float64, out []int) []int {
+	m := len(s)
+	var dmax float64
+	for r := range m {
+		dmax = max(dmax, lam[r]/s[r])
+	}
+	out = out[:0]
+	for r := range m {
+		if lam[r] >= reduceBand*dmax*s[r] || lam[r]*reduceActive >= s[r] {
+			out = append(out, r)
+		}
+	}
+	if float64(len(out)) > reduceMax*float64(m) {
+		return nil
+	}
+	return out
+}

@@ -115,3 +115,47 @@ func TestIPMScreening(t *testing.T) {
 		}
 	}
 }
+
+// TestIPMConstraintReduction checks the reduced Newton systems of
+// ipmLP.solve against the full ones: on Gaussian clusters few pairs are
+// active, so most iterations must run reduced, and the certified optimum
+// must be the one the full system reaches (both are certified to the
+// tolerance, so they differ by at most twice it). Random labels, where
+// about 60% of the pairs are active, are included as the case where
+// reduction must not cost correctness.
+func TestIPMConstraintReduction(t *testing.T) {
+	sets := []*dataset.Dataset{
+		dataset.GaussianClusters(21, 5, 40, 20, 0.1),
+		dataset.GaussianClusters(22, 10, 30, 10, 0.1),
+		dataset.RandomLabels(23, 60, 80, 5),
+	}
+	for _, ds := range sets {
+		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
+			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
+				solve := func(band float64) ipmResult {
+					old := reduceBand
+					reduceBand = band
+					defer func() { reduceBand = old }()
+					p := newIPM(ds, n == norm.Sum)
+					res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, time.Time{})
+					require.NoError(t, err)
+					require.True(t, ok, "width %g", res.upper-res.lower)
+					return res
+				}
+				full := solve(0)
+				red := solve(reduceBand)
+				require.Zero(t, full.reduced)
+				if ds.Name[0] == 'g' {
+					// Gaussian: the nearly active pairs are a small share.
+					require.Greater(t, red.reduced, red.iters/3, "reduced iterations")
+				}
+				tol := DefaultTolerance * max(1, full.upper)
+				require.InDelta(t, full.lower, red.lower, tol)
+				require.InDelta(t, full.upper, red.upper, tol)
+				out, err := certify(ds, n, red.w, everyPair(ds), red.lambda, DefaultTolerance)
+				require.NoError(t, err)
+				require.True(t, out.Certified)
+			})
+		}
+	}
+}
