@@ -211,7 +211,10 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 	err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
 		iters++
 		lower, _, upper := bp.floatBounds(cn, br)
-		return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(br.z), bp.pairWeights(br.lambda) })
+		if ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(br.z), bp.pairWeights(br.lambda) }) {
+			return false
+		}
+		return !bp.offerPolished(ic, br, lower, upper, full)
 	}, deadline)
 	return ic.best, iters, err
 }
