@@ -259,32 +259,38 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Result.Rows is the size of the final working set and Result.Rounds the
 // number of barrier stages over all rounds.
 //
-// # Limitations (measured on the shared 2-core machine, load 3)
+// # Limitations (measured on the shared 2-core machine, load 2 to 3)
 //
-// Widths relative to max(1, gamma), times in seconds:
+// Widths relative to max(1, gamma), times in seconds (TestConvexLpMeasure
+// with MAXMARGIN_MEASURE=1, 2026-11-29):
 //
 //	data                            fro          spectral     nuclear        l1.5           l3
-//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.02   2e-9  0.04     2e-9  0.03     1e-9  0.04
-//	Wine raw                        2e-9  0.01   8e-8  0.03   9.7e-8 0.05    2e-8  0.06     8e-6  0.8 (x)
-//	Gaussian (500,25,10), sigma 0.1 1e-9  0.2    1e-9  1.3    5e-10 0.9      7e-10 1.3      2e-10 1.3
-//	random labels (100,200,5)       3e-10 0.3    3e-9  0.9    1e-9  0.6      7e-9  9.0      2e-9  8.6
+//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.01   2e-9  0.02     3e-13 0.01     7e-13 0.01
+//	Wine raw                        2e-9  0.01   8e-8  0.02   9.7e-8 0.04    8e-12 0.04     1e-13 0.04
+//	Gaussian (500,25,10), sigma 0.1 1e-9  0.1    1e-9  0.9    5e-10 0.7      9e-13 1.4      2e-12 1.1
+//	random labels (100,200,5)       3e-10 0.2    3e-9  0.8    1e-9  0.5      9e-13 2.0      2e-12 2.9
 //
-// l<p> with the power-cone barrier, pdStageSteps = 150 and its t
-// eliminated from runPD's Newton systems (newtonStepBall: a (kD+1)-square
-// factorisation instead of (2kD+1); before it 2.7, 2.5, 52 and 53 s);
-// with the earlier barrier -log(1 - sum |Z_ab|^p) (infinite curvature at Z_ab = 0
-// for p < 2), l1.5 gave 8e-8 in 0.1 s, 4e-8 in 0.2 s, a stall and 4e-8 in
-// 59 s, l3 2e-8 in 0.2 s, 4e-5 in 0.8 s (x), a stall and more than 60 s.
+// l<p> with polishLp; before it (same code otherwise, same session, load
+// 2 to 3): 2e-9 0.02 s and 1e-9 0.03 s, 2e-8 0.05 s and 8e-6 0.7 s (x),
+// 7e-10 1.2 s and 2e-10 1.2 s, 7e-9 9.7 s and 2e-9 10.0 s (the random
+// labels: 8.6 to 9.0 s at lower load). With the power-cone barrier,
+// pdStageSteps = 150 and its t eliminated from runPD's Newton systems
+// (newtonStepBall: a (kD+1)-square factorisation instead of (2kD+1);
+// before it 2.7, 2.5, 52 and 53 s); with the earlier barrier -log(1 - sum
+// |Z_ab|^p) (infinite curvature at Z_ab = 0 for p < 2), l1.5 gave 8e-8 in
+// 0.1 s, 4e-8 in 0.2 s, a stall and 4e-8 in 59 s, l3 2e-8 in 0.2 s, 4e-5
+// in 0.8 s (x), a stall and more than 60 s.
 //
 // (x): not certified. nuclear by the column-block SDP; before it the
 // lifted barrier gave, row by row, 3e-8 in 0.4 s, 9e-5 in 0.9 s (x), 2e-3
 // in 22 s (x) and 1e-6 in 14 s (x) (it becomes ill-conditioned as S turns
 // singular), and the lifted-block SDP 3e-9 in 0.05 s, 3e-8 in 0.06 s, 3e-9
-// in 2.7 s, and 5566 variables (too many) on the random labels. l<p> on
-// the raw Wine data (proline ~1000 next to hue ~1) still stalls for l3;
-// with kD = 1000 (random labels) each Newton step factorises a dense
-// 1001-square matrix, so larger kD exceeds issue 5's 10 s. An uncertified
-// result is returned with Certified = false and its (sound) interval.
+// in 2.7 s, and 5566 variables (too many) on the random labels. For l<p>
+// each runPD Newton step factorises a dense (kD+1)-square matrix (about
+// 0.1 s at kD = 1000, 7 to 11 steps a stage, 2 or 3 stages before the
+// polish certifies), so kD much above 1000 exceeds issue 5's 10 s. An
+// uncertified result is returned with Certified = false and its (sound)
+// interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'
 // A(lambda) to 0, and the result has Separable = false, W = 0 and a small

@@ -10,10 +10,18 @@ import (
 )
 
 // polishSteps bounds the Newton steps of polishLp, over all changes of its
-// active set: from an interior-point iterate whose active set is right,
-// Newton's method converges quadratically and 3 to 6 steps reach rounding
-// level.
-const polishSteps = 50
+// active set, and polishPhaseSteps those between two growths of the set:
+// from an interior-point iterate whose active set is right, Newton's
+// method converges quadratically and 3 to 6 steps reach rounding level;
+// the slowest successful phase measured (raw Wine, l1.5, from the first
+// stage below 1e-6) took 22, most of them cut short by the backtracking. A
+// step costs O(|S|^2 kD), at most about 3 of runPD's (kD+1)-square
+// Cholesky factorisations, so the bounds keep a failing polish within a
+// stage's cost.
+const (
+	polishSteps      = 50
+	polishPhaseSteps = 25
+)
 
 // polishLp sharpens an interior-point iterate (Z, lambda) of the
 // entry-wise lp max-margin problem (1 < p < inf) by solving its
@@ -123,7 +131,8 @@ type polishForm interface {
 // with weight 0 whose step is negative leaves S before the step. Once the
 // residual is at rounding level (1e-13, or no longer halving below 1e-8)
 // the pairs outside S with margins below gam join it (addBelow); the
-// iteration stops when none does or after polishSteps steps.
+// iteration stops when none does, and fails after polishSteps steps in
+// all or polishPhaseSteps without reaching rounding level.
 func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []bool) bool {
 	np := bp.pairs()
 	m := make([]float64, np)
@@ -144,8 +153,9 @@ func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []b
 		return false
 	}
 	prev := math.Inf(1)
-	for step := 0; step < polishSteps; step++ {
-		if len(idx) == 0 {
+	phase := 0
+	for step := 0; step < polishSteps; step, phase = step+1, phase+1 {
+		if len(idx) == 0 || phase > polishPhaseSteps {
 			return false
 		}
 		gam := x[len(x)-1]
@@ -157,7 +167,7 @@ func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []b
 			if worst, ok = form.eval(x, lam, m, idx); !ok {
 				return false
 			}
-			prev = math.Inf(1)
+			prev, phase = math.Inf(1), 0
 			continue
 		}
 		prev = worst
