@@ -103,3 +103,35 @@ func TestPolishLp(t *testing.T) {
 		}
 	}
 }
+
+// TestSolveDense checks solveDense on a regular system (solved to
+// rounding) and on an exactly singular one, which gonum reports as
+// Condition(+Inf) with an empty solution: solveDense must say false, not
+// return the empty vector (a polish on raw Wine, l10, indexed it).
+func TestSolveDense(t *testing.T) {
+	tests := []struct {
+		name string
+		a    []float64
+		b    []float64
+		want []float64
+		ok   bool
+	}{
+		// [[2, 1], [1, 3]] x = (3, 5): x = (4/5, 7/5).
+		{"regular", []float64{2, 1, 1, 3}, []float64{3, 5}, []float64{0.8, 1.4}, true},
+		// Rank one: the second row is twice the first.
+		{"singular", []float64{1, 2, 2, 4}, []float64{1, 1}, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x, ok := solveDense(mat.NewDense(2, 2, tc.a), tc.b)
+			require.Equal(t, tc.ok, ok)
+			if !tc.ok {
+				return
+			}
+			require.Len(t, x, len(tc.want))
+			for i := range x {
+				require.InDelta(t, tc.want[i], x[i], 4*0x1p-52)
+			}
+		})
+	}
+}
