@@ -268,9 +268,10 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 //	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.01   2e-9  0.02     3e-13 0.01     7e-13 0.01
 //	Wine raw                        2e-9  0.01   8e-8  0.02   9.7e-8 0.04    8e-12 0.04     1e-13 0.04
 //	Gaussian (500,25,10), sigma 0.1 1e-9  0.1    1e-9  0.9    5e-10 0.7      9e-13 1.4      2e-12 1.1
-//	random labels (100,200,5)       3e-10 0.2    3e-9  0.8    1e-9  0.5      9e-13 2.0      2e-12 2.9
+//	random labels (100,200,5)       3e-10 0.2    3e-9  0.8    1e-9  0.5      9e-13 0.9      2e-12 1.2
 //
-// l<p> with polishLp; before it (same code otherwise, same session, load
+// l<p> with polishLp and, on the random labels, newtonStepPairs (2.0 and
+// 2.9 s without it); before both (same code otherwise, same session, load
 // 2 to 3): 2e-9 0.02 s and 1e-9 0.03 s, 2e-8 0.05 s and 8e-6 0.7 s (x),
 // 7e-10 1.2 s and 2e-10 1.2 s, 7e-9 9.7 s and 2e-9 10.0 s (the random
 // labels: 8.6 to 9.0 s at lower load). With the power-cone barrier,
@@ -288,7 +289,12 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // in 2.7 s, and 5566 variables (too many) on the random labels. For l<p>
 // each runPD Newton step factorises a dense (kD+1)-square matrix (about
 // 0.1 s at kD = 1000, 7 to 11 steps a stage, 2 or 3 stages before the
-// polish certifies), so kD much above 1000 exceeds issue 5's 10 s. An
+// polish certifies), or, with at most kD/2 pairs, an (n(k-1)+1)-square
+// one (newtonStepPairs), so kD much above 1000 with many pairs exceeds
+// issue 5's 10 s (random labels (200,500,5), n k d = 5e5: l1.5 and l3
+// certified in 14 and 7 s). Large exponents remain hard: l10 on the raw
+// Wine data is not certified (6e-5), and on the Gaussian data it takes
+// 14 s (runPD stalls and the working-set method takes over). An
 // uncertified result is returned with Certified = false and its (sound)
 // interval.
 //

@@ -50,6 +50,13 @@ const pdStageSteps = 150
 // as lambda is, so few steps recentre after tau grows (the nonlinearity
 // 1/s_j^2 is what made run stall with many pairs).
 //
+// For the power-cone barrier of l<p> the barrier's t is eliminated from
+// each Newton system (newtonStepBall), and when the pairs are at most half
+// the entries of Z (usePairSpace) the system is solved in pair space by
+// the Woodbury identity (newtonStepPairs) without forming it: at random
+// labels (100,200,5) (400 pairs, kD = 1000) l1.5 and l3 took 0.9 and 1.2
+// s instead of 2.0 and 2.9 s.
+//
 // A stage ends when the Newton decrement is below 1e-6 or after 50 steps;
 // tau then grows tenfold, or a hundredfold after a stage of at most 3
 // steps. Every pair is in the problem (no working set).
@@ -92,7 +99,11 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 	dl := make([]float64, np)
 	trialU := make([]float64, nu)
 	trialS := make([]float64, np)
-	h := mat.NewSymDense(nv, nil)
+	pairSpace := bp.usePairSpace()
+	var h *mat.SymDense
+	if !pairSpace {
+		h = mat.NewSymDense(nv, nil)
+	}
 	var chol mat.Cholesky
 	total := 0
 	for stages := 0; stages < 100; stages++ {
@@ -107,8 +118,14 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 				gc[j] = 1 / v
 				hc[j] = tau * lambda[j] / v
 			}
-			bp.newtonSystem(u, tau, gc, hc, g, h)
-			dec, ok := bp.newtonStepBall(&chol, h, g, step)
+			var dec float64
+			var ok bool
+			if pairSpace {
+				dec, ok = bp.newtonStepPairs(u, tau, gc, hc, g, step)
+			} else {
+				bp.newtonSystem(u, tau, gc, hc, g, h)
+				dec, ok = bp.newtonStepBall(&chol, h, g, step)
+			}
 			if !ok {
 				return nil
 			}
