@@ -340,8 +340,9 @@ func TestConvexNuclearSDP(t *testing.T) {
 // experiment ((n, d, k) = (500, 25, 10)), where the earlier barrier
 // -log(1 - sum |Z_ab|^p) stalled, and on random labels with d > n
 // ((100, 200, 5): 400 pairs, kD = 1000 weights, the slowest case), each
-// n k d of about 10^5: 0.7 to 3 s each on the shared 2-core machine at
-// load 2 to 3 with polishLp (8.6 to 9 s for the random labels without it).
+// n k d of about 10^5: 0.9 to 1.8 s each on the shared 2-core machine at
+// load 2 to 3 with polishLp and newtonStepPairs (8.6 to 10 s for the
+// random labels without them).
 func TestConvexLpPaperSize(t *testing.T) {
 	if testing.Short() {
 		t.Skip("solves four problems of 10^5 entries")

@@ -3,7 +3,6 @@ package solver
 import (
 	"fmt"
 	"math"
-	"slices"
 	"testing"
 	"time"
 
@@ -134,60 +133,5 @@ func TestSolveDense(t *testing.T) {
 				require.InDelta(t, tc.want[i], x[i], 4*0x1p-52)
 			}
 		})
-	}
-}
-
-// TestNewtonStepPairs checks that the pair-space step (Woodbury) equals
-// newtonStepBall's on newtonSystem's matrix, on random labels with fewer
-// pairs than half the entries of Z (the case usePairSpace selects), at the
-// barrier's start and at a point with unequal dual curvatures.
-func TestNewtonStepPairs(t *testing.T) {
-	ds := dataset.RandomLabels(2, 8, 20, 3) // 16 pairs, kD = 60
-	n, d, k := ds.Dims()
-	for _, p := range []float64{1.5, 3} {
-		for _, spread := range []float64{1, 1e3} {
-			t.Run(fmt.Sprintf("p=%g/spread=%g", p, spread), func(t *testing.T) {
-				b := lpConeBarrier{n: k * d, p: p}
-				bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, k), ball: b}
-				require.True(t, bp.usePairSpace())
-				u := make([]float64, b.size())
-				b.start(u, bp.startDirection())
-				s := make([]float64, n*(k-1))
-				bp.margins(mat.NewDense(k, d, u[:k*d]), s)
-				gam := slices.Min(s) - 1
-				gc := make([]float64, len(s))
-				hc := make([]float64, len(s))
-				for j, v := range s {
-					v -= gam
-					gc[j] = 1 / v
-					// Dual curvatures tau lambda_j / s_j spread over
-					// `spread` (runPD's, far from the centre).
-					hc[j] = math.Pow(spread, float64(j%3)/2) / (v * v)
-				}
-				nv := b.size() + 1
-				g := make([]float64, nv)
-				h := mat.NewSymDense(nv, nil)
-				bp.newtonSystem(u, 3, gc, hc, g, h)
-				want := make([]float64, nv)
-				var chol mat.Cholesky
-				decWant, ok := bp.newtonStepBall(&chol, h, g, want)
-				require.True(t, ok)
-				gotG := make([]float64, nv)
-				got := make([]float64, nv)
-				decGot, ok := bp.newtonStepPairs(u, 3, gc, hc, gotG, got)
-				require.True(t, ok)
-				for i := range g {
-					require.InDelta(t, g[i], gotG[i], 1e-12*max(1, math.Abs(g[i])), "gradient %d", i)
-				}
-				require.InDelta(t, decWant, decGot, 1e-8*decWant)
-				scale := 0.0
-				for _, v := range want {
-					scale = max(scale, math.Abs(v))
-				}
-				for i := range want {
-					require.InDelta(t, want[i], got[i], 1e-8*max(1, scale), "component %d", i)
-				}
-			})
-		}
 	}
 }
