@@ -66,7 +66,11 @@ func (bp *barrierProblem) polishLp(p float64, z *mat.Dense, lambda []float64) (*
 			lam[j] = lambda[j]
 		}
 	}
-	floats.Scale(1/floats.Sum(lam), lam)
+	sum := floats.Sum(lam)
+	if !(sum > 0) {
+		return nil, nil, false
+	}
+	floats.Scale(1/sum, lam)
 	m := make([]float64, np)
 	if p > 2 {
 		// Z/||Z||_p, nu = <A, s>/<s, s>, gam = sum_S lambda_j <v_j, Z>.
