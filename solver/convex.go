@@ -267,7 +267,7 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 //	data                            fro          spectral     nuclear        l1.5           l3
 //	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.01   2e-9  0.02     3e-13 0.01     7e-13 0.01
 //	Wine raw                        2e-9  0.01   8e-8  0.02   9.7e-8 0.04    8e-12 0.04     1e-13 0.04
-//	Gaussian (500,25,10), sigma 0.1 1e-9  0.1    1e-9  0.9    5e-10 0.7      9e-13 1.4      2e-12 1.1
+//	Gaussian (500,25,10), sigma 0.1 1e-9  0.1    1e-9  0.9    5e-10 0.7      9e-13 0.9      2e-12 0.9
 //	random labels (100,200,5)       3e-10 0.2    3e-9  0.8    1e-9  0.5      9e-13 0.9      2e-12 1.2
 //
 // l<p> with polishLp and, on the random labels, newtonStepPairs (2.0 and
