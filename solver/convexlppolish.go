@@ -59,8 +59,9 @@ const polishDropAll = 0.01
 // polishNewton, from the iterate's weights on the pairs S of activeSet,
 // renormalized to sum 1 (and, for p > 2, Z/||Z||_p).
 //
-// polishLp returns W = G(lambda) (||W||_p = 1) and the weights over every
-// pair (0 outside S), or false when the Newton iteration breaks down. The
+// polishLp returns W (G(lambda) for p <= 2, Z/||Z||_p for p > 2; ||W||_p
+// = 1 up to rounding) and the weights over every pair (0 outside S, sum 1),
+// or false when the Newton iteration breaks down. The
 // result is a candidate only: whatever it is, W and lambda >= 0 give valid
 // bounds, which the caller certifies and keeps only when narrower.
 func (bp *barrierProblem) polishLp(p float64, z *mat.Dense, lambda []float64) (*mat.Dense, []float64, bool) {
@@ -578,7 +579,10 @@ func entrywiseNorm(a []float64, q float64) float64 {
 }
 
 // polishStart is the relative floating-point width below which an
-// interior-point iterate of an l<p> problem is polished (polishLp).
+// interior-point iterate of an l<p> problem is polished (polishLp). The
+// polishes that succeeded in the measurements of maxMarginConvex's table
+// started from widths of 2e-8 to 6e-3; 1e-1 and 1 only added failed
+// polishes (no fewer stages on those data, nor on l10).
 const polishStart = 1e-2
 
 // offerPolished polishes the iterate br of an l<p> problem whose
