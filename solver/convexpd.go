@@ -26,6 +26,39 @@ const pdSafeguard = 10
 // handing over to run (18 and 21 s).
 const pdStageSteps = 150
 
+// pdSmallSystem and pdSmallStageSteps extend a stage's budget when runPD's
+// Newton systems are small: with at most pdSmallSystem unknowns (after the
+// power-cone barrier's t is eliminated) a step costs a few milliseconds
+// (7.5 ms at the Gaussian (500,25,10) data, l10, kD = 250, 4500 pairs), so
+// pdSmallStageSteps of them stay within about 3 s. Measured there (load 2
+// to 3): the third stage of l10 and l20 needs 266 and 351 steps (one entry
+// of Z, whose t must fall by orders of magnitude, moves by a full Newton
+// step of about 1e-3 at a time), after which polishLp certifies; with 150
+// steps runPD gave up and the working-set method took over, 13 s in all.
+const (
+	pdSmallSystem     = 500
+	pdSmallStageSteps = 400
+)
+
+// stageSteps returns runPD's budget of Newton steps per stage:
+// pdSmallStageSteps for the power-cone barrier of l<p> when its Newton
+// systems have at most pdSmallSystem unknowns (kD + 1 after t is
+// eliminated, or pairs + 1 in pair space), pdStageSteps otherwise (the
+// nuclear norm's lifted barrier was not measured with more).
+func (bp *barrierProblem) stageSteps() int {
+	if _, ok := bp.ball.(lpConeBarrier); !ok {
+		return pdStageSteps
+	}
+	size := bp.k*bp.d + 1
+	if bp.usePairSpace() {
+		size = bp.pairs() + 1
+	}
+	if size <= pdSmallSystem {
+		return pdSmallStageSteps
+	}
+	return pdStageSteps
+}
+
 // runPD is the primal-dual counterpart of run: it follows the central path
 // of
 //
@@ -57,7 +90,8 @@ const pdStageSteps = 150
 // labels (100,200,5) (400 pairs, kD = 1000) l1.5 and l3 took 0.9 and 1.2
 // s instead of 2.0 and 2.9 s.
 //
-// A stage ends when the Newton decrement is below 1e-6 or after 50 steps;
+// A stage ends when the Newton decrement is below 1e-6 or after
+// stageSteps steps (then the method stops);
 // tau then grows tenfold, or a hundredfold after a stage of at most 3
 // steps. Every pair is in the problem (no working set).
 //
@@ -106,10 +140,11 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 	}
 	var chol mat.Cholesky
 	total := 0
+	budget := bp.stageSteps()
 	for stages := 0; stages < 100; stages++ {
 		mu := 1 / tau
 		steps := 0
-		for ; steps < pdStageSteps; steps++ {
+		for ; steps < budget; steps++ {
 			if !deadline.IsZero() && time.Now().After(deadline) {
 				return &StatusError{Status: "TIMEOUT"}
 			}
@@ -172,7 +207,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 			total++
 		}
 		zc := mat.DenseCopyOf(mat.NewDense(k, d, u[:k*d]))
-		if !stage(barrierResult{z: zc, lambda: append([]float64(nil), lambda...), tau: tau, newton: total}) || steps == pdStageSteps {
+		if !stage(barrierResult{z: zc, lambda: append([]float64(nil), lambda...), tau: tau, newton: total}) || steps == budget {
 			return nil
 		}
 		if tau > 1e300 {
