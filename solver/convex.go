@@ -207,7 +207,9 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // the steepest direction sign(A)|A|^{q-1}/||A||_q^{q-1} of A(lambda) (q =
 // p/(p-1)) and equal margins gamma on S, a smooth square system solved by
 // Newton's method (in (lambda_S, gamma) for p <= 2, in (W, lambda_S, nu,
-// gamma) for p > 2). Its W and lambda >= 0 are certified like any
+// gamma) for p > 2; for p > 2, when that fails, again from the iterate's
+// W improved by sequential linear programming, slpRefine). Its W and
+// lambda >= 0 are certified like any
 // iterate's, so the polish can only narrow the interval; it reaches
 // rounding level (1e-11 to 1e-13 relative) a few stages before the path
 // would reach the tolerance, and on badly scaled data (raw Wine), where
@@ -294,17 +296,21 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // issue 5's 10 s (random labels (200,500,5), n k d = 5e5: l1.5 and l3
 // certified in 14 and 7 s). Large exponents: l10 and l20 certify to
 // about 1e-12 on standardized Wine (0.02 and 0.04 s), the Gaussian data
-// (2.1 and 2.7 s, with runPD's longer stages on small systems,
-// stageSteps; 13 s before, when runPD gave up and the working-set method
-// took over) and the random labels (0.9 and 1.2 s), but not on the raw
-// Wine data (5.7e-5 and 4.0e-5; gamma is 0.22 there, so the tolerance is
-// 1e-7 absolute): its small features' weights (entries of Z of about
-// 0.2 whose |Z|^(p-2), 1e-6 of the largest, is the only curvature that
-// fixes them) are still undetermined (wrong signs) at the last stage
-// runPD completes, polishLp's primal form then stalls at a residual of
-// 1e-6, and the dual form (Newton in lambda) breaks down from there. An
-// uncertified result is returned with Certified = false and its (sound)
-// interval.
+// (2.1 to 2.7 and 2.7 to 3.0 s, with runPD's longer stages on small
+// systems, stageSteps; 13 s before, when runPD gave up and the
+// working-set method took over) and the random labels (0.9 to 1.1 and 1.2
+// to 1.5 s); on raw Wine l10 certifies (3e-13, 0.3 s) only because
+// polishLp starts from slpRefine's W: the small features' weights
+// (entries of Z of about 0.2 whose |Z|^(p-2), 1e-6 of the largest, is the
+// only curvature that fixes them) still have the wrong signs at the last
+// stage runPD completes, and polishLp from there stalls at a residual of
+// 1e-6 (5.7e-5 wide before). l20 on raw Wine is still not certified
+// (4.0e-5; gamma is 0.24 there, so the tolerance is 1e-7 absolute):
+// slpRefine's trust region stops 1.3e-5 below gamma, and polishLp from
+// there fills its active set (kD pairs) and returns a W with negative
+// margins, although its weights give the same upper bound (0.23931457,
+// to 1e-9) from three stages. An uncertified result is returned with
+// Certified = false and its (sound) interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'
 // A(lambda) to 0, and the result has Separable = false, W = 0 and a small

@@ -601,12 +601,20 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 // polished returns polishLp's result for the iterate br of an l<p> problem
 // whose floating-point interval [lower, upper] is narrower than
 // polishStart relative, or false (another norm, a wider interval, or a
-// failed polish).
+// failed polish). For p > 2, when polishLp fails from br, it is run again
+// from br's Z refined by slpRefine (measured on raw Wine, l10: from
+// runPD's iterate at tau = 1.4e11 the first polish fails, the second
+// certifies a width of 2e-10).
 func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper float64) (barrierResult, bool) {
 	if cn.kind != "lp" || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
 		return barrierResult{}, false
 	}
 	z, lam, ok := bp.polishLp(cn.p, br.z, br.lambda)
+	if !ok && cn.p > 2 {
+		if rz := bp.slpRefine(cn.p, br.z); rz != nil {
+			z, lam, ok = bp.polishLp(cn.p, rz, br.lambda)
+		}
+	}
 	if !ok {
 		return barrierResult{}, false
 	}

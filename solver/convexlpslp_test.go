@@ -1,0 +1,92 @@
+package solver
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/dataset"
+)
+
+// TestSlpRefine checks slpRefine on raw Wine, l10, the case it was written
+// for: from the first runPD iterate whose floating-point width is below
+// 1e-3 relative (tau = 1.4e10, where polishLp alone fails: the small
+// features' weights have the wrong signs), slpRefine must raise
+// m(W)/||W||_p, never above the iterate's upper bound (it is a lower
+// bound), and polishLp from its W must certify far inside
+// DefaultConvexTolerance: 1e-11 relative (measured 3e-13).
+func TestSlpRefine(t *testing.T) {
+	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
+	require.NoError(t, err)
+	cn, ok := convexNormOf(mustNorm(t, "l10"))
+	require.True(t, ok)
+	_, _, k := raw.Dims()
+	tt := scaledToUnit(raw.X)
+	_, dd := tt.Dims()
+	bp := &barrierProblem{pairSpace: newPairSpace(tt, raw.Y, k), ball: cn.barrier(k, dd)}
+	var it barrierResult
+	var lower, upper float64
+	require.NoError(t, bp.runPD(bp.startDirection(), func(br barrierResult) bool {
+		l, _, u := bp.floatBounds(cn, br)
+		if l > 0 && u-l <= 1e-3*u {
+			it, lower, upper = br, l, u
+			return false
+		}
+		return true
+	}, time.Time{}))
+	require.NotNil(t, it.z, "no runPD stage below 1e-3")
+
+	w := bp.slpRefine(cn.p, it.z)
+	require.NotNil(t, w)
+	got := bp.normalizedMargin(cn.p, w)
+	require.Greater(t, got, lower)
+	require.LessOrEqual(t, got, upper)
+
+	z, lam, ok := bp.polishLp(cn.p, w, it.lambda)
+	require.True(t, ok)
+	res, err := convexCertify(raw, cn, mat.DenseCopyOf(z), bp.pairWeights(lam), DefaultConvexTolerance)
+	require.NoError(t, err)
+	require.True(t, res.Certified)
+	require.LessOrEqual(t, res.Upper-res.Lower, 1e-11*max(1, res.Lower))
+}
+
+// TestSlpStepTrustRegion checks one linear programme of slpRefine on the
+// two-point line of TestConvexHandSolved (x_0 = 2 in class 0, x_1 = -1 in
+// class 1; W is 2×1): from W0 = (0.6, -0.5) normalised, the step moves
+// each entry by at most its trust radius min(sqrt(e/h), e^(1/p)), e =
+// eta/kD, h = p(p-1)/2 |W0|^(p-2), does not increase <s, W> (s =
+// sign(W0)|W0|^(p-1): the linearised norm), and raises the least margin
+// (both margins grow with w_0 - w_1, which the LP can increase).
+func TestSlpStepTrustRegion(t *testing.T) {
+	ds := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
+	bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, 2)}
+	for _, p := range []float64{3, 10} {
+		t.Run(fmt.Sprintf("p=%g", p), func(t *testing.T) {
+			w := []float64{0.6, -0.5}
+			nw := entrywiseNorm(w, p)
+			w0 := []float64{w[0] / nw, w[1] / nw}
+			const eta = 1e-6
+			out, ok := bp.slpStep(p, w, eta)
+			require.True(t, ok)
+			var lin0, lin float64
+			for a := range w0 {
+				e := eta / 2
+				h := p * (p - 1) / 2 * math.Pow(math.Abs(w0[a]), p-2)
+				radius := min(math.Sqrt(e/h), math.Pow(e, 1/p))
+				require.LessOrEqual(t, math.Abs(out[a]-w0[a]), radius*(1+1e-12))
+				s := math.Copysign(math.Pow(math.Abs(w0[a]), p-1), w0[a])
+				lin0 += s * w0[a]
+				lin += s * out[a]
+			}
+			require.LessOrEqual(t, lin, lin0*(1+1e-12))
+			m0, m := make([]float64, 2), make([]float64, 2)
+			bp.margins(mat.NewDense(2, 1, w0), m0)
+			bp.margins(mat.NewDense(2, 1, out), m)
+			require.Greater(t, min(m[0], m[1]), min(m0[0], m0[1]))
+		})
+	}
+}
