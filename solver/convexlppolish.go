@@ -604,13 +604,14 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 // failed polish). For p > 2, when polishLp fails from br, it is run again
 // from br's Z refined by slpRefine (measured on raw Wine, l10: from
 // runPD's iterate at tau = 1.4e11 the first polish fails, the second
-// certifies a width of 2e-10).
+// certifies a width of 2e-10), unless Z has more than slpMaxColumns
+// entries.
 func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper float64) (barrierResult, bool) {
 	if cn.kind != "lp" || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
 		return barrierResult{}, false
 	}
 	z, lam, ok := bp.polishLp(cn.p, br.z, br.lambda)
-	if !ok && cn.p > 2 {
+	if !ok && cn.p > 2 && bp.k*bp.d <= slpMaxColumns {
 		if rz := bp.slpRefine(cn.p, br.z); rz != nil {
 			z, lam, ok = bp.polishLp(cn.p, rz, br.lambda)
 		}
