@@ -208,7 +208,11 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // p/(p-1)) and equal margins gamma on S, a smooth square system solved by
 // Newton's method (in (lambda_S, gamma) for p <= 2, in (W, lambda_S, nu,
 // gamma) for p > 2; for p > 2, when that fails, again from the iterate's
-// W improved by sequential linear programming, slpRefine). Its W and
+// W improved by sequential linear programming, slpRefine, and when that
+// fails too by the primal active-set method polishMinNorm, which minimises
+// ||W||_p^p subject to margins >= 1 by Newton steps on a feasible W and
+// returns the active pairs' multipliers as weights; slpRefine and
+// polishMinNorm only when kD <= slpMaxColumns). Its W and
 // lambda >= 0 are certified like any
 // iterate's, so the polish can only narrow the interval; it reaches
 // rounding level (1e-11 to 1e-13 relative) a few stages before the path
@@ -304,12 +308,15 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // (entries of Z of about 0.2 whose |Z|^(p-2), 1e-6 of the largest, is the
 // only curvature that fixes them) still have the wrong signs at the last
 // stage runPD completes, and polishLp from there stalls at a residual of
-// 1e-6 (5.7e-5 wide before). l20 on raw Wine is still not certified
-// (4.0e-5; gamma is 0.24 there, so the tolerance is 1e-7 absolute):
-// slpRefine's trust region stops 1.3e-5 below gamma, and polishLp from
-// there fills its active set (kD pairs) and returns a W with negative
-// margins, although its weights give the same upper bound (0.23931457,
-// to 1e-9) from three stages. An uncertified result is returned with
+// 1e-6 (5.7e-5 wide before). l20 on raw Wine (gamma 0.24, so the
+// tolerance is 1e-7 absolute) certifies to 1.3e-9 in 0.07 s through
+// polishMinNorm (TestConvexSweep, 2026-11-29; it was 4.0e-5 wide, not
+// certified, in 1.4 s: slpRefine's trust region stopped 1.3e-5 below gamma
+// and polishLp from there filled its active set), and l10 there now
+// certifies through it at an earlier stage (6.5e-9, 0.08 s). TestConvexSweep
+// (MAXMARGIN_SWEEP=1) covers every norm on Wine and on Gaussian and random
+// labels of six shapes from (20,1000,5) to (2000,10,5): all certified,
+// the slowest 3 s. An uncertified result is returned with
 // Certified = false and its (sound) interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'

@@ -144,12 +144,13 @@ func TestConvexOrdering(t *testing.T) {
 	require.GreaterOrEqual(t, got["l50"].Upper, gMax*math.Pow(m, -1.0/50)*(1-1e-9))
 }
 
-// TestConvexWine solves the Wine data (cases/data/wine.csv) for every norm
-// and l10, standardized and raw. The raw features (proline ~1000 next to
-// hue ~1) are badly scaled: the interior-point iterates of l3 stop near
+// TestConvexWine solves the Wine data (cases/data/wine.csv) for every norm,
+// l10 and l20, standardized and raw. The raw features (proline ~1000 next
+// to hue ~1) are badly scaled: the interior-point iterates of l3 stop near
 // 8e-6 relative there, and polishLp takes them to rounding level; for l10
-// polishLp needs slpRefine's start (measured 3e-13, 0.3 s; l20 is still
-// 4e-5 wide there, not certified).
+// and l20 polishLp fails and polishMinNorm certifies (measured 6.5e-9 and
+// 1.3e-9 relative in 0.08 and 0.07 s; l20 was 4.0e-5 wide, not
+// certified, before it).
 func TestConvexWine(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
@@ -158,7 +159,7 @@ func TestConvexWine(t *testing.T) {
 		ds   *dataset.Dataset
 	}{{"standardized", raw.Standardized()}, {"raw", raw}}
 	for _, set := range sets {
-		for _, name := range append(slices.Clone(convexNames), "l10") {
+		for _, name := range append(slices.Clone(convexNames), "l10", "l20") {
 			t.Run(set.name+"/"+name, func(t *testing.T) {
 				res := solveConvexChecked(t, set.ds, mustNorm(t, name))
 				require.True(t, res.Separable)

@@ -616,10 +616,31 @@ func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper
 			z, lam, ok = bp.polishLp(cn.p, rz, br.lambda)
 		}
 	}
+	if !ok && cn.p > 2 && bp.k*bp.d <= slpMaxColumns {
+		z, lam, ok = bp.minNormCandidate(cn, br)
+	}
 	if !ok {
 		return barrierResult{}, false
 	}
 	return barrierResult{z: z, lambda: lam, tau: br.tau, newton: br.newton}, true
+}
+
+// minNormCandidate returns polishMinNorm's W from the iterate br of an l<p>
+// problem (p > 2) with the narrower of the two upper bounds of br's
+// weights and polishMinNorm's multipliers, or false when it fails.
+func (bp *barrierProblem) minNormCandidate(cn convexNorm, br barrierResult) (*mat.Dense, []float64, bool) {
+	w, mult, ok := bp.polishMinNorm(cn.p, br.z, br.lambda)
+	if !ok {
+		return nil, nil, false
+	}
+	lam := br.lambda
+	if mult != nil {
+		_, _, u0 := bp.floatBounds(cn, barrierResult{z: w, lambda: lam})
+		if _, _, u1 := bp.floatBounds(cn, barrierResult{z: w, lambda: mult}); u1 < u0 {
+			lam = mult
+		}
+	}
+	return w, lam, true
 }
 
 // addBelow adds to the active set in the pairs outside it whose margin m_j
