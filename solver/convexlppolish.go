@@ -148,8 +148,9 @@ type polishForm interface {
 // with weight 0 whose step is negative leaves S before the step. Once the
 // residual is at rounding level (1e-13, or no longer halving below 1e-8)
 // the pairs outside S with margins below gam join it (addBelow); the
-// iteration stops when none does, and fails after polishSteps steps in
-// all or polishPhaseSteps without reaching rounding level.
+// iteration stops when none lies below gam, and fails when S is full (kD
+// pairs) with pairs still below gam, or after polishSteps steps in all or
+// polishPhaseSteps without reaching rounding level.
 func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []bool) bool {
 	np := bp.pairs()
 	m := make([]float64, np)
@@ -177,8 +178,11 @@ func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []b
 		}
 		gam := x[len(x)-1]
 		if worst <= 1e-13 || (worst > prev/2 && worst <= 1e-8) {
-			if !bp.addBelow(in, m, gam, len(idx)) {
-				return true
+			added, below := bp.addBelow(in, m, gam, len(idx))
+			if !added {
+				// Done when no pair lies below gam; a full set with
+				// pairs still below is a failure.
+				return !below
 			}
 			idx = members()
 			if worst, ok = form.eval(x, lam, m, idx); !ok {
@@ -649,8 +653,8 @@ func (bp *barrierProblem) minNormCandidate(cn convexNorm, br barrierResult) (*ma
 // activeSet): a Newton step costs O(ns^2 kD), and
 // adding every violated pair at once (4453 of 4500 on the Gaussian
 // (500,25,10) data, from a set of 1) took 4 s. It reports whether it added
-// any.
-func (bp *barrierProblem) addBelow(in []bool, m []float64, gam float64, ns int) bool {
+// any and whether any pair outside in lay below gam (1 - 1e-12).
+func (bp *barrierProblem) addBelow(in []bool, m []float64, gam float64, ns int) (added, below bool) {
 	var add []int
 	for j, v := range m {
 		if !in[j] && v < gam*(1-1e-12) {
@@ -660,12 +664,12 @@ func (bp *barrierProblem) addBelow(in []bool, m []float64, gam float64, ns int) 
 	slices.SortFunc(add, func(a, b int) int { return cmp.Compare(m[a], m[b]) })
 	room := min(len(add), max(8, ns/2), bp.k*bp.d-ns)
 	if room <= 0 {
-		return false
+		return false, len(add) > 0
 	}
 	for _, j := range add[:room] {
 		in[j] = true
 	}
-	return true
+	return true, true
 }
 
 // finite reports whether every entry of x is finite.

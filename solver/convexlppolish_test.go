@@ -3,6 +3,7 @@ package solver
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -132,6 +133,43 @@ func TestSolveDense(t *testing.T) {
 			for i := range x {
 				require.InDelta(t, tc.want[i], x[i], 4*0x1p-52)
 			}
+		})
+	}
+}
+
+// TestAddBelow checks addBelow's two reports, on which polishNewton's
+// verdict rests: with k = 2 and d = 1 the active set holds at most kD = 2
+// pairs, so once two are in, a third pair below gam cannot join and must
+// be reported (polishNewton then fails instead of claiming an optimum).
+func TestAddBelow(t *testing.T) {
+	ds := mustDataset(t, "line", [][]float64{{2}, {-1}, {3}}, []int{0, 1, 0})
+	bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, ds.K)}
+	gam := 1.0
+	tests := []struct {
+		name         string
+		in           []bool
+		m            []float64
+		added, below bool
+		after        []bool
+	}{
+		{"room: the pair below joins", []bool{true, false, false}, []float64{1, 0.5, 2}, true, true, []bool{true, true, false}},
+		{"none below", []bool{true, false, false}, []float64{1, 1, 2}, false, false, []bool{true, false, false}},
+		{"full with a pair below", []bool{true, true, false}, []float64{1, 1, 0.5}, false, true, []bool{true, true, false}},
+		{"full, none below", []bool{true, true, false}, []float64{1, 1, 2}, false, false, []bool{true, true, false}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := slices.Clone(tc.in)
+			ns := 0
+			for _, v := range in {
+				if v {
+					ns++
+				}
+			}
+			added, below := bp.addBelow(in, tc.m, gam, ns)
+			require.Equal(t, tc.added, added)
+			require.Equal(t, tc.below, below)
+			require.Equal(t, tc.after, in)
 		})
 	}
 }
