@@ -3,10 +3,12 @@ package solver
 import (
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
@@ -41,18 +43,29 @@ import (
 // same step solves H dw = b with H = E^{-1} + sum_p (lambda_p/s_p) M_p^T M_p,
 // and a pair far from active adds a term smaller by orders of magnitude
 // (on the central path lambda_p/s_p = mu/s_p^2 for an inactive pair,
-// lambda_p^2/mu for an active one). Each iteration therefore builds K over
-// the pairs Q that matter (reducedPairs): the Newton step is that of the
-// LP restricted to Q (the multipliers of the other pairs R taken as 0 in
-// its dual equations), whose dw and dg then give every pair's slack step
-// exactly, ds_r = rp_r + M_r dw - dg, so the primal step length still
-// respects all the rows; the multipliers of R are reset to the central
-// path, lambda_r = mu_Q / s_r, so that a pair becoming active (small s_r)
-// grows its weight and enters Q. When Q would hold more than reduceMax of
-// the pairs (far from the optimum, where all weigh alike) or the reduced
-// steps stall, the full system is used. On Gaussian clusters at
-// (200,500,10) Q falls from 1800 pairs to about 130 over the last half of
-// the iterations.
+// lambda_p^2/mu for an active one). Near the optimum each iteration
+// therefore builds K over the pairs Q that matter (reducedPairs): the
+// Newton step is that of the LP restricted to Q (the multipliers of the
+// other pairs R taken as 0 in its dual equations), whose dw and dg then
+// give every pair's slack step exactly, ds_r = rp_r + M_r dw - dg, so the
+// primal step length still respects all the rows; the multipliers of R are
+// reset to the central path, lambda_r = mu_Q / s_r, so that a pair becoming
+// active (small s_r) grows its weight and enters Q. When Q would hold more
+// than reduceMax of the pairs (far from the optimum, where all weigh
+// alike) the full system is used, and for reducePause iterations when the
+// reduced steps stall; if they still stall, for good. On Gaussian clusters
+// at (200,500,10) Q falls from 1800 pairs to about 130 over the last half
+// of the iterations.
+//
+// Far from the optimum, on large LPs, the full system is solved by
+// conjugate gradients preconditioned with P = blockdiag(K_QQ, diag K_RR),
+// Q the reduceCap heaviest pairs (pcgSolve): a product with K is
+// M (E (M^T v)) + (s/lambda) v, two n×k×d matrix products, and the method
+// converges in 15 to 90 products there (Gaussian (500,1000,10): 4500 pairs,
+// 1.5 s an iteration against 6 s for the factorization). Closer to the
+// optimum K's coupling between Q and the rest through the free entries of
+// W grows like 1/mu and the method stops converging within pcgMaxIter; the
+// iteration is then redone with the reduced system, or else K is factorized.
 //
 // Any iterate gives certified bounds (MATH.md section 3): W/N(W) a lower
 // bound m(W)/N(W) and lambda an upper bound N*(A(lambda))/sum lambda. The
@@ -66,6 +79,7 @@ type ipmLP struct {
 	x       []float64
 	pairs   []pair
 	weights bool // factorize H (normalW) rather than K when kd < m
+	nk      []float64
 }
 
 // ipmResult is the outcome of ipmLP.solve: the classifier W (k×d, not
@@ -78,6 +92,7 @@ type ipmResult struct {
 	lower, upper float64
 	iters        int
 	reduced      int // iterations with a reduced Newton system
+	pcg          int // iterations that tried conjugate gradients
 }
 
 // newIPM prepares the IPM for ds; sumForm selects the sum norm.
@@ -111,8 +126,21 @@ func newIPM(ds *dataset.Dataset, sumForm bool) *ipmLP {
 }
 
 // mulM sets out_p = M_p . v (v of length kd, row-major k×d) for the pairs.
+// For many pairs it forms P = X V^T (n×k, one matrix product) and reads
+// out_p = P_{i y_i} - P_{i c}; for few it takes the dot products directly.
 func (p *ipmLP) mulM(v []float64, out []float64) {
-	d := p.d
+	d, k := p.d, p.k
+	if 2*len(p.pairs) >= p.n {
+		pm := p.prodBuf()
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1,
+			blas64.General{Rows: p.n, Cols: d, Stride: d, Data: p.x},
+			blas64.General{Rows: k, Cols: d, Stride: d, Data: v[:k*d]},
+			0, blas64.General{Rows: p.n, Cols: k, Stride: k, Data: pm})
+		for r, pr := range p.pairs {
+			out[r] = pm[pr.i*k+p.ds.Y[pr.i]] - pm[pr.i*k+pr.c]
+		}
+		return
+	}
 	for r, pr := range p.pairs {
 		y := p.ds.Y[pr.i]
 		x := p.x[pr.i*d : pr.i*d+d]
@@ -125,10 +153,25 @@ func (p *ipmLP) mulM(v []float64, out []float64) {
 	}
 }
 
-// mulMT sets out = M^T u = sum_p u_p (e_{y_i} - e_c) x_i^T (length kd).
+// mulMT sets out = M^T u = sum_p u_p (e_{y_i} - e_c) x_i^T (length kd). For
+// many pairs it gathers the coefficients into U (n×k: U_{i y_i} += u_p,
+// U_{i c} -= u_p) and forms U^T X with one matrix product.
 func (p *ipmLP) mulMT(u []float64, out []float64) {
+	d, k := p.d, p.k
+	if 2*len(p.pairs) >= p.n {
+		um := p.prodBuf()
+		clear(um)
+		for r, pr := range p.pairs {
+			um[pr.i*k+p.ds.Y[pr.i]] += u[r]
+			um[pr.i*k+pr.c] -= u[r]
+		}
+		blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+			blas64.General{Rows: p.n, Cols: k, Stride: k, Data: um},
+			blas64.General{Rows: p.n, Cols: d, Stride: d, Data: p.x},
+			0, blas64.General{Rows: k, Cols: d, Stride: d, Data: out[:k*d]})
+		return
+	}
 	clear(out)
-	d := p.d
 	for r, pr := range p.pairs {
 		if u[r] == 0 {
 			continue
@@ -142,6 +185,14 @@ func (p *ipmLP) mulMT(u []float64, out []float64) {
 			oc[l] -= t
 		}
 	}
+}
+
+// prodBuf returns the n×k workspace of mulM and mulMT.
+func (p *ipmLP) prodBuf() []float64 {
+	if len(p.nk) < p.n*p.k {
+		p.nk = make([]float64, p.n*p.k)
+	}
+	return p.nk
 }
 
 // normal assembles K = M E M^T + diag(diag) into k (m×m, lower triangle
@@ -281,6 +332,8 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 	// size does not depend on the pairs): the view over the pairs Q of the
 	// Newton system, and the terms of the pairs outside it.
 	reduce := reduceBand > 0 && !wspace
+	pauseUntil := 0
+	forceDrop, retrying := false, false
 	allIdx := make([]int, m)
 	for r := range allIdx {
 		allIdx[r] = r
@@ -299,6 +352,16 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 	rd1e := make([]float64, kd)
 	rd2e := make([]float64, kd)
 	defer func() { p.pairs = pairs }()
+	// Conjugate gradients: the preconditioner's pairs and K's diagonal.
+	usePCG := !wspace && m >= pcgMinPairs && float64(m)*float64(m) > pcgCost*float64(p.d)
+	pidx := make([]int, 0, m)
+	ppairs := make([]pair, 0, m)
+	ppos := make([]int, m)
+	pdiag := make([]float64, m)
+	kfull := make([]float64, m)
+	cg := struct{ x, r, z, d, kd, bq []float64 }{
+		make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m),
+	}
 	kdiag := make([]float64, m) // s/lambda, or lambda/s in weight space
 	einv := make([]float64, kd)
 	wtmp := make([]float64, kd)
@@ -423,12 +486,16 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		}
 		if width < bestWidth*0.9 {
 			bestWidth, stall = width, 0
-		} else if stall++; stall > 5 {
+		} else if stall++; stall > 5 && reduce && res.reduced > 0 {
+			// Reduced steps led the iterates astray: go on with the full
+			// system only.
+			reduce, stall = false, 0
+		} else if stall > 5 {
 			break
-		} else if stall > 2 && reduce {
+		} else if stall > 2 && reduce && it >= pauseUntil {
 			// The reduced steps no longer make progress: go on with the
-			// full system.
-			reduce = false
+			// full system for a few iterations.
+			pauseUntil = it + reducePause
 		}
 
 		// Constraint reduction: the Newton system is built over the pairs
@@ -436,8 +503,9 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		// H = E^{-1} + M^T diag(lambda/s) M) is at least reduceBand of the
 		// largest; see reducedPairs.
 		var q []int
-		if reduce && !wspace {
-			q = reducedPairs(s, lam, qidx)
+		if reduce && !wspace && (it >= pauseUntil || forceDrop) {
+			q = reducedPairs(s, lam, qidx, forceDrop)
+			forceDrop = false
 		}
 		if q == nil {
 			q = allIdx
@@ -498,11 +566,13 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 				p.normal(e, kdiag[:nq], kmat)
 			}
 		}
-		assemble()
-		sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
-		var fact bool
-		tri, fact = lapack64.Potrf(sym)
-		if !fact {
+		fullFactor := func() bool {
+			assemble()
+			sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
+			var fact bool
+			if tri, fact = lapack64.Potrf(sym); fact {
+				return true
+			}
 			// Regularize and retry once.
 			assemble()
 			var big float64
@@ -515,11 +585,64 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			if debugIPM {
 				println("regularized")
 			}
-			if tri, fact = lapack64.Potrf(sym); !fact {
-				break
+			tri, fact = lapack64.Potrf(sym)
+			return fact
+		}
+		// On the full system of a large LP, conjugate gradients
+		// preconditioned by the factorized block of the heaviest pairs
+		// (pcgSolve) replace the m×m factorization while they converge.
+		factored := true
+		var triP blas64.Triangular
+		var pq []int
+		if usePCG && nq == m {
+			pq = precondPairs(s, lam, pidx)
+			for r := range ppos {
+				ppos[r] = -1
+			}
+			ppairs = ppairs[:0]
+			for u, r := range pq {
+				ppairs = append(ppairs, pairs[r])
+				pdiag[u] = kdiag[r]
+				ppos[r] = u
+			}
+			np := len(pq)
+			p.pairs = ppairs
+			p.normal(e, pdiag[:np], kbuf[:np*np])
+			p.pairs = pairs
+			var ok bool
+			triP, ok = lapack64.Potrf(blas64.Symmetric{N: np, Stride: np, Data: kbuf[:np*np], Uplo: blas.Lower})
+			if ok {
+				factored = false
+				p.diagK(e, kdiag[:m], kfull)
+				res.pcg++
 			}
 		}
+		if factored && !fullFactor() {
+			break
+		}
+		failed, retry := false, false
 		solveK := func(b []float64) {
+			if !factored {
+				if p.pcgSolve(b, pq, ppos, triP, e, kdiag[:m], kfull, cg.x, cg.r, cg.z, cg.d, cg.kd, cg.bq, wtmp) {
+					return
+				}
+				// Conjugate gradients did not converge: retry the
+				// iteration with the reduced system, whatever the share
+				// of pairs it keeps, or else factorize K.
+				if debugIPM {
+					println("pcg failed")
+				}
+				if reduce && !retrying {
+					retry = true
+					failed = true
+					return
+				}
+				factored = true
+				if !fullFactor() {
+					failed = true
+					return
+				}
+			}
 			if wspace {
 				// K^{-1} b = D (b - M H^{-1} M^T D b), D = diag(lambda/s).
 				for r := range nq {
@@ -544,6 +667,13 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		if !p.sum {
 			copy(v, ones[:nq])
 			solveK(v[:nq])
+		}
+		if retry {
+			forceDrop, retrying = true, true
+			continue
+		}
+		if failed {
+			break
 		}
 
 		// direction solves the Newton system for complementarity targets
@@ -681,6 +811,13 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			r2[j] = -x2[j] * z2[j]
 		}
 		direction()
+		if retry {
+			forceDrop, retrying = true, true
+			continue
+		}
+		if failed {
+			break
+		}
 		ap, ad := steps()
 		var muAff float64
 		for r := range m {
@@ -708,6 +845,13 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			r2[j] = sm - x2[j]*z2[j] - daff.x2[j]*daff.z2[j]
 		}
 		direction()
+		if retry {
+			forceDrop, retrying = true, true
+			continue
+		}
+		if failed {
+			break
+		}
 		ap, ad = steps()
 		ap = min(1, 0.995*ap)
 		ad = min(1, 0.995*ad)
@@ -722,6 +866,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			z2[j] += ad * dz2[j]
 		}
 		g += ap * dg
+		retrying = false
 		if nq < m {
 			// The pairs outside Q are taken back to the central path,
 			// lambda_r = mu_Q / s_r with mu_Q the mean complementarity of
@@ -925,7 +1070,7 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline
 	// Screening: when the pairs outnumber the weights, the weight-space
 	// Newton system makes a loose solve over every pair cheap; its nearly
 	// active pairs then start the working set.
-	screen := nn*(k-1) > ipmAllPairs && k*d < nn*(k-1)
+	screen := nn*(k-1) > screenMinPairs && k*d < nn*(k-1)
 	if nn*(k-1) <= ipmAllPairs || screen {
 		pairs = everyPair(ds)
 	} else {
@@ -1034,20 +1179,37 @@ func everyPair(ds *dataset.Dataset) []pair {
 // most pairs n(k-1) that are all put in the first working set; addLimit
 // the pairs added per round, in units of n; looseTol the relative width to
 // which working sets that may still grow are solved; screenBand the
-// relative band of the screening (screenPairs); reduceBand, reduceActive
-// and reduceMax the constraint reduction (reducedPairs). reduceBand 1e-2
-// against 1e-3 and 1e-4 took Gaussian max at (200,500,10) from 3.5 and 5.1
-// s to 2.1 s, random labels max from 4.2 and 3.8 s to 2.5 s; a forced cut
-// to the 30% heaviest pairs far from the optimum stalled (8 s).
+// relative band of the screening (screenPairs); reduceBand, reduceActive,
+// reduceMax and reducePause the constraint reduction (reducedPairs; the
+// iterations a stalled reduction waits); reduceCap the share of pairs in
+// the conjugate-gradient preconditioner (precondPairs), which is used when
+// the pairs are at least pcgMinPairs and m^2 > pcgCost d (a product with K
+// costs about 4md flops against m^3/3 for its factorization, and the
+// method needs 15 to 90 products per solve), pcgTol and pcgMaxIter its
+// stopping rule. Measured (seconds, Gaussian/random max at (200,500,10),
+// load about 2): reduceBand 1e-2 against 1e-3 and 1e-4 took them from 3.5
+// and 5.1 s, 4.2 and 3.8 s to 2.1 and 2.5 s; reduceMax 0.5 against 0.7
+// from 2.3 and 2.7 s to 3.2 and 7.2 s; a forced cut to the 30% heaviest
+// pairs far from the optimum stalled (8 s). ipmAllPairs went from 2000 to
+// 5000 with the reduction: Gaussian max at (500,1000,10) took 87 s over 10
+// working-set rounds (3234 rows) and takes 13 s with every pair at once.
 var (
 	reduceActive = 100.0
 	reduceBand   = 1e-2
 	reduceMax    = 0.7
+	reducePause  = 3
+	reduceCap    = 0.3
+	pcgMinPairs  = 1000
+	pcgCost      = 8000.0
+	pcgTol       = 1e-10
+	pcgMaxIter   = 100
 	ipmMinSize   = 40000
-	ipmAllPairs  = 2000
+	ipmAllPairs  = 5000
 	addLimit     = 1
 	looseTol     = 1e-4
 	screenBand   = 0.1
+	// screenMinPairs is the least n(k-1) for which the screening runs.
+	screenMinPairs = 2000
 )
 
 // reducedPairs returns in out the indices of the pairs kept in the
@@ -1060,7 +1222,7 @@ var (
 // whose multiplier is small next to the others'. It returns nil when the
 // pairs kept would be more than reduceMax of all, where the full system
 // costs little more.
-func reducedPairs(s, lam []float64, out []int) []int {
+func reducedPairs(s, lam []float64, out []int, force bool) []int {
 	m := len(s)
 	var dmax float64
 	for r := range m {
@@ -1072,8 +1234,118 @@ func reducedPairs(s, lam []float64, out []int) []int {
 			out = append(out, r)
 		}
 	}
-	if float64(len(out)) > reduceMax*float64(m) {
+	if float64(len(out)) > reduceMax*float64(m) && !force {
 		return nil
 	}
 	return out
+}
+
+// precondPairs returns in out the pairs of the factorized block of the
+// conjugate-gradient preconditioner: those whose weight lambda_p/s_p in
+// H = E^{-1} + M^T diag(lambda/s) M is at least reduceBand times the
+// largest, at most reduceCap of all pairs (the heaviest). On the central
+// path s_p lambda_p = mu, so an active pair has s_p -> 0 and
+// lambda_p/s_p = lambda_p^2/mu -> inf, an inactive one mu/s_p^2 -> 0: near
+// the optimum Q is the active set and K is nearly block diagonal between
+// Q and the rest, whose block is dominated by its diagonal s/lambda.
+func precondPairs(s, lam []float64, out []int) []int {
+	m := len(s)
+	wts := make([]float64, m)
+	var dmax float64
+	for r := range m {
+		wts[r] = lam[r] / s[r]
+		dmax = max(dmax, wts[r])
+	}
+	cut := reduceBand * dmax
+	if q := int(reduceCap * float64(m)); q < m {
+		sorted := slices.Clone(wts)
+		slices.Sort(sorted)
+		cut = max(cut, sorted[m-max(q, 1)])
+	}
+	out = out[:0]
+	for r := range m {
+		if wts[r] >= cut {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// diagK sets out_r = K_rr = sum_l x_il^2 (E_{y_i l} + E_{c l}) + dl_r, the
+// diagonal of K = M E M^T + diag(dl) over the pairs.
+func (p *ipmLP) diagK(e, dl, out []float64) {
+	d := p.d
+	for r, pr := range p.pairs {
+		y := p.ds.Y[pr.i]
+		x := p.x[pr.i*d : pr.i*d+d]
+		ey, ec := e[y*d:y*d+d], e[pr.c*d:pr.c*d+d]
+		var t float64
+		for l, xv := range x {
+			t += xv * xv * (ey[l] + ec[l])
+		}
+		out[r] = t + dl[r]
+	}
+}
+
+// pcgSolve overwrites b with K^{-1} b, K = M E M^T + diag(dl), by
+// conjugate gradients preconditioned with P = blockdiag(K_QQ, diag(K_RR)):
+// tri is the Cholesky factor of K_QQ (pairs q, qpos their positions or -1)
+// and kdiag K's diagonal. It stops when ||r|| <= pcgTol ||b|| and reports
+// false (b unchanged) after pcgMaxIter iterations. x, r, z, dv, kv and bq
+// (length m) and wt (length kd) are workspace.
+func (p *ipmLP) pcgSolve(b []float64, q, qpos []int, tri blas64.Triangular, e, dl, kdiag, x, r, z, dv, kv, bq, wt []float64) bool {
+	m := len(p.pairs)
+	x, r, z, dv, kv = x[:m], r[:m], z[:m], dv[:m], kv[:m]
+	precond := func(src, dst []float64) {
+		for u, i := range q {
+			bq[u] = src[i]
+		}
+		v := blas64.Vector{N: len(q), Inc: 1, Data: bq}
+		blas64.Trsv(blas.NoTrans, tri, v)
+		blas64.Trsv(blas.Trans, tri, v)
+		for i := range m {
+			if u := qpos[i]; u >= 0 {
+				dst[i] = bq[u]
+			} else {
+				dst[i] = src[i] / kdiag[i]
+			}
+		}
+	}
+	mulK := func(src, dst []float64) {
+		p.mulMT(src, wt)
+		for j := range wt {
+			wt[j] *= e[j]
+		}
+		p.mulM(wt, dst)
+		for i := range m {
+			dst[i] += dl[i] * src[i]
+		}
+	}
+	bn := floats.Norm(b, 2)
+	if bn == 0 {
+		return true
+	}
+	clear(x)
+	copy(r, b)
+	precond(r, z)
+	copy(dv, z)
+	rz := floats.Dot(r, z)
+	for range pcgMaxIter {
+		mulK(dv, kv)
+		alpha := rz / floats.Dot(dv, kv)
+		floats.AddScaled(x, alpha, dv)
+		floats.AddScaled(r, -alpha, kv)
+		if floats.Norm(r, 2) <= pcgTol*bn {
+			copy(b, x)
+			return true
+		}
+		precond(r, z)
+		rzNew := floats.Dot(r, z)
+		beta := rzNew / rz
+		rz = rzNew
+		for i := range dv {
+			dv[i] = z[i] + beta*dv[i]
+		}
+	}
+	return false
 }

@@ -116,46 +116,70 @@ func TestIPMScreening(t *testing.T) {
 	}
 }
 
-// TestIPMConstraintReduction checks the reduced Newton systems of
-// ipmLP.solve against the full ones: on Gaussian clusters few pairs are
-// active, so most iterations must run reduced, and the certified optimum
-// must be the one the full system reaches (both are certified to the
-// tolerance, so they differ by at most twice it). Random labels, where
-// about 60% of the pairs are active, are included as the case where
-// reduction must not cost correctness.
+// TestIPMConstraintReduction checks the reduced Newton systems and the
+// conjugate-gradient solves of ipmLP.solve against the plain method (full
+// system, Cholesky factorization): on Gaussian clusters few pairs are
+// active, so the reduced system must be used in many iterations, and with
+// conjugate gradients forced on every size they must carry iterations;
+// every variant must certify the optimum the plain method reaches (each is
+// certified to the tolerance, so they differ by at most twice it). Random
+// labels, where about 60% of the pairs are active, are included as the
+// case where neither may cost correctness.
 func TestIPMConstraintReduction(t *testing.T) {
 	sets := []*dataset.Dataset{
 		dataset.GaussianClusters(21, 5, 40, 20, 0.1),
-		dataset.GaussianClusters(22, 10, 30, 10, 0.1),
+		dataset.GaussianClusters(22, 10, 30, 6, 0.1),
 		dataset.RandomLabels(23, 60, 80, 5),
+	}
+	type variant struct {
+		name      string
+		band      float64 // reduceBand; 0 turns the reduction off
+		pcg       bool    // conjugate gradients on every size
+		reduced   bool    // expect reduced iterations (Gaussian only)
+		pcgActive bool    // expect conjugate-gradient iterations
+	}
+	variants := []variant{
+		{name: "reduced", band: reduceBand, reduced: true},
+		{name: "pcg", pcg: true, pcgActive: true},
+		{name: "reduced+pcg", band: reduceBand, pcg: true, reduced: true, pcgActive: true},
 	}
 	for _, ds := range sets {
 		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
-			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
-				solve := func(band float64) ipmResult {
-					old := reduceBand
-					reduceBand = band
-					defer func() { reduceBand = old }()
-					p := newIPM(ds, n == norm.Sum)
-					res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, time.Time{})
-					require.NoError(t, err)
-					require.True(t, ok, "width %g", res.upper-res.lower)
-					return res
+			solve := func(t *testing.T, band float64, pcg bool) ipmResult {
+				oldBand, oldMin, oldCost := reduceBand, pcgMinPairs, pcgCost
+				reduceBand = band
+				if pcg {
+					pcgMinPairs, pcgCost = 0, 0
+				} else {
+					pcgMinPairs = 1 << 30
 				}
-				full := solve(0)
-				red := solve(reduceBand)
-				require.Zero(t, full.reduced)
-				if ds.Name[0] == 'g' {
-					// Gaussian: the nearly active pairs are a small share.
-					require.Greater(t, red.reduced, red.iters/3, "reduced iterations")
-				}
-				tol := DefaultTolerance * max(1, full.upper)
-				require.InDelta(t, full.lower, red.lower, tol)
-				require.InDelta(t, full.upper, red.upper, tol)
-				out, err := certify(ds, n, red.w, everyPair(ds), red.lambda, DefaultTolerance)
+				defer func() { reduceBand, pcgMinPairs, pcgCost = oldBand, oldMin, oldCost }()
+				p := newIPM(ds, n == norm.Sum)
+				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, time.Time{})
 				require.NoError(t, err)
-				require.True(t, out.Certified)
-			})
+				require.True(t, ok, "width %g", res.upper-res.lower)
+				return res
+			}
+			for _, v := range variants {
+				t.Run(ds.Name+"/"+n.Name()+"/"+v.name, func(t *testing.T) {
+					full := solve(t, 0, false)
+					require.Zero(t, full.reduced)
+					require.Zero(t, full.pcg)
+					got := solve(t, v.band, v.pcg)
+					if v.reduced && ds.Name[0] == 'g' {
+						require.Greater(t, got.reduced, got.iters/4, "reduced iterations")
+					}
+					if v.pcgActive {
+						require.Positive(t, got.pcg, "conjugate-gradient iterations")
+					}
+					tol := DefaultTolerance * max(1, full.upper)
+					require.InDelta(t, full.lower, got.lower, tol)
+					require.InDelta(t, full.upper, got.upper, tol)
+					out, err := certify(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)
+					require.NoError(t, err)
+					require.True(t, out.Certified)
+				})
+			}
 		}
 	}
 }
