@@ -278,18 +278,22 @@ func (b nuclearBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, bo
 		cross[q] = new(mat.Dense)
 		cross[q].Mul(xex[q], z)
 	}
-	// traceE returns tr(E_q Y) for the sparse basis matrix E_q = basis[q].
-	traceE := func(q int, y *mat.Dense) float64 {
-		var t float64
-		e := basis[q]
-		for i := range k {
-			for j := range k {
-				if v := e.At(i, j); v != 0 {
-					t += v * y.At(j, i)
-				}
-			}
+	// traceE returns tr(E_q Y) for the basis matrix E_q = basis[q] =
+	// e_i e_j^T + e_j e_i^T (e_i e_i^T when i = j): Y_ij + Y_ji, or Y_ii,
+	// in O(1) (the dense k×k sum it replaces made the S-S block cost
+	// O(k^6): 84 % of a nuclear solve at k = 40, D = 30).
+	pi, pj := make([]int, ns), make([]int, ns)
+	for i := range k {
+		for j := i; j < k; j++ {
+			pi[b.packed(i, j)], pj[b.packed(i, j)] = i, j
 		}
-		return t
+	}
+	traceE := func(q int, y *mat.Dense) float64 {
+		i, j := pi[q], pj[q]
+		if i == j {
+			return y.At(i, i)
+		}
+		return y.At(i, j) + y.At(j, i)
 	}
 	for a := range k {
 		for bb := range d {

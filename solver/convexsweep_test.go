@@ -15,9 +15,12 @@ import (
 )
 
 // sweepShapes are the (n, d, k) shapes of TestConvexSweep: n k d <= 1e5
-// (issue 5's acceptance size) with aspects from d >> n to n >> d.
+// (issue 5's acceptance size) with aspects from d >> n to n >> d, and two
+// with many classes, (50,50,40) and (80,30,40), whose nuclear SDP in the
+// column form has more than nuclearSDPMaxVars variables.
 var sweepShapes = []struct{ n, d, k int }{
 	{20, 1000, 5}, {50, 500, 4}, {100, 200, 5}, {500, 25, 8}, {1000, 10, 10}, {2000, 10, 5},
+	{50, 50, 40}, {80, 30, 40},
 }
 
 // sweepNorms are the convex norms of TestConvexSweep: the three unitarily
