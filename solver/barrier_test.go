@@ -140,7 +140,7 @@ func TestNewtonStepBall(t *testing.T) {
 		bp.newtonSystem(u, 3, gc, hc, g, h)
 		want := make([]float64, nv)
 		got := make([]float64, nv)
-		var chol mat.Cholesky
+		var chol cholFactor
 		decWant, ok := newtonStep(&chol, h, g, want)
 		require.True(t, ok)
 		decGot, ok := bp.newtonStepBall(&chol, h, g, got)

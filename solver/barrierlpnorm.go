@@ -98,7 +98,7 @@ func (b lpConeBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, boo
 // is solved for the right-hand side g_1 - C E^-1 g_t, and then
 // y_t = E^-1 (g_t - C x_z): a (kD+1)-square Cholesky factorisation instead
 // of a (2kD+1)-square one.
-func (bp *barrierProblem) newtonStepBall(chol *mat.Cholesky, h *mat.SymDense, g, step []float64) (float64, bool) {
+func (bp *barrierProblem) newtonStepBall(chol *cholFactor, h *mat.SymDense, g, step []float64) (float64, bool) {
 	lb, ok := bp.ball.(lpConeBarrier)
 	if !ok || lb.n < 2 {
 		return newtonStep(chol, h, g, step)

@@ -599,7 +599,7 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, dead
 	trialU := make([]float64, nu)
 	trialS := make([]float64, np)
 	h := mat.NewSymDense(nv, nil)
-	var chol mat.Cholesky
+	var chol cholFactor
 	stall := 0
 	for stages := 0; stages < 100; stages++ {
 		count := 0
@@ -688,7 +688,7 @@ func isCondition(err error) bool {
 // newtonStep stores in step the Newton step -h^{-1} g (factorRidge) and
 // returns the squared Newton decrement g^T h^{-1} g, or false when h cannot
 // be factorised or solved with.
-func newtonStep(chol *mat.Cholesky, h *mat.SymDense, g, step []float64) (float64, bool) {
+func newtonStep(chol *cholFactor, h *mat.SymDense, g, step []float64) (float64, bool) {
 	if !factorRidge(chol, h) {
 		return 0, false
 	}
@@ -703,7 +703,7 @@ func newtonStep(chol *mat.Cholesky, h *mat.SymDense, g, step []float64) (float64
 // factorRidge factorises h, adding a growing multiple of the largest
 // diagonal entry to the diagonal when h is not numerically positive
 // definite. It reports failure after 12 attempts.
-func factorRidge(chol *mat.Cholesky, h *mat.SymDense) bool {
+func factorRidge(chol *cholFactor, h *mat.SymDense) bool {
 	if chol.Factorize(h) {
 		return true
 	}

@@ -60,7 +60,7 @@ func (ps *pairSpace) svmIPM(deadline time.Time, done func(svmIterate) bool) erro
 	dsAff := make([]float64, m)
 	daAff := make([]float64, m)
 	h := mat.NewSymDense(nw, nil)
-	var chol mat.Cholesky
+	var chol cholFactor
 	var vta mat.Dense
 
 	// direction solves the Newton system for the complementarity target
@@ -184,16 +184,22 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, deadline time
 	err := ps.svmIPM(deadline, func(it svmIterate) bool {
 		iters++
 		lower, upper := it.floatWidth()
+		// The iterate's slices change with the next step, and ic may
+		// build it later (flush): copy them now.
+		wc, alpha := append([]float64(nil), it.w...), append([]float64(nil), it.alpha...)
 		return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
-			w := mat.NewDense(k, ps.d, append([]float64(nil), it.w...))
+			w := mat.NewDense(k, ps.d, wc)
 			if q != nil {
 				var full mat.Dense
 				full.Mul(w, q.T())
 				w = &full
 			}
-			return w, ps.pairWeights(supportWeights(it.alpha))
+			return w, ps.pairWeights(supportWeights(alpha))
 		})
 	})
+	if err == nil {
+		ic.flush()
+	}
 	return ic.best, iters, err
 }
 

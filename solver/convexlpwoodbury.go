@@ -184,7 +184,7 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 		sr.Data[j*sr.Stride+np] = mdv[j]
 	}
 	sr.Data[np*sr.Stride+np] = 1/rho + floats.Dot(v, dv)
-	var chol mat.Cholesky
+	var chol cholFactor
 	if !chol.Factorize(s) {
 		return 0, false
 	}

@@ -44,7 +44,7 @@ func TestNewtonStepPairs(t *testing.T) {
 				h := mat.NewSymDense(nv, nil)
 				bp.newtonSystem(u, 3, gc, hc, g, h)
 				want := make([]float64, nv)
-				var chol mat.Cholesky
+				var chol cholFactor
 				decWant, ok := bp.newtonStepBall(&chol, h, g, want)
 				require.True(t, ok)
 				gotG := make([]float64, nv)

@@ -333,7 +333,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 		dY[b] = mat.NewSymDense(p, nil)
 		corr[b] = mat.NewSymDense(p, nil)
 	}
-	var hchol mat.Cholesky
+	var hchol cholFactor
 	dg := make([]float64, m)
 	rc := make([]float64, m)
 	tmp := make([]float64, m)

@@ -98,7 +98,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 	dsAff := make([]float64, m)
 	dlAff := make([]float64, m)
 	h := mat.NewSymDense(nv, nil)
-	var hchol mat.Cholesky
+	var hchol cholFactor
 	var sinv, mw mat.SymDense
 	dS := mat.NewSymDense(p, nil)
 	dY := mat.NewSymDense(p, nil)
