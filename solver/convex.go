@@ -295,7 +295,7 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // in 2.7 s, and 5566 variables (too many) on the random labels. For l<p>
 // each runPD Newton step factorises a dense (kD+1)-square matrix (about
 // 0.1 s at kD = 1000, 7 to 11 steps a stage, 2 or 3 stages before the
-// polish certifies), or, with at most kD/2 pairs, an (n(k-1)+1)-square
+// polish certifies), or, with at most 4kD/5 pairs, an (n(k-1)+1)-square
 // one (newtonStepPairs), so kD much above 1000 with many pairs exceeds
 // issue 5's 10 s (random labels (200,500,5), n k d = 5e5: l1.5 and l3
 // certified in 14 and 7 s). Large exponents: l10 and l20 certify to

@@ -14,7 +14,7 @@ import (
 
 // TestNewtonStepPairs checks that the pair-space step (Woodbury) equals
 // newtonStepBall's on newtonSystem's matrix, on random labels with fewer
-// pairs than half the entries of Z (the case usePairSpace selects), at the
+// pairs than 4/5 of the entries of Z (the case usePairSpace selects), at the
 // barrier's start and at a point with unequal dual curvatures.
 func TestNewtonStepPairs(t *testing.T) {
 	ds := dataset.RandomLabels(2, 8, 20, 3) // 16 pairs, kD = 60
@@ -64,5 +64,39 @@ func TestNewtonStepPairs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestUsePairSpace checks usePairSpace's limit n(k-1) <= 4kD/5 on the
+// shapes of TestConvexSweep around it and the exceptions: the nuclear
+// barrier and a single entry of Z.
+func TestUsePairSpace(t *testing.T) {
+	lp := func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 1.5} }
+	cases := []struct {
+		name    string
+		n, k, d int
+		ball    func(k, d int) ballBarrier
+		want    bool
+	}{
+		// Gaussian (50,50,40): 40 samples, 1560 pairs <= 1600 = 4kD/5.
+		{"gauss (50,50,40)", 40, 40, 50, lp, true},
+		// Random labels (50,50,40): 1950 pairs > 1600.
+		{"random (50,50,40)", 50, 40, 50, lp, false},
+		// k = 2, D = 5: kD = 10, so the limit is 8 pairs (8 samples).
+		{"at the limit", 8, 2, 5, lp, true},
+		{"above the limit", 9, 2, 5, lp, false},
+		{"nuclear", 4, 2, 50, func(k, d int) ballBarrier { return nuclearBarrier{k: k, d: d} }, false},
+		{"one entry", 1, 2, 1, func(k, d int) ballBarrier { return lpConeBarrier{n: 1, p: 3} }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			x := mat.NewDense(c.n, c.d, nil)
+			y := make([]int, c.n)
+			for i := range y {
+				y[i] = i % c.k
+			}
+			bp := &barrierProblem{pairSpace: newPairSpace(x, y, c.k), ball: c.ball(c.k, c.d)}
+			require.Equal(t, c.want, bp.usePairSpace())
+		})
 	}
 }

@@ -84,7 +84,7 @@ func (bp *barrierProblem) stageSteps() int {
 // 1/s_j^2 is what made run stall with many pairs).
 //
 // For the power-cone barrier of l<p> the barrier's t is eliminated from
-// each Newton system (newtonStepBall), and when the pairs are at most half
+// each Newton system (newtonStepBall), and when the pairs are at most 4/5 of
 // the entries of Z (usePairSpace) the system is solved in pair space by
 // the Woodbury identity (newtonStepPairs) without forming it: at random
 // labels (100,200,5) (400 pairs, kD = 1000) l1.5 and l3 took 0.9 and 1.2
