@@ -55,20 +55,44 @@
 // predictor-corrector; max form "maximize g s.t. M w >= g, |w| <= 1", sum
 // form "minimize sum(P+Q) s.t. M(P-Q) >= 1") costs per iteration one m×m
 // Cholesky factorization of K = M E M^T + diag(s/lambda), m the rows in the
-// working set, assembled from k Gram matrices X E_a X^T, and takes 17 to 30
-// iterations whatever the active set. Near the optimum the active rows
+// working set, assembled from k Gram matrices X E_a X^T, and takes 17 to 35
+// iterations whatever the active set. Three things keep that cost down
+// (ipmlp.go):
+//
+//   - Constraint reduction. Near the optimum K is built over the pairs
+//     whose weight lambda_p/s_p is within 1e-2 of the largest or that look
+//     active (lambda_p >= s_p/100); in the weight-space form of the step the
+//     other pairs' terms are smaller by orders of magnitude. Every pair's
+//     slack still takes its exact step, so the step length respects every
+//     row, and the multipliers of the pairs left out are reset to the
+//     central path. On Gaussian clusters at (200,500,10) the system falls
+//     from 1800 pairs to about 130 over the last half of the iterations.
+//     Reduced steps that stall or raise the mean complementarity give way
+//     to full ones for a few iterations.
+//   - Conjugate gradients. On large LPs (m >= 1000 and m^2 > 8000 d), far
+//     from the optimum, K is solved by conjugate gradients preconditioned
+//     with the factorized block of its 30% heaviest pairs and the diagonal
+//     of the rest; a product with K is two n×k×d matrix products. They
+//     converge in 15 to 90 products there and stop converging near the
+//     optimum, where the reduced system takes over.
+//   - Matrix products. M v and M^T u are formed as X V^T and U^T X (one
+//     Gemm each) rather than pair by pair.
+//
+// Near the optimum the active rows
 // (lambda_p > s_p) and free entries of W are read off the iterate and one
 // least-squares correction jumps to the primal and the dual vertex
 // ("purification"): the certified width then drops from about 1e-8 (where
 // the normal equations run out of precision) to about 1e-15. Every
 // iterate's W and lambda are valid bounds, so the best of each is kept.
-// Up to 2000 pairs are all put in the LP at once (one solve, straight to
+// Up to 5000 pairs are all put in the LP at once (one solve, straight to
 // the full tolerance); above that the working set grows as for lp_solve
 // (each sample's most violated pair), the intermediate sets being solved
-// only to 1e-4.
+// only to 1e-4. (With 2000, before the reduction, Gaussian max at
+// (500,1000,10) took 87 s over 10 rounds; with every pair at once, 13 s.)
 //
-// When the pairs outnumber the weights (n(k-1) > kd, e.g. digits: 2700
-// pairs, 640 weights) the first solve is a screening over every pair to
+// When there are more than 2000 pairs and they outnumber the weights
+// (n(k-1) > kd for the sum norm, n(k-1) > 2kd for the max norm, e.g.
+// digits: 2700 pairs, 640 weights) the first solve is a screening over every pair to
 // 1e-4 with the Newton system in weight space (ipmweights.go): by the
 // Sherman-Morrison-Woodbury identity K^{-1} = D - D M H^{-1} M^T D with
 // D = diag(lambda/s) and H = E^{-1} + M^T D M, a kd×kd matrix made of
@@ -79,41 +103,40 @@
 // weight space is used for that loose solve only: closer to the optimum
 // its iterates lose precision (the width stalled near 1e-5 on digits).
 //
-// Measured on the project's 2-core machine (2026-11-29, load average 2.2
-// to 2.9 from other jobs; seconds, one run; Gaussian =
+// Measured on the project's 2-core machine (2026-11-29, 22:41 to 23:00
+// UTC, load average 2 to 5 from other jobs; seconds, one run; Gaussian =
 // dataset.GaussianClusters(1, k, d, n/k, 0.1), random =
 // dataset.RandomLabels(1, n, d, k), digits = the first 300 images of Debian
-// python3-sklearn's digits set; rows = final working set, rounds = LP
-// solves including the screening; HiGHS = testdata/highs_bench.py, the
-// linprog call only, in the same run except where marked *, which is the
-// previous table's HiGHS time, under a load of 3 to 6):
+// python3-sklearn's digits set; HiGHS = testdata/highs_bench.py, the
+// linprog call only, in the same run, limit 300 s; TestHiGHSRatios):
 //
-//	size          data      norm  Go s   HiGHS s  Go/HiGHS  rows  rounds
-//	(100,200,5)   Gaussian  max   0.12   0.069    1.7       400   1
-//	(100,200,5)   Gaussian  sum   0.13   0.13     1.06      400   1
-//	(100,200,5)   random    max   0.16   0.57     0.28      400   1
-//	(100,200,5)   random    sum   0.13   1.33     0.099     400   1
-//	(200,500,10)  Gaussian  max   8.7    1.66     5.3       1800  1
-//	(200,500,10)  Gaussian  sum   7.2    13.3     0.54      1800  1
-//	(200,500,10)  random    max   6.9    76.2*    0.09      1800  1
-//	(200,500,10)  random    sum   8.1    263*     0.031     1800  1
-//	(300,64,10)   digits    max   0.50   0.59     0.85      213   4
-//	(300,64,10)   digits    sum   0.31   0.51     0.61      197   3
+//	size           data      norm  Go s    HiGHS s  Go/HiGHS
+//	(100,200,5)    Gaussian  max   0.093   0.077    1.2
+//	(100,200,5)    Gaussian  sum   0.083   0.129    0.65
+//	(100,200,5)    random    max   0.119   0.616    0.19
+//	(100,200,5)    random    sum   0.116   5.99     0.019
+//	(200,500,10)   Gaussian  max   5.94    5.14     1.16
+//	(200,500,10)   Gaussian  sum   5.85    31.8     0.18
+//	(200,500,10)   random    max   5.27    178.8    0.029
+//	(200,500,10)   random    sum   3.99    > 300    < 0.013
+//	(500,1000,10)  Gaussian  max   17.4    13.4     1.30
+//	(500,1000,10)  Gaussian  sum   154.9   > 300    < 0.52
+//	(300,64,10)    digits    max   1.39    2.13     0.65
+//	(300,64,10)    digits    sum   1.01    1.99     0.51
 //
-// Before the screening and the single full-tolerance solve (previous
-// table, load 3 to 6), Go/HiGHS was 6.9 and 2.2 at (100,200,5) Gaussian max
-// and sum, 10 at (200,500,10) Gaussian max, 3.4 and 4.5 on digits.
-// (500,1000,10) was not measured. The previous lp_solve-only solver took,
-// on the same machine: Gaussian max 0.13 s and 7.4 s, random max 1.3 s and
+// At load 2 (one run each, before this table's last tuning) the Gaussian
+// cases at (200,500,10) took 2.0 to 2.3 s (max) and 1.5 to 2.0 s (sum),
+// random labels 2.3 to 2.7 s and 1.7 to 2.4 s; HiGHS took 1.7 to 2.0 s on
+// Gaussian max there and 10.0 s at (500,1000,10). Before the constraint
+// reduction Gaussian max took 6.5 to 8.7 s at (200,500,10) and 87 s at
+// (500,1000,10) (working-set rounds), random labels 6.9 and 8.1 s at
+// (200,500,10). Random labels at (500,1000,10) (2212 of 4500 pairs active)
+// are not certified by interior points: the width stalls near 8e-9
+// relative, the purified point misses the vertex, and lp_solve, the
+// fallback, needs hours. The previous lp_solve-only solver took, on the
+// same machine: Gaussian max 0.13 s and 7.4 s, random max 1.3 s and
 // > 120 s, Gaussian sum 0.27 s and 9.9 s, random sum 1.2 s and > 120 s at
-// (100,200,5) and (200,500,10). Where the interior-point method still
-// loses (Gaussian max, and Gaussian sum at (100,200,5)) the cost is the
-// m×m Cholesky factorization per iteration over all pairs (about 25
-// iterations at (200,500,10)), with m far above the number of active pairs
-// (121 of 1800 for Gaussian max at (200,500,10)) and below kd, so neither
-// the weight space nor the screening applies; growing the working set by
-// each sample's most violated pair instead ends with 1305 rows in 11
-// rounds and takes 18 s.
+// (100,200,5) and (200,500,10).
 //
 // # Certificate
 //
