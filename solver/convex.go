@@ -316,7 +316,15 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // certifies through it at an earlier stage (6.5e-9, 0.08 s). TestConvexSweep
 // (MAXMARGIN_SWEEP=1) covers every norm on Wine and on Gaussian and random
 // labels of six shapes from (20,1000,5) to (2000,10,5): all certified,
-// the slowest 3 s. An uncertified result is returned with
+// the slowest 3 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
+// 1200 to 2000) the dense (kD+1)-square factorisations dominate (about 80 %
+// of the CPU in Potrf's matrix products): measured back to back at load
+// about 1 (2026-11-29), spectral at Gaussian (80,30,40) certifies in 9.6 s
+// (26.1 s before cholFactor, the stall rule of iterateCertifier and
+// usePairSpace's 4kD/5) and l1.5 at Gaussian (50,50,40) in 12.7 s (26.7
+// s); the random labels at (50,50,40), and nuclear at every k = 40 shape,
+// (measured at load about 5)
+// still exceed 30 s. An uncertified result is returned with
 // Certified = false and its (sound) interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'
