@@ -322,9 +322,8 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // about 1 (2026-11-29), spectral at Gaussian (80,30,40) certifies in 9.6 s
 // (26.1 s before cholFactor, the stall rule of iterateCertifier and
 // usePairSpace's 4kD/5) and l1.5 at Gaussian (50,50,40) in 12.7 s (26.7
-// s); the random labels at (50,50,40), and nuclear at every k = 40 shape,
-// (measured at load about 5)
-// still exceed 30 s. An uncertified result is returned with
+// s); the random labels at (50,50,40) and nuclear at every k = 40 shape
+// still exceed 30 s (measured at load about 5). An uncertified result is returned with
 // Certified = false and its (sound) interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'
