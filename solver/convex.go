@@ -81,6 +81,31 @@ func (bp *barrierProblem) objective(u []float64, gam, tau float64, s []float64) 
 	return f
 }
 
+// backtrack is the line search of the barrier methods: it halves alpha,
+// from the given value down to 1e-12, until the barrier objective f_t at
+// (u + alpha step_u, gam + alpha step_gam) is finite and accept(alpha, f_t)
+// holds (an Armijo test), then moves u, *gam and the slacks s there. It
+// returns the step length taken, or 0 when none was accepted. trialU and
+// trialS are workspace of the lengths of u and s.
+func (bp *barrierProblem) backtrack(u []float64, gam *float64, s, step []float64, tau, alpha float64, trialU, trialS []float64, accept func(alpha, ft float64) bool) float64 {
+	nu := len(u)
+	for ; alpha > 1e-12; alpha /= 2 {
+		for i := range trialU {
+			trialU[i] = u[i] + alpha*step[i]
+		}
+		tg := *gam + alpha*step[nu]
+		ft := bp.objective(trialU, tg, tau, trialS)
+		if math.IsInf(ft, 1) || !accept(alpha, ft) {
+			continue
+		}
+		copy(u, trialU)
+		*gam = tg
+		copy(s, trialS)
+		return alpha
+	}
+	return 0
+}
+
 // newtonSystem stores in g and h, over the variables (u, gam),
 //
 //	g = grad phi(u) - sum_j gc_j a_j - tau e_gam,   h = hess phi(u) + sum_j hc_j a_j a_j^T,
@@ -641,25 +666,9 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, dead
 					alpha = min(alpha, -0.95*s[j]/v)
 				}
 			}
-			accepted := false
-			for ; alpha > 1e-12; alpha /= 2 {
-				for i := range trialU {
-					trialU[i] = u[i] + alpha*step[i]
-				}
-				tg := gam + alpha*step[nu]
-				ft := bp.objective(trialU, tg, tau, trialS)
-				if math.IsInf(ft, 1) {
-					continue
-				}
-				if dec < 1e-3 || ft <= f-0.25*alpha*dec+1e-13*math.Abs(f) {
-					copy(u, trialU)
-					gam = tg
-					copy(s, trialS)
-					accepted = true
-					break
-				}
-			}
-			if !accepted {
+			if bp.backtrack(u, &gam, s, step, tau, alpha, trialU, trialS, func(alpha, ft float64) bool {
+				return dec < 1e-3 || ft <= f-0.25*alpha*dec+1e-13*math.Abs(f)
+			}) == 0 {
 				stall++
 				break
 			}

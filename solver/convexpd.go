@@ -179,30 +179,15 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 					alpha = min(alpha, -0.99*lambda[j]/dl[j])
 				}
 			}
-			accepted := false
-			for ; alpha > 1e-12; alpha /= 2 {
-				for i := range trialU {
-					trialU[i] = u[i] + alpha*step[i]
-				}
-				tg := gam + alpha*step[nu]
-				ft := bp.objective(trialU, tg, tau, trialS)
-				if math.IsInf(ft, 1) {
-					continue
-				}
-				if ft <= f-1e-4*alpha*dec+1e-13*math.Abs(f) {
-					copy(u, trialU)
-					gam = tg
-					copy(s, trialS)
-					for j := range lambda {
-						c := mu / s[j]
-						lambda[j] = min(max(lambda[j]+alpha*dl[j], c/pdSafeguard), c*pdSafeguard)
-					}
-					accepted = true
-					break
-				}
-			}
-			if !accepted {
+			alpha = bp.backtrack(u, &gam, s, step, tau, alpha, trialU, trialS, func(alpha, ft float64) bool {
+				return ft <= f-1e-4*alpha*dec+1e-13*math.Abs(f)
+			})
+			if alpha == 0 {
 				return nil
+			}
+			for j := range lambda {
+				c := mu / s[j]
+				lambda[j] = min(max(lambda[j]+alpha*dl[j], c/pdSafeguard), c*pdSafeguard)
 			}
 			total++
 		}
