@@ -235,12 +235,16 @@ func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
 
 // recertify evaluates the certificate of res (its W and dual weights) on ds
 // exactly and returns res with the interval, margin, separability and
-// verdict that ds gives.
+// verdict that ds gives; W is set to 0 when ds is not separable by it.
 func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64) (*Result, error) {
 	lower := primalBound(ds, n, res.W)
 	res.Lower = roundDown(lower)
 	res.Margin = res.Lower
 	res.Separable = lower.Sign() > 0
+	if !res.Separable {
+		_, d, k := ds.Dims()
+		res.W = mat.NewDense(k, d, nil)
+	}
 	res.Upper, res.Certified = math.Inf(1), false
 	if len(res.Lambda) == 0 {
 		return res, nil
@@ -332,7 +336,7 @@ func certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair,
 	for _, v := range lambda {
 		sum += v
 	}
-	res := &Result{Norm: n.Name(), W: w, Upper: math.Inf(1)}
+	res := &Result{Norm: n.Name(), W: w}
 	if sum > 0 {
 		for r, v := range lambda {
 			if v > 0 {
@@ -340,24 +344,7 @@ func certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair,
 			}
 		}
 	}
-	lower := primalBound(ds, n, w)
-	res.Separable = lower.Sign() > 0
-	if !res.Separable {
-		_, d, k := ds.Dims()
-		res.W = mat.NewDense(k, d, nil)
-	}
-	res.Lower = roundDown(lower)
-	res.Margin = res.Lower
-	if res.Lambda == nil {
-		return res, nil
-	}
-	upper, err := dualBound(ds, n, res.Lambda)
-	if err != nil {
-		return nil, err
-	}
-	res.Upper = roundUp(upper)
-	res.Certified = withinTolerance(lower, upper, tol)
-	return res, nil
+	return recertify(ds, n, res, tol)
 }
 
 // initialPairs returns, for each sample, its worst pair under the class-mean
