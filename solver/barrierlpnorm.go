@@ -117,16 +117,7 @@ func (bp *barrierProblem) newtonStepBall(chol *cholFactor, h *mat.SymDense, g, s
 		sumInv += 1 / dt[a]
 	}
 	rho := 1 / (1/q2 + sumInv)
-	// einv stores E^-1 x in out.
-	einv := func(x, out []float64) {
-		var s float64
-		for a := range n {
-			s += x[a] / dt[a]
-		}
-		for a := range n {
-			out[a] = x[a]/dt[a] - rho*s/dt[a]
-		}
-	}
+	einv := func(x, out []float64) { tBlockSolve(dt, rho, x, out) }
 	r := mat.NewSymDense(n+1, nil)
 	rr := r.RawSymmetric()
 	hr := h.RawSymmetric()
@@ -164,4 +155,17 @@ func (bp *barrierProblem) newtonStepBall(chol *cholFactor, h *mat.SymDense, g, s
 	}
 	step[2*n] = x[n]
 	return -floats.Dot(step, g), true
+}
+
+// tBlockSolve stores E^-1 x in out for the t-t block E = Dt + q^2 1 1^T of
+// lpConeBarrier's Hessian: E^-1 x = Dt^-1 x - rho (1^T Dt^-1 x) Dt^-1 1 with
+// rho = 1/(1/q^2 + sum 1/dt) (Sherman and Morrison; newtonStepBall).
+func tBlockSolve(dt []float64, rho float64, x, out []float64) {
+	var s float64
+	for a, v := range dt {
+		s += x[a] / v
+	}
+	for a, v := range dt {
+		out[a] = x[a]/v - rho*s/v
+	}
 }

@@ -114,15 +114,7 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 		}
 		dinv[a] = 1 / da
 	}
-	einv := func(x, out []float64) {
-		var s float64
-		for a := range n {
-			s += x[a] / dt[a]
-		}
-		for a := range n {
-			out[a] = x[a]/dt[a] - rho*s/dt[a]
-		}
-	}
+	einv := func(x, out []float64) { tBlockSolve(dt, rho, x, out) }
 	et := make([]float64, n)
 	einv(g[n:2*n], et)
 	rz := make([]float64, n)
