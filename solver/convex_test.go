@@ -324,4 +324,3 @@ func TestConvexShapes(t *testing.T) {
 		}
 	}
 }
-

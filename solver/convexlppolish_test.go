@@ -67,12 +67,7 @@ func TestPolishLp(t *testing.T) {
 		ds := set.ds
 		for _, name := range []string{"l1.5", "l3"} {
 			t.Run(set.name+"/"+name, func(t *testing.T) {
-				cn, ok := convexNormOf(mustNorm(t, name))
-				require.True(t, ok)
-				_, _, k := ds.Dims()
-				tt := scaledToUnit(ds.X)
-				_, dd := tt.Dims()
-				bp := &barrierProblem{pairSpace: newPairSpace(tt, ds.Y, k), ball: cn.barrier(k, dd)}
+				bp, cn := scaledBarrierProblem(t, ds, name)
 				var loose *barrierResult
 				var lower, upper float64
 				err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
@@ -172,4 +167,18 @@ func TestAddBelow(t *testing.T) {
 			require.Equal(t, tc.after, in)
 		})
 	}
+}
+
+// scaledBarrierProblem builds the barrier problem of the entry-wise norm
+// name on ds scaled to unit size, as maxMarginConvex does for the norms
+// that are not unitarily invariant.
+func scaledBarrierProblem(t *testing.T, ds *dataset.Dataset, name string) (*barrierProblem, convexNorm) {
+	t.Helper()
+	cn, ok := convexNormOf(mustNorm(t, name))
+	require.True(t, ok)
+	require.False(t, cn.unitaryInvariant())
+	_, _, k := ds.Dims()
+	x := scaledToUnit(ds.X)
+	_, d := x.Dims()
+	return &barrierProblem{pairSpace: newPairSpace(x, ds.Y, k), ball: cn.barrier(k, d)}, cn
 }

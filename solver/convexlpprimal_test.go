@@ -19,12 +19,7 @@ import (
 func TestPolishMinNorm(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
-	cn, ok := convexNormOf(mustNorm(t, "l20"))
-	require.True(t, ok)
-	_, _, k := raw.Dims()
-	tt := scaledToUnit(raw.X)
-	_, dd := tt.Dims()
-	bp := &barrierProblem{pairSpace: newPairSpace(tt, raw.Y, k), ball: cn.barrier(k, dd)}
+	bp, cn := scaledBarrierProblem(t, raw, "l20")
 	polished := 0
 	require.NoError(t, bp.runPD(bp.startDirection(), func(br barrierResult) bool {
 		lower, _, upper := bp.floatBounds(cn, br)

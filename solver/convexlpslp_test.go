@@ -22,12 +22,7 @@ import (
 func TestSlpRefine(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
-	cn, ok := convexNormOf(mustNorm(t, "l10"))
-	require.True(t, ok)
-	_, _, k := raw.Dims()
-	tt := scaledToUnit(raw.X)
-	_, dd := tt.Dims()
-	bp := &barrierProblem{pairSpace: newPairSpace(tt, raw.Y, k), ball: cn.barrier(k, dd)}
+	bp, cn := scaledBarrierProblem(t, raw, "l10")
 	var it barrierResult
 	var lower, upper float64
 	require.NoError(t, bp.runPD(bp.startDirection(), func(br barrierResult) bool {
