@@ -90,12 +90,7 @@ func TestUsePairSpace(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			x := mat.NewDense(c.n, c.d, nil)
-			y := make([]int, c.n)
-			for i := range y {
-				y[i] = i % c.k
-			}
-			bp := &barrierProblem{pairSpace: newPairSpace(x, y, c.k), ball: c.ball(c.k, c.d)}
+			bp := shapeOnlyProblem(c.n, c.k, c.d, c.ball(c.k, c.d))
 			require.Equal(t, c.want, bp.usePairSpace())
 		})
 	}

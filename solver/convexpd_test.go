@@ -34,13 +34,19 @@ func TestStageSteps(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			x := mat.NewDense(c.n, c.d, nil)
-			y := make([]int, c.n)
-			for i := range y {
-				y[i] = i % c.k
-			}
-			bp := &barrierProblem{pairSpace: newPairSpace(x, y, c.k), ball: c.ball(c.k, c.d)}
+			bp := shapeOnlyProblem(c.n, c.k, c.d, c.ball(c.k, c.d))
 			require.Equal(t, c.want, bp.stageSteps())
 		})
 	}
+}
+
+// shapeOnlyProblem is a barrier problem of n zero samples in d features,
+// labelled 0, 1, ..., k-1 in turn, with the given ball: enough for the
+// methods that look only at the sizes (stageSteps, usePairSpace).
+func shapeOnlyProblem(n, k, d int, ball ballBarrier) *barrierProblem {
+	y := make([]int, n)
+	for i := range y {
+		y[i] = i % k
+	}
+	return &barrierProblem{pairSpace: newPairSpace(mat.NewDense(n, d, nil), y, k), ball: ball}
 }
