@@ -631,6 +631,9 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		}
 		failed, retry := false, false
 		solveK := func(b []float64) {
+			if failed {
+				return
+			}
 			if !factored {
 				if p.pcgSolve(b, pq, ppos, triP, e, kdiag[:m], kfull, cg.x, cg.r, cg.z, cg.d, cg.kd, cg.bq, wtmp) {
 					return
@@ -681,13 +684,6 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 		if !p.sum {
 			copy(v, ones[:nq])
 			solveK(v[:nq])
-		}
-		if retry {
-			forceDrop, retrying = true, true
-			continue
-		}
-		if failed {
-			break
 		}
 
 		// direction solves the Newton system for complementarity targets
@@ -825,13 +821,6 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			r2[j] = -x2[j] * z2[j]
 		}
 		direction()
-		if retry {
-			forceDrop, retrying = true, true
-			continue
-		}
-		if failed {
-			break
-		}
 		ap, ad := steps()
 		var muAff float64
 		for r := range m {
@@ -859,6 +848,8 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			r2[j] = sm - x2[j]*z2[j] - daff.x2[j]*daff.z2[j]
 		}
 		direction()
+		// A failed solve (solveK) leaves the predictor's and the
+		// corrector's directions unset: redo the iteration, or stop.
 		if retry {
 			forceDrop, retrying = true, true
 			continue
