@@ -1,5 +1,6 @@
 # maxmargin: `make run` runs the main job, `make test` the tests. Both install
-# what they need first (.ci/deps: apt-get for liblpsolve55-dev when missing).
+# what they need first (.ci/deps: apt-get for liblpsolve55-dev and
+# libopenblas-dev when missing).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c

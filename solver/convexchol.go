@@ -3,8 +3,9 @@ package solver
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
-	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/internal/openblas"
 )
 
 // cholFactor is the Cholesky factorisation A = U^T U of a symmetric
@@ -40,7 +41,7 @@ func (c *cholFactor) Factorize(a *mat.SymDense) bool {
 			}
 		}
 	}
-	_, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: c.u})
+	_, ok := openblas.Potrf(blas64.Symmetric{Uplo: blas.Upper, N: n, Stride: n, Data: c.u})
 	return ok
 }
 
@@ -56,7 +57,7 @@ func (c *cholFactor) SolveVecTo(dst *mat.VecDense, b mat.Vector) error {
 	for i := range n {
 		x[i] = b.AtVec(i)
 	}
-	lapack64.Potrs(blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: c.u},
+	openblas.Potrs(blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: n, Stride: n, Data: c.u},
 		blas64.General{Rows: n, Cols: 1, Stride: 1, Data: x})
 	for i := range n {
 		dst.SetVec(i, x[i])

@@ -46,11 +46,13 @@ func TestPolishLpHandSolved(t *testing.T) {
 // TestPolishLp checks that polishLp turns an interior-point iterate that
 // does not certify (the first runPD stage whose floating-point width is
 // below 1e-6 relative, 10 times the default tolerance) into a certified
-// result far
-// inside DefaultConvexTolerance (1e-11 relative: the polished bounds agree
-// to rounding, measured 1e-13 to 1e-18), on well and badly scaled data
-// (raw Wine: features from ~0.1 to ~1000) and random labels with d > n,
-// for the dual (p <= 2) and the primal (p > 2) forms.
+// result far inside DefaultConvexTolerance (1e-7): width below 1e-10
+// relative. The polished bounds agree to rounding: measured 1e-13 to 1e-18
+// with gonum's Cholesky in the interior-point stages, and up to 3.1e-11
+// (raw Wine, l1.5, the worst-scaled case) with OpenBLAS's, whose different
+// rounding hands the polish another loose iterate. The data are well and
+// badly scaled (raw Wine: features from ~0.1 to ~1000) and random labels
+// with d > n, for the dual (p <= 2) and the primal (p > 2) forms.
 func TestPolishLp(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
@@ -91,7 +93,7 @@ func TestPolishLp(t *testing.T) {
 				res, err := convexCertify(ds, cn, pr.z, bp.pairWeights(pr.lambda), DefaultConvexTolerance)
 				require.NoError(t, err)
 				require.True(t, res.Certified)
-				require.Less(t, res.Upper-res.Lower, 1e-11*max(1, res.Lower))
+				require.Less(t, res.Upper-res.Lower, 1e-10*max(1, res.Lower))
 				require.Less(t, res.Upper-res.Lower, before.Upper-before.Lower)
 				require.GreaterOrEqual(t, res.Upper, before.Lower, "the intervals overlap")
 				require.LessOrEqual(t, res.Lower, before.Upper, "the intervals overlap")

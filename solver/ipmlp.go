@@ -9,10 +9,10 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
-	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/internal/openblas"
 	"maxmargin/norm"
 )
 
@@ -132,7 +132,7 @@ func (p *ipmLP) mulM(v []float64, out []float64) {
 	d, k := p.d, p.k
 	if 2*len(p.pairs) >= p.n {
 		pm := p.prodBuf()
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1,
+		openblas.Gemm(blas.NoTrans, blas.Trans, 1,
 			blas64.General{Rows: p.n, Cols: d, Stride: d, Data: p.x},
 			blas64.General{Rows: k, Cols: d, Stride: d, Data: v[:k*d]},
 			0, blas64.General{Rows: p.n, Cols: k, Stride: k, Data: pm})
@@ -165,7 +165,7 @@ func (p *ipmLP) mulMT(u []float64, out []float64) {
 			um[pr.i*k+p.ds.Y[pr.i]] += u[r]
 			um[pr.i*k+pr.c] -= u[r]
 		}
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+		openblas.Gemm(blas.Trans, blas.NoTrans, 1,
 			blas64.General{Rows: p.n, Cols: k, Stride: k, Data: um},
 			blas64.General{Rows: p.n, Cols: d, Stride: d, Data: p.x},
 			0, blas64.General{Rows: k, Cols: d, Stride: d, Data: out[:k*d]})
@@ -244,7 +244,7 @@ func (p *ipmLP) normal(e, diag, kmat []float64) {
 			}
 		}
 		g := make([]float64, ns*ns)
-		blas64.Syrk(blas.NoTrans, 1, blas64.General{Rows: ns, Cols: d, Stride: d, Data: yv}, 0,
+		openblas.Syrk(blas.NoTrans, 1, blas64.General{Rows: ns, Cols: d, Stride: d, Data: yv}, 0,
 			blas64.Symmetric{N: ns, Stride: ns, Data: g, Uplo: blas.Lower})
 		for u, tp := range touches {
 			krow := kmat[tp.row*m:]
@@ -579,7 +579,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			assemble()
 			sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
 			var fact bool
-			if tri, fact = lapack64.Potrf(sym); fact {
+			if tri, fact = openblas.Potrf(sym); fact {
 				return true
 			}
 			// Regularize and retry once.
@@ -594,7 +594,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			if debugIPM {
 				println("regularized")
 			}
-			tri, fact = lapack64.Potrf(sym)
+			tri, fact = openblas.Potrf(sym)
 			return fact
 		}
 		// On the full system of a large LP, conjugate gradients
@@ -619,7 +619,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			p.normal(e, pdiag[:np], kbuf[:np*np])
 			p.pairs = pairs
 			var ok bool
-			triP, ok = lapack64.Potrf(blas64.Symmetric{N: np, Stride: np, Data: kbuf[:np*np], Uplo: blas.Lower})
+			triP, ok = openblas.Potrf(blas64.Symmetric{N: np, Stride: np, Data: kbuf[:np*np], Uplo: blas.Lower})
 			if ok {
 				factored = false
 				p.diagK(e, kdiag[:m], kfull)
@@ -667,8 +667,8 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 				}
 				p.mulMT(mtmp[:nq], wtmp)
 				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
-				blas64.Trsv(blas.NoTrans, tri, v)
-				blas64.Trsv(blas.Trans, tri, v)
+				openblas.Trsv(blas.NoTrans, tri, v)
+				openblas.Trsv(blas.Trans, tri, v)
 				p.mulM(wtmp, mtmp)
 				for r := range nq {
 					b[r] = kdiag[r] * (b[r] - mtmp[r])
@@ -678,8 +678,8 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 			// K = L L^T: two triangular solves (Potrs's Trsm is slower
 			// for a single right-hand side).
 			v := blas64.Vector{N: nq, Inc: 1, Data: b}
-			blas64.Trsv(blas.NoTrans, tri, v)
-			blas64.Trsv(blas.Trans, tri, v)
+			openblas.Trsv(blas.NoTrans, tri, v)
+			openblas.Trsv(blas.Trans, tri, v)
 		}
 		if !p.sum {
 			copy(v, ones[:nq])
@@ -740,8 +740,8 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 					wtmp[j] = einv[j]*tmp[j] - wtmp[j]
 				}
 				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
-				blas64.Trsv(blas.NoTrans, tri, v)
-				blas64.Trsv(blas.Trans, tri, v)
+				openblas.Trsv(blas.NoTrans, tri, v)
+				openblas.Trsv(blas.Trans, tri, v)
 				p.mulM(wtmp, mtmp)
 				for r := range nq {
 					rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
@@ -1318,8 +1318,8 @@ func (p *ipmLP) pcgSolve(b []float64, q, qpos []int, tri blas64.Triangular, e, d
 			bq[u] = src[i]
 		}
 		v := blas64.Vector{N: len(q), Inc: 1, Data: bq}
-		blas64.Trsv(blas.NoTrans, tri, v)
-		blas64.Trsv(blas.Trans, tri, v)
+		openblas.Trsv(blas.NoTrans, tri, v)
+		openblas.Trsv(blas.Trans, tri, v)
 		for i := range m {
 			if u := qpos[i]; u >= 0 {
 				dst[i] = bq[u]

@@ -3,6 +3,8 @@ package solver
 import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"maxmargin/internal/openblas"
 )
 
 // normalW assembles, for the weight-space form of the Newton step, the
@@ -65,7 +67,7 @@ func (p *ipmLP) normalW(einv, dl, h []float64) {
 			if rows == 0 {
 				continue
 			}
-			blas64.Gemm(blas.Trans, blas.NoTrans, 1,
+			openblas.Gemm(blas.Trans, blas.NoTrans, 1,
 				blas64.General{Rows: rows, Cols: d, Stride: d, Data: xs[:rows*d]},
 				blas64.General{Rows: rows, Cols: d, Stride: d, Data: xr[:rows*d]},
 				0, blas64.General{Rows: d, Cols: d, Stride: d, Data: blk})

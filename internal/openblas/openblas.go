@@ -1,0 +1,215 @@
+package openblas
+
+/*
+#cgo LDFLAGS: -lopenblas
+
+// The prototypes are declared here rather than taken from cblas.h, which
+// Debian's alternatives may point at another BLAS's header. The enum
+// values are those of the CBLAS standard; OpenBLAS's default (LP64)
+// build takes 32-bit integers.
+extern void cblas_dgemm(int order, int transA, int transB, int m, int n, int k,
+	double alpha, const double *a, int lda, const double *b, int ldb,
+	double beta, double *c, int ldc);
+extern void cblas_dsyrk(int order, int uplo, int trans, int n, int k,
+	double alpha, const double *a, int lda, double beta, double *c, int ldc);
+extern void cblas_dtrsv(int order, int uplo, int trans, int diag, int n,
+	const double *a, int lda, double *x, int incx);
+extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
+	const int *lda, double *b, const int *ldb, int *info);
+
+static int potrf(char uplo, int n, double *a, int lda) {
+	int info = 0;
+	dpotrf_(&uplo, &n, a, &lda, &info);
+	return info;
+}
+
+static int potrs(char uplo, int n, int nrhs, const double *a, int lda, double *b, int ldb) {
+	int info = 0;
+	dpotrs_(&uplo, &n, &nrhs, a, &lda, b, &ldb, &info);
+	return info;
+}
+*/
+import "C"
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Panic messages for misuse, which is a programming error (as in gonum's
+// blas64 and lapack64).
+const (
+	badTranspose = "openblas: bad transpose"
+	badUplo      = "openblas: bad triangle"
+	badDiag      = "openblas: bad diagonal"
+	badShape     = "openblas: dimension mismatch"
+)
+
+// CBLAS enumeration values.
+const (
+	cblasRowMajor = 101
+	cblasNoTrans  = 111
+	cblasTrans    = 112
+	cblasUpper    = 121
+	cblasLower    = 122
+	cblasNonUnit  = 131
+	cblasUnit     = 132
+)
+
+func trans(t blas.Transpose) C.int {
+	switch t {
+	case blas.NoTrans:
+		return cblasNoTrans
+	case blas.Trans, blas.ConjTrans:
+		return cblasTrans
+	}
+	panic(badTranspose)
+}
+
+func uplo(u blas.Uplo) C.int {
+	switch u {
+	case blas.Upper:
+		return cblasUpper
+	case blas.Lower:
+		return cblasLower
+	}
+	panic(badUplo)
+}
+
+func diag(d blas.Diag) C.int {
+	switch d {
+	case blas.NonUnit:
+		return cblasNonUnit
+	case blas.Unit:
+		return cblasUnit
+	}
+	panic(badDiag)
+}
+
+// cint converts a dimension to OpenBLAS's 32-bit integer.
+func cint(v int) C.int {
+	if v < 0 || v > math.MaxInt32 {
+		panic("openblas: dimension out of the 32-bit range")
+	}
+	return C.int(v)
+}
+
+// ptr returns the address of s[0], or nil for an empty slice (never read
+// then: every dimension that indexes it is zero).
+func ptr(s []float64) *C.double {
+	if len(s) == 0 {
+		return nil
+	}
+	return (*C.double)(&s[0])
+}
+
+// lead returns a row-major matrix's stride as a leading dimension, at least
+// 1 as BLAS requires.
+func lead(stride int) C.int {
+	return cint(max(stride, 1))
+}
+
+// Gemm computes C = alpha op(A) op(B) + beta C, as blas64.Gemm.
+func Gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	m, k := a.Rows, a.Cols
+	if tA != blas.NoTrans {
+		m, k = k, m
+	}
+	kb, n := b.Rows, b.Cols
+	if tB != blas.NoTrans {
+		kb, n = n, kb
+	}
+	if kb != k || c.Rows != m || c.Cols != n {
+		panic(badShape)
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	C.cblas_dgemm(cblasRowMajor, trans(tA), trans(tB), cint(m), cint(n), cint(k),
+		C.double(alpha), ptr(a.Data), lead(a.Stride), ptr(b.Data), lead(b.Stride),
+		C.double(beta), ptr(c.Data), lead(c.Stride))
+}
+
+// Syrk computes the triangle c.Uplo of C = alpha A A^T + beta C (t ==
+// blas.NoTrans) or C = alpha A^T A + beta C (t == blas.Trans), as
+// blas64.Syrk.
+func Syrk(t blas.Transpose, alpha float64, a blas64.General, beta float64, c blas64.Symmetric) {
+	n, k := a.Rows, a.Cols
+	if t != blas.NoTrans {
+		n, k = k, n
+	}
+	if c.N != n {
+		panic(badShape)
+	}
+	if n == 0 {
+		return
+	}
+	C.cblas_dsyrk(cblasRowMajor, uplo(c.Uplo), trans(t), cint(n), cint(k),
+		C.double(alpha), ptr(a.Data), lead(a.Stride), C.double(beta), ptr(c.Data), lead(c.Stride))
+}
+
+// Trsv solves op(A) x = b for a triangular A, overwriting x (which holds
+// b), as blas64.Trsv.
+func Trsv(t blas.Transpose, a blas64.Triangular, x blas64.Vector) {
+	if a.N == 0 {
+		return
+	}
+	C.cblas_dtrsv(cblasRowMajor, uplo(a.Uplo), trans(t), diag(a.Diag), cint(a.N),
+		ptr(a.Data), lead(a.Stride), ptr(x.Data), cint(x.Inc))
+}
+
+// fortranUplo is the triangle of the column-major (Fortran) view of a
+// row-major matrix: its transpose, so the other one.
+func fortranUplo(u blas.Uplo) C.char {
+	switch u {
+	case blas.Upper:
+		return 'L'
+	case blas.Lower:
+		return 'U'
+	}
+	panic(badUplo)
+}
+
+// Potrf computes the Cholesky factorisation of the symmetric positive
+// definite a in place, A = U^T U (a.Uplo == blas.Upper) or A = L L^T, as
+// lapack64.Potrf, and reports whether a is numerically positive definite.
+func Potrf(a blas64.Symmetric) (t blas64.Triangular, ok bool) {
+	t = blas64.Triangular{Uplo: a.Uplo, Diag: blas.NonUnit, N: a.N, Stride: a.Stride, Data: a.Data}
+	if a.N == 0 {
+		return t, true
+	}
+	// The row-major upper triangle is the column-major lower one, and
+	// A = U^T U row-major reads A = L L^T with L = U^T column-major.
+	info := C.potrf(fortranUplo(a.Uplo), cint(a.N), ptr(a.Data), lead(a.Stride))
+	return t, info == 0
+}
+
+// Potrs solves A X = B with A's Cholesky factor t from Potrf, overwriting
+// b (row-major, one column per right-hand side) with X, as lapack64.Potrs.
+func Potrs(t blas64.Triangular, b blas64.General) {
+	if b.Rows != t.N {
+		panic(badShape)
+	}
+	if t.N == 0 || b.Cols == 0 {
+		return
+	}
+	if b.Cols == 1 && b.Stride == 1 {
+		// One contiguous right-hand side is the same vector in either order.
+		C.potrs(fortranUplo(t.Uplo), cint(t.N), 1, ptr(t.Data), lead(t.Stride), ptr(b.Data), cint(t.N))
+		return
+	}
+	// Otherwise solve column by column through a contiguous copy.
+	col := make([]float64, t.N)
+	for j := range b.Cols {
+		for i := range t.N {
+			col[i] = b.Data[i*b.Stride+j]
+		}
+		C.potrs(fortranUplo(t.Uplo), cint(t.N), 1, ptr(t.Data), lead(t.Stride), ptr(col), cint(t.N))
+		for i := range t.N {
+			b.Data[i*b.Stride+j] = col[i]
+		}
+	}
+}
