@@ -61,6 +61,13 @@ func TestSchattenUp(t *testing.T) {
 	require.InEpsilon(t, 4, spectralUp(diag), 1e-11)
 	require.GreaterOrEqual(t, nuclearUp(diag), 7.0)
 	require.InEpsilon(t, 7, nuclearUp(diag), 1e-11)
+	// Rank one, B = u v^T with u = (1, 2, 2) and v = (3, 4): ||B||_* =
+	// ||u|| ||v|| = 3 * 5 = 15 by hand; the bound is within rounding of it
+	// (its error term is sqrt(r) ||B - L R||_F, of order 1e-15 here).
+	rank1 := mat.NewDense(3, 2, []float64{3, 4, 6, 8, 6, 8})
+	require.GreaterOrEqual(t, nuclearUp(rank1), 15.0)
+	require.InEpsilon(t, 15, nuclearUp(rank1), 1e-13)
+	require.Zero(t, nuclearUp(mat.NewDense(2, 3, nil)), "the zero matrix")
 	rng := rand.New(rand.NewPCG(8, 8))
 	for _, shape := range [][2]int{{3, 5}, {5, 3}, {4, 4}, {10, 25}} {
 		m := mat.NewDense(shape[0], shape[1], nil)
