@@ -236,6 +236,20 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 		if !ok {
 			return nil
 		}
+		// The certificate reads only lambda, so the full Newton step of
+		// lambda (as far as lambda >= 0 allows) is offered too: it
+		// satisfies the linearized dual equations, whose residual the
+		// short steps of Y would otherwise leave decaying by 1 - ad per
+		// iteration.
+		if _, lad := linearSteps(s, ds, lambda, dl); lad > ad {
+			lf := make([]float64, m)
+			for j := range m {
+				lf[j] = max(0, lambda[j]+lad*dl[j])
+			}
+			if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), lf) {
+				return nil
+			}
+		}
 		ap, ad = min(1, 0.99*ap), min(1, 0.99*ad)
 		floats.AddScaled(x, ap, dx)
 		floats.AddScaled(s, ap, ds)
