@@ -87,6 +87,9 @@ type evaluator struct {
 	loss    Loss
 	mode    GradientMode
 	scores  blas64.General // n×k: logits, then u_c = s_c - s_y, then the weights R
+	kp      int            // k rounded up to whole kernel chunks (padClasses)
+	wt      []float64      // d×kp: W^T, for the logits
+	gt      []float64      // d×kp: G^T before the factor 1/n
 	factor  []float64      // per-sample log-factor f_i of the weights
 	lt      []float64      // per-sample log t
 	tmp     []float64      // per-sample scratch
@@ -102,13 +105,19 @@ type evaluator struct {
 
 func newEvaluator(ds *dataset.Dataset, loss Loss, mode GradientMode) *evaluator {
 	n, d, k := ds.Dims()
+	kp := padClasses(k)
 	x := ds.X.RawMatrix()
-	if x.Stride != d { // accumulate needs contiguous rows
+	if x.Stride != d { // logits and gradient need contiguous rows
 		x = mat.DenseCopyOf(ds.X).RawMatrix()
 	}
 	e := &evaluator{
 		x: x, y: ds.Y, n: n, d: d, k: k, loss: loss, mode: mode,
-		scores: blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)},
+		// The gradient's kernels read a whole chunk past the last row of
+		// the weights R: kp extra numbers (see gradient).
+		scores: blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k+kp)},
+		kp:     kp,
+		wt:     make([]float64, d*kp),
+		gt:     make([]float64, d*kp),
 		factor: make([]float64, n),
 		lt:     make([]float64, n),
 		tmp:    make([]float64, n),
@@ -159,7 +168,7 @@ func (e *evaluator) run(phase int, h *half) {
 	case phaseLogits, phaseWeights:
 		// S = X W^T on rows lo..hi-1: each logit is the same dot product
 		// as in one product over all rows.
-		logits(e.scores.Data[h.lo*k:h.hi*k], e.x.Data[h.lo*d:h.hi*d], h.hi-h.lo, d, e.w.Data, e.w.Stride, k)
+		logits(e.scores.Data[h.lo*k:h.hi*k], e.x.Data[h.lo*d:h.hi*d], h.hi-h.lo, d, e.wt, e.kp, k)
 		if phase == phaseWeights {
 			h.scale = e.weights(h.lo, h.hi, nil)
 		}
@@ -168,11 +177,7 @@ func (e *evaluator) run(phase int, h *half) {
 	case phaseGrad:
 		// G = (1/n) R^T X on columns j0..j1-1: each entry is the same sum
 		// over the samples, in the same order, as in one product.
-		g := e.grad.RawMatrix().Data
-		for c := range k {
-			clear(g[c*d+h.j0 : c*d+h.j1])
-		}
-		accumulate(g, e.scores.Data, e.x.Data, e.n, d, k, h.j0, h.j1, 1/float64(e.n))
+		gradient(e.grad.RawMatrix().Data, e.gt, e.scores.Data, e.x.Data, e.n, d, k, e.kp, h.j0, h.j1, 1/float64(e.n))
 	}
 }
 
@@ -194,6 +199,7 @@ func (e *evaluator) run(phase int, h *half) {
 // costs one exponential per (i, c) and one per sample.
 func (e *evaluator) eval(w *mat.Dense, g *Gradient, st *stats) {
 	e.w = w.RawMatrix()
+	transposeW(e.wt, e.kp, e.w.Data, e.w.Stride, e.k, e.d)
 	if st == nil {
 		e.parallel(phaseWeights)
 		e.scale = e.halves[0].scale

@@ -20,10 +20,13 @@ func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax uint32)
 
 //go:noescape
-func dot4x2AVX(x *float64, ldx int, w *float64, ldw int, n int, buf *[24]float64)
+func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask *[chunk]int64)
 
 //go:noescape
-func axpy4xkAVX(gp *float64, ldg int, x *float64, ldx int, n int, p *float64, pairs int)
+func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
+
+//go:noescape
+func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int)
 
 //go:noescape
 func expAVX(v *float64, n int) (done int)

@@ -18,29 +18,72 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-4
 	MOVL AX, eax+0(FP)
 	RET
 
-// func dot4x2AVX(x *float64, ldx int, w *float64, ldw int, n int, buf *[24]float64)
+// Macros of the product kernels: the 12 accumulators are 4 rows × 3
+// registers of 4 lanes, Y12-Y14 hold a row of 12 lanes of the other factor
+// and Y15 a broadcast number.
+
+// FMA3(src, a0, a1, a2): a_q += src × (Y12, Y13, Y14)_q, one rounding each.
+#define FMA3(src, a0, a1, a2) \
+	VBROADCASTSD src, Y15 \
+	VFMADD231PD  Y12, Y15, a0 \
+	VFMADD231PD  Y13, Y15, a1 \
+	VFMADD231PD  Y14, Y15, a2
+
+// LOAD3(p, a0, a1, a2) loads the 12 numbers at p into a0, a1, a2.
+#define LOAD3(p, a0, a1, a2) \
+	VMOVUPD (p), a0 \
+	VMOVUPD 32(p), a1 \
+	VMOVUPD 64(p), a2
+
+// STORE3(a0, a1, a2, p) stores a0, a1, a2 as 12 numbers at p.
+#define STORE3(a0, a1, a2, p) \
+	VMOVUPD a0, (p) \
+	VMOVUPD a1, 32(p) \
+	VMOVUPD a2, 64(p)
+
+// PTR(p, ld, preg, lreg) loads the pointer argument p into preg and the
+// stride argument ld, in bytes, into lreg.
+#define PTR(p, ld, preg, lreg) \
+	MOVQ p, preg \
+	MOVQ ld, lreg \
+	SHLQ $3, lreg
+
+// ROWS(p, l) points R8, R9, R10 at the rows 1, 2, 3 after p, l bytes apart.
+#define ROWS(p, l) \
+	LEAQ (p)(l*1), R8 \
+	LEAQ (R8)(l*1), R9 \
+	LEAQ (R9)(l*1), R10
+
+// NEXTSAMPLE(loop) moves the weights DI and the samples SI to the next
+// sample (BX and AX bytes) and counts CX down, looping while it is not 0.
+#define NEXTSAMPLE(loop) \
+	ADDQ BX, DI \
+	ADDQ AX, SI \
+	DECQ CX \
+	JNZ  loop
+
+// MASKSTORE3(a0, a1, a2, p) stores the lanes of a0, a1, a2 whose masks
+// in Y12, Y13, Y14 are set at p, and moves p to the next row (R11 bytes).
+#define MASKSTORE3(a0, a1, a2, p) \
+	VMASKMOVPD a0, Y12, (p) \
+	VMASKMOVPD a1, Y13, 32(p) \
+	VMASKMOVPD a2, Y14, 64(p) \
+	ADDQ       R11, p
+
+// func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask *[12]int64)
 //
-// For the rows x0..x3 = x + a*ldx and w0, w1 = w + b*ldw, stores in buf[16+o]
-// the dot product x_a . w_b, o = 2a + b, summed as gonum's DotUnitary sums
-// it (four partial sums l_q over j ≡ q (mod 4), j < n &^ 3, each product
-// rounded before it is added; the last n mod 4 terms added to l_0; then
-// (l_0 + l_2) + (l_1 + l_3)), plus 0 (Dgemm's beta = 0). n >= 4; buf[0:16]
-// is scratch.
-TEXT ·dot4x2AVX(SB), NOSPLIT, $0-48
-	MOVQ x+0(FP), SI
-	MOVQ ldx+8(FP), AX
-	SHLQ $3, AX
-	MOVQ w+16(FP), DI
-	MOVQ ldw+24(FP), BX
-	SHLQ $3, BX
-	MOVQ n+32(FP), CX
-	MOVQ buf+40(FP), DX
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	LEAQ (DI)(BX*1), R11
-	MOVQ CX, R13
-	ANDQ $-4, R13
+// For the rows a = 0..3 of s (stride lds) and of x (stride ldx) and the
+// lanes q = 0..11: s[a*lds+q] = acc_aq where mask[q] != 0 (the other lanes
+// of s are not touched), with acc_aq = 0 and then, for l = 0, 1, ..., n-1,
+// acc_aq = fma(x[a*ldx+l], wt[l*ldwt+q], acc_aq): each sum taken in
+// increasing l with one rounding per term. Twelve accumulators (4 rows × 3
+// registers of 4 lanes) hide the latency of the FMAs.
+TEXT ·logitsFMA(SB), NOSPLIT, $0-64
+	PTR(s+0(FP), lds+8(FP), DX, R11)
+	PTR(x+16(FP), ldx+24(FP), SI, AX)
+	PTR(wt+32(FP), ldwt+40(FP), DI, BX)
+	MOVQ n+48(FP), CX
+	ROWS(SI, AX)
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -49,199 +92,90 @@ TEXT ·dot4x2AVX(SB), NOSPLIT, $0-48
 	VXORPD Y5, Y5, Y5
 	VXORPD Y6, Y6, Y6
 	VXORPD Y7, Y7, Y7
-	XORQ R12, R12
-
-dotloop:
-	VMOVUPD (DI)(R12*8), Y8
-	VMOVUPD (R11)(R12*8), Y9
-	VMOVUPD (SI)(R12*8), Y10
-	VMULPD  Y8, Y10, Y11
-	VADDPD  Y11, Y0, Y0
-	VMULPD  Y9, Y10, Y12
-	VADDPD  Y12, Y1, Y1
-	VMOVUPD (R8)(R12*8), Y10
-	VMULPD  Y8, Y10, Y11
-	VADDPD  Y11, Y2, Y2
-	VMULPD  Y9, Y10, Y12
-	VADDPD  Y12, Y3, Y3
-	VMOVUPD (R9)(R12*8), Y10
-	VMULPD  Y8, Y10, Y11
-	VADDPD  Y11, Y4, Y4
-	VMULPD  Y9, Y10, Y12
-	VADDPD  Y12, Y5, Y5
-	VMOVUPD (R10)(R12*8), Y10
-	VMULPD  Y8, Y10, Y11
-	VADDPD  Y11, Y6, Y6
-	VMULPD  Y9, Y10, Y12
-	VADDPD  Y12, Y7, Y7
-	ADDQ    $4, R12
-	CMPQ    R12, R13
-	JLT     dotloop
-
-	// Save (l_2, l_3) of each sum; the scalar operations below clear the
-	// upper halves.
-	VEXTRACTF128 $1, Y0, 0(DX)
-	VEXTRACTF128 $1, Y1, 16(DX)
-	VEXTRACTF128 $1, Y2, 32(DX)
-	VEXTRACTF128 $1, Y3, 48(DX)
-	VEXTRACTF128 $1, Y4, 64(DX)
-	VEXTRACTF128 $1, Y5, 80(DX)
-	VEXTRACTF128 $1, Y6, 96(DX)
-	VEXTRACTF128 $1, Y7, 112(DX)
-	CMPQ R12, CX
-	JGE  combine
-
-dottail:
-	// l_0 += x_a[j] w_b[j] for the last n mod 4 columns.
-	VMOVSD (DI)(R12*8), X8
-	VMOVSD (R11)(R12*8), X9
-	VMOVSD (SI)(R12*8), X10
-	VMULSD X8, X10, X11
-	VADDSD X11, X0, X0
-	VMULSD X9, X10, X12
-	VADDSD X12, X1, X1
-	VMOVSD (R8)(R12*8), X10
-	VMULSD X8, X10, X11
-	VADDSD X11, X2, X2
-	VMULSD X9, X10, X12
-	VADDSD X12, X3, X3
-	VMOVSD (R9)(R12*8), X10
-	VMULSD X8, X10, X11
-	VADDSD X11, X4, X4
-	VMULSD X9, X10, X12
-	VADDSD X12, X5, X5
-	VMOVSD (R10)(R12*8), X10
-	VMULSD X8, X10, X11
-	VADDSD X11, X6, X6
-	VMULSD X9, X10, X12
-	VADDSD X12, X7, X7
-	INCQ   R12
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	XORQ   R12, R12
 	CMPQ   R12, CX
-	JLT    dottail
+	JGE    logitsstore
 
-combine:
-	VXORPD X15, X15, X15
+logitsloop:
+	LOAD3(DI, Y12, Y13, Y14)
+	FMA3((SI)(R12*8), Y0, Y1, Y2)
+	FMA3((R8)(R12*8), Y3, Y4, Y5)
+	FMA3((R9)(R12*8), Y6, Y7, Y8)
+	FMA3((R10)(R12*8), Y9, Y10, Y11)
+	ADDQ BX, DI
+	INCQ R12
+	CMPQ R12, CX
+	JLT  logitsloop
 
-#define COMBINE(xacc, hi, out) \
-	VADDPD    hi(DX), xacc, xacc \
-	VPERMILPD $1, xacc, X9 \
-	VADDSD    X9, xacc, xacc \
-	VADDSD    xacc, X15, X10 \
-	VMOVSD    X10, out(DX)
-
-	COMBINE(X0, 0, 128)
-	COMBINE(X1, 16, 136)
-	COMBINE(X2, 32, 144)
-	COMBINE(X3, 48, 152)
-	COMBINE(X4, 64, 160)
-	COMBINE(X5, 80, 168)
-	COMBINE(X6, 96, 176)
-	COMBINE(X7, 112, 184)
+logitsstore:
+	MOVQ mask+56(FP), R13
+	LOAD3(R13, Y12, Y13, Y14)
+	MASKSTORE3(Y0, Y1, Y2, DX)
+	MASKSTORE3(Y3, Y4, Y5, DX)
+	MASKSTORE3(Y6, Y7, Y8, DX)
+	MASKSTORE3(Y9, Y10, Y11, DX)
 	VZEROUPPER
 	RET
 
-// func axpy4xkAVX(gp *float64, ldg int, x *float64, ldx int, n int, p *float64, pairs int)
+// func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
 //
-// For each pair c = 0, 1, ..., pairs-1 of rows g0, g1 = gp + 2c ldg,
-// gp + (2c+1) ldg, the weights p0..p7 = p[8c : 8c+8] and the rows x0..x3 =
-// x + i*ldx, and j < n: g0[j] = (((g0[j] + p0 x0[j]) + p1 x1[j]) + p2 x2[j])
-// + p3 x3[j], and g1[j] the same with p4..p7, each product rounded before
-// it is added: four of gonum's axpys per row, element by element, four
-// columns per instruction.
-TEXT ·axpy4xkAVX(SB), NOSPLIT, $0-56
-	MOVQ gp+0(FP), DI
-	MOVQ ldg+8(FP), BX
-	SHLQ $3, BX
-	MOVQ x+16(FP), SI
-	MOVQ ldx+24(FP), AX
-	SHLQ $3, AX
-	MOVQ n+32(FP), CX
-	MOVQ p+40(FP), DX
-	LEAQ (SI)(AX*1), R8
-	LEAQ (R8)(AX*1), R9
-	LEAQ (R9)(AX*1), R10
-	MOVQ pairs+48(FP), AX
-	MOVQ CX, R13
-	ANDQ $-4, R13
+// For the columns b = 0..3 and the lanes q = 0..11, for i = 0, 1, ...,
+// m-1: gt[b*ldgt+q] = fma(r[i*ldr+q], x[i*ldx+b], gt[b*ldgt+q]), the sum
+// over the samples i taken in increasing i with one rounding per term. The
+// 4 rows of gt (12 lanes each) stay in registers over the loop.
+TEXT ·gradFMA(SB), NOSPLIT, $0-56
+	PTR(gt+0(FP), ldgt+8(FP), DX, R11)
+	PTR(r+16(FP), ldr+24(FP), DI, BX)
+	PTR(x+32(FP), ldx+40(FP), SI, AX)
+	MOVQ m+48(FP), CX
+	ROWS(DX, R11)
+	LOAD3(DX, Y0, Y1, Y2)
+	LOAD3(R8, Y3, Y4, Y5)
+	LOAD3(R9, Y6, Y7, Y8)
+	LOAD3(R10, Y9, Y10, Y11)
+	TESTQ CX, CX
+	JLE   gradstore
 
-axpypair:
-	LEAQ (DI)(BX*1), R11
-	VBROADCASTSD 0(DX), Y0
-	VBROADCASTSD 8(DX), Y1
-	VBROADCASTSD 16(DX), Y2
-	VBROADCASTSD 24(DX), Y3
-	VBROADCASTSD 32(DX), Y4
-	VBROADCASTSD 40(DX), Y5
-	VBROADCASTSD 48(DX), Y6
-	VBROADCASTSD 56(DX), Y7
-	XORQ R12, R12
-	CMPQ R12, R13
-	JGE  axpytail
+gradloop:
+	LOAD3(DI, Y12, Y13, Y14)
+	FMA3((SI), Y0, Y1, Y2)
+	FMA3(8(SI), Y3, Y4, Y5)
+	FMA3(16(SI), Y6, Y7, Y8)
+	FMA3(24(SI), Y9, Y10, Y11)
+	NEXTSAMPLE(gradloop)
 
-axpyloop:
-	VMOVUPD (SI)(R12*8), Y8
-	VMOVUPD (R8)(R12*8), Y9
-	VMOVUPD (R9)(R12*8), Y10
-	VMOVUPD (R10)(R12*8), Y11
-	VMOVUPD (DI)(R12*8), Y12
-	VMULPD  Y0, Y8, Y14
-	VADDPD  Y14, Y12, Y12
-	VMULPD  Y1, Y9, Y14
-	VADDPD  Y14, Y12, Y12
-	VMULPD  Y2, Y10, Y14
-	VADDPD  Y14, Y12, Y12
-	VMULPD  Y3, Y11, Y14
-	VADDPD  Y14, Y12, Y12
-	VMOVUPD Y12, (DI)(R12*8)
-	VMOVUPD (R11)(R12*8), Y13
-	VMULPD  Y4, Y8, Y15
-	VADDPD  Y15, Y13, Y13
-	VMULPD  Y5, Y9, Y15
-	VADDPD  Y15, Y13, Y13
-	VMULPD  Y6, Y10, Y15
-	VADDPD  Y15, Y13, Y13
-	VMULPD  Y7, Y11, Y15
-	VADDPD  Y15, Y13, Y13
-	VMOVUPD Y13, (R11)(R12*8)
-	ADDQ    $4, R12
-	CMPQ    R12, R13
-	JLT     axpyloop
+gradstore:
+	STORE3(Y0, Y1, Y2, DX)
+	STORE3(Y3, Y4, Y5, R8)
+	STORE3(Y6, Y7, Y8, R9)
+	STORE3(Y9, Y10, Y11, R10)
+	VZEROUPPER
+	RET
 
-axpytail:
-	CMPQ R12, CX
-	JGE  axpynext
-	VMOVSD (SI)(R12*8), X8
-	VMOVSD (R8)(R12*8), X9
-	VMOVSD (R9)(R12*8), X10
-	VMOVSD (R10)(R12*8), X11
-	VMOVSD (DI)(R12*8), X12
-	VMULSD X0, X8, X14
-	VADDSD X14, X12, X12
-	VMULSD X1, X9, X14
-	VADDSD X14, X12, X12
-	VMULSD X2, X10, X14
-	VADDSD X14, X12, X12
-	VMULSD X3, X11, X14
-	VADDSD X14, X12, X12
-	VMOVSD X12, (DI)(R12*8)
-	VMOVSD (R11)(R12*8), X13
-	VMULSD X4, X8, X15
-	VADDSD X15, X13, X13
-	VMULSD X5, X9, X15
-	VADDSD X15, X13, X13
-	VMULSD X6, X10, X15
-	VADDSD X15, X13, X13
-	VMULSD X7, X11, X15
-	VADDSD X15, X13, X13
-	VMOVSD X13, (R11)(R12*8)
-	INCQ   R12
-	JMP    axpytail
+// func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int)
+//
+// gradFMA for one column: for i = 0, 1, ..., m-1 and q = 0..11, gt[q] =
+// fma(r[i*ldr+q], x[i*ldx], gt[q]).
+TEXT ·gradFMA1(SB), NOSPLIT, $0-48
+	MOVQ gt+0(FP), DX
+	PTR(r+8(FP), ldr+16(FP), DI, BX)
+	PTR(x+24(FP), ldx+32(FP), SI, AX)
+	MOVQ m+40(FP), CX
+	LOAD3(DX, Y0, Y1, Y2)
+	TESTQ CX, CX
+	JLE   grad1store
 
-axpynext:
-	LEAQ (R11)(BX*1), DI
-	ADDQ $64, DX
-	DECQ AX
-	JNZ  axpypair
+grad1loop:
+	LOAD3(DI, Y12, Y13, Y14)
+	FMA3((SI), Y0, Y1, Y2)
+	NEXTSAMPLE(grad1loop)
+
+grad1store:
+	STORE3(Y0, Y1, Y2, DX)
 	VZEROUPPER
 	RET
 

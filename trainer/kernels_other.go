@@ -5,11 +5,15 @@ package trainer
 // hasAVX2 is false: the AVX2 kernels exist on amd64 only.
 const hasAVX2 = false
 
-func dot4x2AVX(x *float64, ldx int, w *float64, ldw int, n int, buf *[24]float64) {
+func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask *[chunk]int64) {
 	panic("trainer: no AVX2")
 }
 
-func axpy4xkAVX(gp *float64, ldg int, x *float64, ldx int, n int, p *float64, pairs int) {
+func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int) {
+	panic("trainer: no AVX2")
+}
+
+func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int) {
 	panic("trainer: no AVX2")
 }
 

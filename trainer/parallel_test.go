@@ -33,43 +33,132 @@ func randGeneral(rng *rand.Rand, r, c, stride int) blas64.General {
 	return m
 }
 
-// TestProductsMatchGemm checks that logits and accumulate give bit for bit
-// the products X W^T and alpha R^T X that blas64.Gemm gives, the property
-// that keeps trajectories pinned with gonum's products unchanged, on shapes
-// with every remainder modulo 4 and 2, on column ranges, and with and
-// without the AVX2 kernels.
-func TestProductsMatchGemm(t *testing.T) {
+// TestProducts checks logits and gradient against gonum's blas64.Gemm, an
+// independent computation of the same products, on shapes with every
+// remainder modulo 4 and 12 (the kernels' tiles): both sum n products with
+// at most n + 2 roundings (theirs: alpha r, each product and each
+// addition; ours: one per FMA and alpha), so each is within
+// gamma_{n+2} sum |terms| of the exact value (Higham, Accuracy and
+// Stability of Numerical Algorithms, 2nd ed., section 3.1), and they differ
+// by at most twice that. The bound itself is computed in floating point,
+// also within gamma_{n+2}: a third gamma covers it. The test also requires
+// the same bits with and without the AVX2 kernels and whatever the split of
+// the rows of S or the columns of G, the property that keeps trajectories
+// deterministic; the lanes past the last class hold NaN, which must not
+// leak.
+func TestProducts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, m := range []int{1, 3, 4, 5, 8, 13} {
+	for _, m := range []int{1, 3, 4, 5, 8, 13, 300} {
 		for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 25, 33} {
-			for _, k := range []int{2, 3, 5, 10, 67, 130} {
+			for _, k := range []int{2, 3, 5, 10, 12, 13, 67, 130} {
 				name := fmt.Sprintf("m=%d,d=%d,k=%d", m, d, k)
+				kp := padClasses(k)
 				x := randGeneral(rng, m, d, d)
 				w := randGeneral(rng, k, d, d+3)
 				r := randGeneral(rng, m, k, k)
+				rPad := append(append([]float64(nil), r.Data...), nanSlice(kp)...)
 				alpha := 1 / float64(m+2)
-				want := blas64.General{Rows: m, Cols: k, Stride: k, Data: make([]float64, m*k)}
-				blas64.Gemm(blas.NoTrans, blas.Trans, 1, x, w, 0, want)
-				wantG := blas64.General{Rows: k, Cols: d, Stride: d, Data: make([]float64, k*d)}
-				blas64.Gemm(blas.Trans, blas.NoTrans, alpha, r, x, 0, wantG)
+				wantS, boundS := gemmBound(blas.NoTrans, blas.Trans, 1, x, w, d)
+				wantG, boundG := gemmBound(blas.Trans, blas.NoTrans, alpha, r, x, m)
+				var bits [2][2][]float64 // [avx][S, G]
 				for _, avx := range []bool{false, true} {
 					if avx && !hasAVX2 {
 						continue
 					}
 					name := fmt.Sprintf("%s,avx=%v", name, avx)
-					got := make([]float64, m*k)
-					gotG := make([]float64, k*d)
-					j1 := d / 3
+					wt := nanSlice(d * kp)
+					transposeW(wt, kp, w.Data, w.Stride, k, d)
+					gt := nanSlice(d * kp)
+					s := make([]float64, m*k)
+					g := make([]float64, k*d)
+					sSplit := make([]float64, m*k)
+					gSplit := make([]float64, k*d)
+					m1, j1 := m/3, d/3
 					func() {
 						defer setAVX2(avx)()
-						logits(got, x.Data, m, d, w.Data, w.Stride, k)
-						accumulate(gotG, r.Data, x.Data, m, d, k, 0, j1, alpha)
-						accumulate(gotG, r.Data, x.Data, m, d, k, j1, d, alpha)
+						logits(s, x.Data, m, d, wt, kp, k)
+						logits(sSplit, x.Data, m1, d, wt, kp, k)
+						logits(sSplit[m1*k:], x.Data[m1*d:], m-m1, d, wt, kp, k)
+						gradient(g, gt, rPad, x.Data, m, d, k, kp, 0, d, alpha)
+						gradient(gSplit, gt, rPad, x.Data, m, d, k, kp, j1, d, alpha)
+						gradient(gSplit, gt, rPad, x.Data, m, d, k, kp, 0, j1, alpha)
 					}()
-					requireBits(t, want.Data, got, name+": logits")
-					requireBits(t, wantG.Data, gotG, name+": accumulate")
+					requireClose(t, wantS.Data, s, boundS.Data, name+": logits")
+					requireClose(t, wantG.Data, g, boundG.Data, name+": gradient")
+					requireBits(t, s, sSplit, name+": logits split")
+					requireBits(t, g, gSplit, name+": gradient split")
+					bits[btoi(avx)] = [2][]float64{s, g}
+				}
+				if bits[1][0] != nil {
+					requireBits(t, bits[0][0], bits[1][0], name+": logits, Go vs AVX2")
+					requireBits(t, bits[0][1], bits[1][1], name+": gradient, Go vs AVX2")
 				}
 			}
+		}
+	}
+}
+
+// gemmBound returns C = alpha op(A) op(B) by blas64.Gemm and the bound
+// 3 gamma_{n+2} |alpha| |op(A)| |op(B)| on the difference from it of any
+// sum of the same n products with at most n + 2 roundings (see
+// TestProducts).
+func gemmBound(tA, tB blas.Transpose, alpha float64, a, b blas64.General, n int) (c, bound blas64.General) {
+	rows, cols := a.Rows, b.Rows
+	if tA == blas.Trans {
+		rows = a.Cols
+	}
+	if tB == blas.NoTrans {
+		cols = b.Cols
+	}
+	c = blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+	bound = blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: make([]float64, rows*cols)}
+	blas64.Gemm(tA, tB, alpha, a, b, 0, c)
+	blas64.Gemm(tA, tB, 3*gamma(n+2)*math.Abs(alpha), absGeneral(a), absGeneral(b), 0, bound)
+	return c, bound
+}
+
+// gamma returns gamma_n = n u / (1 - n u), u = 2^-53, the bound of n
+// roundings (Higham, Lemma 3.1).
+func gamma(n int) float64 {
+	nu := float64(n) * 0x1p-53
+	return nu / (1 - nu)
+}
+
+// absGeneral returns a copy of m with every entry replaced by its absolute
+// value.
+func absGeneral(m blas64.General) blas64.General {
+	c := m
+	c.Data = make([]float64, len(m.Data))
+	for i, v := range m.Data {
+		c.Data[i] = math.Abs(v)
+	}
+	return c
+}
+
+// nanSlice returns n NaNs.
+func nanSlice(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	return v
+}
+
+// btoi returns 1 for true, 0 for false.
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// requireClose requires |want_i - got_i| <= tol_i for every i.
+func requireClose(t *testing.T, want, got, tol []float64, msg string) {
+	t.Helper()
+	require.Len(t, got, len(want), msg)
+	for i := range want {
+		if !(math.Abs(want[i]-got[i]) <= tol[i]) {
+			require.Failf(t, "not close", "%s: entry %d: want %v, got %v, tolerance %v", msg, i, want[i], got[i], tol[i])
 		}
 	}
 }
