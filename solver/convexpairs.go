@@ -1,8 +1,11 @@
 package solver
 
 import (
+	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/internal/openblas"
 )
 
 // pairSpace holds the data of a max-margin problem in the coordinates the
@@ -131,7 +134,8 @@ func (ps *pairSpace) addGram(h *mat.SymDense, w []float64) {
 				}
 			}
 			block.Reset()
-			block.Mul(sub.T(), &scaled)
+			block.ReuseAs(d, d)
+			openblas.Gemm(blas.Trans, blas.NoTrans, 1, sub.RawMatrix(), scaled.RawMatrix(), 0, block.RawMatrix())
 			for l := range d {
 				m0 := 0
 				if a == b {
