@@ -637,7 +637,7 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, dead
 		count := 0
 		for iter := 0; iter < 100; iter++ {
 			if !deadline.IsZero() && time.Now().After(deadline) {
-				return &StatusError{Status: "TIMEOUT"}
+				return ipmTimeout()
 			}
 			f := bp.objective(u, gam, tau, s)
 			for j, v := range s {

@@ -103,7 +103,7 @@ func (ps *pairSpace) svmIPM(deadline time.Time, done func(svmIterate) bool) erro
 
 	for iter := 0; iter < 200; iter++ {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return &StatusError{Status: "TIMEOUT"}
+			return ipmTimeout()
 		}
 		ps.margins(mat.NewDense(ps.k, ps.d, w), vw)
 		ps.adjoint(alpha, &vta)

@@ -426,7 +426,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 
 	for iter := 0; iter < 100; iter++ {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return &StatusError{Status: "TIMEOUT"}
+			return ipmTimeout()
 		}
 		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
 			return nil

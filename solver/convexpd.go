@@ -146,7 +146,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 		steps := 0
 		for ; steps < budget; steps++ {
 			if !deadline.IsZero() && time.Now().After(deadline) {
-				return &StatusError{Status: "TIMEOUT"}
+				return ipmTimeout()
 			}
 			f := bp.objective(u, gam, tau, s)
 			for j, v := range s {

@@ -156,7 +156,7 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 
 	for iter := 0; iter < 100; iter++ {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return &StatusError{Status: "TIMEOUT"}
+			return ipmTimeout()
 		}
 		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
 			return nil

@@ -406,7 +406,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 	stall, lastPurify := 0, -10
 	for it := 1; it <= maxIter; it++ {
 		if !deadline.IsZero() && time.Now().After(deadline) {
-			return res, false, &StatusError{Status: "TIMEOUT"}
+			return res, false, ipmTimeout()
 		}
 		p.pairs = pairs
 		// Residuals.

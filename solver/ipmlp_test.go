@@ -89,6 +89,23 @@ func TestIPMTimeout(t *testing.T) {
 	require.Equal(t, "TIMEOUT", se.Status)
 }
 
+// TestConvexTimeout checks that the convex norms' interior-point and
+// barrier methods honour the time-out and say which method stopped (not
+// lp_solve, which they do not call).
+func TestConvexTimeout(t *testing.T) {
+	ds := dataset.RandomLabels(17, 100, 200, 5)
+	for _, name := range []string{"fro", "spectral", "nuclear", "l3"} {
+		t.Run(name, func(t *testing.T) {
+			nrm, err := norm.ByName(name)
+			require.NoError(t, err)
+			_, err = MaxMargin(ds, nrm, &Settings{Timeout: time.Nanosecond})
+			var se *StatusError
+			require.ErrorAs(t, err, &se)
+			require.EqualError(t, err, "solver: interior-point method status TIMEOUT")
+		})
+	}
+}
+
 // TestIPMScreening checks the screening path (a loose weight-space solve
 // over every pair, kd < n(k-1), then a working set) on separable and
 // non-separable data against lp_solve.

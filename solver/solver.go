@@ -25,14 +25,30 @@ var ErrBadDual = errors.New("solver: invalid dual weights")
 
 // StatusError reports that lp_solve ended with a status other than OPTIMAL
 // (SUBOPTIMAL after a time-out, INFEASIBLE, NUMFAILURE, ...), or TIMEOUT
-// when the working-set loop ran out of time between two LP solves.
+// when the working-set loop or an interior-point method ran out of time.
 type StatusError struct {
-	// Status is lp_solve's status name.
+	// Status is lp_solve's status name, or TIMEOUT.
 	Status string
+	// Method names the method that stopped when it is not lp_solve
+	// (empty): "interior-point method" for the LP and convex interior-point
+	// and barrier methods.
+	Method string
 }
 
-// Error returns "solver: lp_solve status STATUS".
-func (e *StatusError) Error() string { return "solver: lp_solve status " + e.Status }
+// Error returns "solver: lp_solve status STATUS", or with the method's name
+// in place of lp_solve.
+func (e *StatusError) Error() string {
+	if e.Method != "" {
+		return "solver: " + e.Method + " status " + e.Status
+	}
+	return "solver: lp_solve status " + e.Status
+}
+
+// ipmTimeout is the error of an interior-point or barrier method that ran
+// out of time.
+func ipmTimeout() *StatusError {
+	return &StatusError{Status: "TIMEOUT", Method: "interior-point method"}
+}
 
 const badShape = "solver: data set shape mismatch"
 
