@@ -303,16 +303,7 @@ func (e *evaluator) weights(lo, hi int, st *stats) float64 {
 func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 	k := e.k
 	umaxs := e.factor[lo:hi] // umax_i until f_i replaces it
-	for i := lo; i < hi; i++ {
-		y := e.y[i]
-		row := e.scores.Data[i*k : i*k+k]
-		umax := shiftLogits(row, y)
-		for c := range row {
-			row[c] -= umax
-		}
-		row[y] = 0 // e^0 = 1 stands in the true class's place until scaleWeights
-		umaxs[i-lo] = umax
-	}
+	shiftRows(e.scores.Data[lo*k:hi*k], k, e.y[lo:hi], umaxs)
 	expInPlace(e.scores.Data[lo*k : hi*k])
 
 	// lt = log t = umax + log sum_{c!=y} e^{u_c - umax}, and the
@@ -320,13 +311,10 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 	// samples at once.
 	lts, ex := e.lt[lo:hi], e.tmp[lo:hi]
 	for i := lo; i < hi; i++ {
-		y := e.y[i]
 		row := e.scores.Data[i*k : i*k+k]
 		var sum float64
-		for c, ec := range row {
-			if c != y {
-				sum += ec
-			}
+		for _, ec := range row {
+			sum += ec // + 0 at c = y
 		}
 		lt := umaxs[i-lo] + math.Log(sum)
 		lts[i-lo], ex[i-lo] = lt, -math.Abs(lt)
@@ -358,6 +346,57 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 		*st = sums.stats(hi - lo)
 	}
 	return scale
+}
+
+// shiftRows applies shiftRow to the rows of s (len(y) rows of k logits),
+// storing their umax in umax: with AVX2 by shiftRowsAVX, for k <= chunk,
+// up to the rows with a NaN or a zero maximum, the same numbers.
+func shiftRows(s []float64, k int, y []int, umax []float64) {
+	m := len(y)
+	s, umax = s[:m*k], umax[:m]
+	for i := 0; i < m; i++ {
+		if hasAVX2 && k <= chunk {
+			i += shiftRowsAVX(&s[i*k], k, &y[i], m-i, &umax[i], (*[chunk]int64)(laneMask[chunk-k:]))
+			if i == m {
+				break
+			}
+		}
+		umax[i] = shiftRow(s[i*k:i*k+k], y[i])
+	}
+}
+
+// shiftRow replaces the logits s_c of a sample of class y by u_c - umax =
+// (s_c - s_y) - umax for c != y, and s_y by -Inf (e^{-Inf} = +0 stands in
+// the true class's place until scaleWeights: it adds nothing to the sums
+// over c != y), and returns umax = max_{c!=y} (s_c - s_y) = (max_{c!=y}
+// s_c) - s_y, the same number: rounding is monotone, so the largest
+// rounded difference is the rounded difference of the largest.
+// shiftRowsAVX does the same to many rows.
+func shiftRow(row []float64, y int) (umax float64) {
+	sy := row[y]
+	row[y] = math.Inf(-1)
+	umax = maxOf(row) - sy
+	for c, s := range row {
+		row[c] = (s - sy) - umax
+	}
+	row[y] = math.Inf(-1)
+	return umax
+}
+
+// maxOf returns the largest of v (-Inf if v is empty), as the builtin max
+// gives it (NaN if any is NaN, +0 over -0) whatever the order: two running
+// maxima halve the chain of dependent operations.
+func maxOf(v []float64) float64 {
+	m0, m1 := math.Inf(-1), math.Inf(-1)
+	i := 0
+	for ; i+1 < len(v); i += 2 {
+		m0 = max(m0, v[i])
+		m1 = max(m1, v[i+1])
+	}
+	if i < len(v) {
+		m0 = max(m0, v[i])
+	}
+	return max(m0, m1)
 }
 
 // shiftLogits replaces the logits s_c of a sample of class y by u_c = s_c -
@@ -442,12 +481,12 @@ func (e *evaluator) scaleWeights(lo, hi int, scale float64) {
 				}
 			}
 		} else {
+			// productWeights left +0 at c = y: it stays +0 (or NaN with f)
+			// and adds nothing.
 			f := f[i-lo]
 			for c := range row {
-				if c != y {
-					row[c] *= f
-					sum += row[c]
-				}
+				row[c] *= f
+				sum += row[c]
 			}
 		}
 		row[y] = -sum

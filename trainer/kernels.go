@@ -35,6 +35,9 @@ func padClasses(k int) int { return (k + chunk - 1) / chunk * chunk }
 // others: the store mask of a chunk of v classes.
 var laneMask = [2 * chunk]int64{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 
+// laneNumbers are the numbers of the lanes of a chunk, for shiftRowsAVX.
+var laneNumbers = [chunk]int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+
 // transposeW stores the k×d classifier w (stride ws) transposed in wt
 // (d×kp, stride kp >= k): wt[l*kp+c] = w_cl. The lanes c >= k are left as
 // they are.

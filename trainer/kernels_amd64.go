@@ -29,4 +29,7 @@ func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m 
 func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int)
 
 //go:noescape
+func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int)
+
+//go:noescape
 func expAVX(v *float64, n int) (done int)

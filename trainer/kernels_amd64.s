@@ -179,6 +179,108 @@ grad1store:
 	VZEROUPPER
 	RET
 
+// -Inf, for shiftRowsAVX.
+DATA neginf<>+0(SB)/8, $0xfff0000000000000
+GLOBL neginf<>+0(SB), RODATA, $8
+
+// MASKLOAD3(p) loads the lanes of the row at p selected by the masks
+// Y12-Y14 into Y9-Y11 (the others get 0).
+#define MASKLOAD3(p) \
+	VMASKMOVPD (p), Y12, Y9 \
+	VMASKMOVPD 32(p), Y13, Y10 \
+	VMASKMOVPD 64(p), Y14, Y11
+
+// KEEP(lanes, valid, row, keep): keep = row in the lanes selected by valid
+// whose number (at lanes, in laneNumbers) is not the class y in Y6, -Inf
+// in the others.
+#define KEEP(lanes, valid, row, keep) \
+	VPCMPEQQ  lanes, Y6, keep \
+	VPANDN    valid, keep, keep \
+	VBLENDVPD keep, row, Y15, keep
+
+// UNSHIFT(off, valid, row) stores (row - Y5) - Y4 in the lanes of off(SI)
+// selected by valid.
+#define UNSHIFT(off, valid, row) \
+	VSUBPD     Y5, row, row \
+	VSUBPD     Y4, row, row \
+	VMASKMOVPD row, valid, off(SI)
+
+// func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[12]int64) (done int)
+//
+// For the rows i = 0, 1, ... of s (k <= 12 numbers each, the classes c <
+// k selected by mask) of the samples of classes y[i]: umax[i] = (max_{c !=
+// y[i]} s_ic) - s_iy, s_ic = (s_ic - s_iy) - umax[i] for c != y[i] and
+// s_iy = -Inf. It stops at the first row holding a NaN or whose largest
+// s_ic (c != y) is ±0, where the maximum of VMAXPD could differ from Go's
+// max, leaves that row as it is and returns its index (m if none). Each
+// row is loaded before the previous one is stored: a load overlapping an
+// earlier masked store would wait for it to reach the cache.
+TEXT ·shiftRowsAVX(SB), NOSPLIT, $0-56
+	MOVQ         s+0(FP), SI
+	MOVQ         k+8(FP), BX
+	SHLQ         $3, BX
+	MOVQ         y+16(FP), DI
+	MOVQ         m+24(FP), CX
+	MOVQ         umax+32(FP), DX
+	MOVQ         mask+40(FP), R8
+	LOAD3(R8, Y12, Y13, Y14)
+	VBROADCASTSD neginf<>+0(SB), Y15
+	XORQ         R10, R10
+	CMPQ         R10, CX
+	JGE          shiftdone
+	MASKLOAD3(SI)
+
+shiftloop:
+	VMOVAPD      Y9, Y0
+	VMOVAPD      Y10, Y1
+	VMOVAPD      Y11, Y2
+	LEAQ         1(R10), R11
+	CMPQ         R11, CX
+	JGE          shiftrow
+	LEAQ         (SI)(BX*1), R8
+	MASKLOAD3(R8)                           // the next row
+
+shiftrow:
+	MOVQ         (DI)(R10*8), R9            // y
+	VPBROADCASTQ (DI)(R10*8), Y6
+	KEEP(·laneNumbers+0(SB), Y12, Y0, Y3)
+	KEEP(·laneNumbers+32(SB), Y13, Y1, Y4)
+	KEEP(·laneNumbers+64(SB), Y14, Y2, Y5)
+	VCMPPD       $3, Y0, Y0, Y7             // NaN lanes (the others hold 0)
+	VCMPPD       $3, Y1, Y1, Y8
+	VORPD        Y8, Y7, Y7
+	VCMPPD       $3, Y2, Y2, Y8
+	VORPD        Y8, Y7, Y7
+	VMOVMSKPD    Y7, AX
+	TESTL        AX, AX
+	JNE          shiftdone
+	VMAXPD       Y4, Y3, Y3
+	VMAXPD       Y5, Y3, Y3
+	VEXTRACTF128 $1, Y3, X4
+	VMAXPD       X4, X3, X3
+	VPERMILPD    $1, X3, X4
+	VMAXSD       X4, X3, X3                 // max_{c != y} s_c
+	VXORPD       X4, X4, X4
+	VUCOMISD     X4, X3
+	JEQ          shiftdone                  // ±0 (not NaN: checked above)
+	VBROADCASTSD (SI)(R9*8), Y5             // s_y
+	VSUBSD       X5, X3, X3                 // umax
+	VMOVSD       X3, (DX)(R10*8)
+	VBROADCASTSD X3, Y4
+	UNSHIFT(0, Y12, Y0)
+	UNSHIFT(32, Y13, Y1)
+	UNSHIFT(64, Y14, Y2)
+	VMOVSD       X15, (SI)(R9*8)            // s_y = -Inf
+	ADDQ         BX, SI
+	INCQ         R10
+	CMPQ         R10, CX
+	JLT          shiftloop
+
+shiftdone:
+	MOVQ R10, done+48(FP)
+	VZEROUPPER
+	RET
+
 // Constants of math.Exp's amd64 code (exp_amd64.s, after Shibata's SLEEF),
 // for expAVX.
 DATA expconst<>+0(SB)/8, $1.4426950408889634073599246810018920   // log2(e)

@@ -17,4 +17,8 @@ func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int) {
 	panic("trainer: no AVX2")
 }
 
+func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int) {
+	panic("trainer: no AVX2")
+}
+
 func expAVX(v *float64, n int) (done int) { panic("trainer: no AVX2") }
