@@ -65,8 +65,10 @@
 // a worker goroutine started once per Train takes half of each step (half
 // the samples for the logits and weights, half the columns of G), bit for
 // bit the serial result (TestParallelStepIsSerial). A step allocates
-// nothing; memory is O(n k + k d) plus the O(log T) checkpoints. Runs are
-// deterministic: the same input gives the same output on any GOMAXPROCS.
+// nothing; memory is O(n k + k d), a copy of the samples packed for the
+// kernel of G (n·d, the features rounded up to a multiple of 4) and the
+// O(log T) checkpoints. Runs are deterministic: the same input gives the
+// same output on any GOMAXPROCS.
 //
 // # Speed
 //

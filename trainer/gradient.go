@@ -89,7 +89,8 @@ type evaluator struct {
 	scores  blas64.General // n×k: logits, then u_c = s_c - s_y, then the weights R
 	kp      int            // k rounded up to whole kernel chunks (padClasses)
 	wt      []float64      // d×kp: W^T, for the logits
-	gt      []float64      // d×kp: G^T before the factor 1/n
+	gt      []float64      // 4 ceil(d/4) × kp: G^T before the factor 1/n
+	xp      []float64      // the samples packed for gradient (packX)
 	factor  []float64      // per-sample log-factor f_i of the weights
 	lt      []float64      // per-sample log t
 	tmp     []float64      // per-sample scratch
@@ -117,7 +118,8 @@ func newEvaluator(ds *dataset.Dataset, loss Loss, mode GradientMode) *evaluator 
 		scores: blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k+kp)},
 		kp:     kp,
 		wt:     make([]float64, d*kp),
-		gt:     make([]float64, d*kp),
+		gt:     make([]float64, (d+3)/4*4*kp),
+		xp:     packX(x.Data, n, d),
 		factor: make([]float64, n),
 		lt:     make([]float64, n),
 		tmp:    make([]float64, n),
@@ -177,7 +179,7 @@ func (e *evaluator) run(phase int, h *half) {
 	case phaseGrad:
 		// G = (1/n) R^T X on columns j0..j1-1: each entry is the same sum
 		// over the samples, in the same order, as in one product.
-		gradient(e.grad.RawMatrix().Data, e.gt, e.scores.Data, e.x.Data, e.n, d, k, e.kp, h.j0, h.j1, 1/float64(e.n))
+		gradient(e.grad.RawMatrix().Data, e.gt, e.scores.Data, e.xp, e.n, d, k, e.kp, h.j0, h.j1, 1/float64(e.n))
 	}
 }
 

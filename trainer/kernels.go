@@ -14,8 +14,8 @@ import "math"
 // split between goroutines or on the path taken: on amd64 with AVX2 and FMA
 // the kernels of kernels_amd64.s (logitsFMA, gradFMA) compute 4 samples ×
 // 12 classes of S, or 4 columns × 12 classes of G, in 12 registers of 4
-// lanes; elsewhere, and for the last m mod 4 samples or d mod 4 columns,
-// plain Go computes the same sums with math.FMA, which rounds once as the
+// lanes; elsewhere, and for the last m mod 4 samples of S, plain Go
+// computes the same sums with math.FMA, which rounds once as the
 // instruction does, so every path gives the same bits. (math.FMA is emulated
 // in software on amd64 CPUs without FMA, which makes that fallback several
 // times slower, but not different.) These are not the bits of gonum's Dgemm,
@@ -85,54 +85,71 @@ func logits(s, x []float64, m, d int, wt []float64, kp, k int) {
 }
 
 // sampleBlock is the number of samples per pass of gradFMA over a block
-// of columns: the samples' rows of r and 4 columns of x (8 KiB and at most
-// 128 cache lines) stay in the level-1 cache from one block of columns to
-// the next. The partial sums go through gt between blocks, which does not
-// change them.
+// of 4 features: its weights (rows of r, 12 KiB) stay in the level-1 cache
+// from one block of features to the next. The partial sums go through gt
+// between blocks of samples, which does not change them.
 const sampleBlock = 128
+
+// packX returns the m×d samples x (stride d) packed for gradient: the
+// features in blocks of 4 (the last one padded with zeros), each block
+// stored sample after sample, xp[(jb*m+i)*4+b] = x_{i,4jb+b}, so that the
+// kernel reads each block as one stream.
+func packX(x []float64, m, d int) []float64 {
+	db := (d + 3) / 4
+	xp := make([]float64, db*m*4)
+	for i := range m {
+		for j, v := range x[i*d : i*d+d] {
+			xp[((j/4)*m+i)*4+j%4] = v
+		}
+	}
+	return xp
+}
 
 // gradient overwrites columns j0..j1-1 of the k×d matrix g (stride d) with
 // alpha R^T X, g_cj = alpha sum_{i<m} r_ic x_ij summed as described above,
-// for the m×k weights r (stride k) and the m×d samples x (stride d). gt
-// (d×kp, kp = padClasses(k)) is scratch: its rows j0..j1-1 are overwritten
-// with G^T before alpha. The kernels read whole chunks of 12 weights, past
-// the end of a row of r (the lanes beyond k are discarded): r must hold
-// (m-1)k + kp numbers.
-func gradient(g, gt, r, x []float64, m, d, k, kp, j0, j1 int, alpha float64) {
+// for the m×k weights r (stride k) and the m×d samples x given packed in
+// xp (see packX). j0 must be a multiple of 4. gt (4 ceil(d/4) × kp, kp =
+// padClasses(k)) is scratch: its rows j0..j1-1 (up to a multiple of 4) are
+// overwritten with G^T before alpha. The kernel reads whole chunks of 12
+// weights, past the end of a row of r (the lanes beyond k are discarded):
+// r must hold (m-1)k + kp numbers.
+func gradient(g, gt, r, xp []float64, m, d, k, kp, j0, j1 int, alpha float64) {
 	if j1 <= j0 || k == 0 {
 		return
 	}
-	gt = gt[:d*kp]
-	x = x[:m*d]
-	clear(gt[j0*kp : j1*kp])
+	if j0%4 != 0 {
+		panic("trainer: gradient's column range must start at a multiple of 4")
+	}
+	jb0, jb1 := j0/4, (j1+3)/4 // blocks of 4 features
+	gt = gt[j0*kp : jb1*4*kp]
+	xp = xp[:jb1*m*4]
+	clear(gt)
 	if hasAVX2 && m > 0 {
 		_ = r[(m-1)*k+kp-1]
 		for i0 := 0; i0 < m; i0 += sampleBlock {
 			mb := min(sampleBlock, m-i0)
 			for c0 := 0; c0 < k; c0 += chunk {
-				j := j0
-				for ; j+4 <= j1; j += 4 {
-					gradFMA(&gt[j*kp+c0], kp, &r[i0*k+c0], k, &x[i0*d+j], d, mb)
-				}
-				for ; j < j1; j++ {
-					gradFMA1(&gt[j*kp+c0], &r[i0*k+c0], k, &x[i0*d+j], d, mb)
+				for jb := jb0; jb < jb1; jb++ {
+					gradFMA(&gt[(jb-jb0)*4*kp+c0], kp, &r[i0*k+c0], k, &xp[(jb*m+i0)*4], 4, mb)
 				}
 			}
 		}
 	} else {
 		r = r[:m*k]
-		for i := range m {
-			ri := r[i*k : i*k+k]
-			for j, v := range x[i*d+j0 : i*d+j1] {
-				row := gt[(j0+j)*kp : (j0+j)*kp+k]
-				for c := range row {
-					row[c] = math.FMA(ri[c], v, row[c])
+		for jb := jb0; jb < jb1; jb++ {
+			for i := range m {
+				ri := r[i*k : i*k+k]
+				for b, v := range xp[(jb*m+i)*4 : (jb*m+i)*4+4] {
+					row := gt[((jb-jb0)*4+b)*kp:][:k]
+					for c := range row {
+						row[c] = math.FMA(ri[c], v, row[c])
+					}
 				}
 			}
 		}
 	}
 	for j := j0; j < j1; j++ {
-		for c, v := range gt[j*kp : j*kp+k] {
+		for c, v := range gt[(j-j0)*kp : (j-j0)*kp+k] {
 			g[c*d+j] = alpha * v
 		}
 	}

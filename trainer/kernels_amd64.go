@@ -26,9 +26,6 @@ func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, 
 func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
 
 //go:noescape
-func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int)
-
-//go:noescape
 func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int)
 
 //go:noescape

@@ -156,29 +156,6 @@ gradstore:
 	VZEROUPPER
 	RET
 
-// func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int)
-//
-// gradFMA for one column: for i = 0, 1, ..., m-1 and q = 0..11, gt[q] =
-// fma(r[i*ldr+q], x[i*ldx], gt[q]).
-TEXT ·gradFMA1(SB), NOSPLIT, $0-48
-	MOVQ gt+0(FP), DX
-	PTR(r+8(FP), ldr+16(FP), DI, BX)
-	PTR(x+24(FP), ldx+32(FP), SI, AX)
-	MOVQ m+40(FP), CX
-	LOAD3(DX, Y0, Y1, Y2)
-	TESTQ CX, CX
-	JLE   grad1store
-
-grad1loop:
-	LOAD3(DI, Y12, Y13, Y14)
-	FMA3((SI), Y0, Y1, Y2)
-	NEXTSAMPLE(grad1loop)
-
-grad1store:
-	STORE3(Y0, Y1, Y2, DX)
-	VZEROUPPER
-	RET
-
 // -Inf, for shiftRowsAVX.
 DATA neginf<>+0(SB)/8, $0xfff0000000000000
 GLOBL neginf<>+0(SB), RODATA, $8

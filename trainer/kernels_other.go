@@ -13,10 +13,6 @@ func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m 
 	panic("trainer: no AVX2")
 }
 
-func gradFMA1(gt *float64, r *float64, ldr int, x *float64, ldx int, m int) {
-	panic("trainer: no AVX2")
-}
-
 func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int) {
 	panic("trainer: no AVX2")
 }
