@@ -16,6 +16,16 @@ var hasAVX2 = func() bool {
 	return ebx7&(1<<5) != 0
 }()
 
+// hasAVX512 reports whether the CPU and the operating system also support
+// AVX-512 (AVX512F, with the opmask and ZMM registers saved), which expAVX512
+// uses.
+var hasAVX512 = hasAVX2 && func() bool {
+	_, ebx7, _, _ := cpuid(7, 0)
+	const avx512f = 1 << 16
+	const opmaskZMM = 0xe6 // XMM, YMM, opmask, ZMM_Hi256, Hi16_ZMM
+	return ebx7&avx512f != 0 && xgetbv()&opmaskZMM == opmaskZMM
+}()
+
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax uint32)
 
@@ -30,3 +40,6 @@ func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]
 
 //go:noescape
 func expAVX(v *float64, n int) (done int)
+
+//go:noescape
+func expAVX512(v *float64, n int) (done int)

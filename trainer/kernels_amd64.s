@@ -279,82 +279,138 @@ DATA expconst<>+120(SB)/8, $709.0
 DATA expconst<>+128(SB)/8, $-745.5
 GLOBL expconst<>+0(SB), RODATA, $136
 
+// EXPSTART(done, log2e, ln2u, ln2l, sixteenth, two, one, bias, lo, hi,
+// under) loads the arguments v and n into DI and CX and the constants of the
+// exponential kernels into registers, and sets R8 = 0, going to done if n
+// is 0.
+#define EXPSTART(done, log2e, ln2u, ln2l, sixteenth, two, one, bias, lo, hi, under) \
+	MOVQ         v+0(FP), DI \
+	MOVQ         n+8(FP), CX \
+	VBROADCASTSD expconst<>+0(SB), log2e \
+	VBROADCASTSD expconst<>+8(SB), ln2u \
+	VBROADCASTSD expconst<>+16(SB), ln2l \
+	VBROADCASTSD expconst<>+24(SB), sixteenth \
+	VBROADCASTSD expconst<>+96(SB), two \
+	VBROADCASTSD expconst<>+88(SB), one \
+	VPBROADCASTQ expconst<>+104(SB), bias \
+	VBROADCASTSD expconst<>+112(SB), lo \
+	VBROADCASTSD expconst<>+120(SB), hi \
+	VBROADCASTSD expconst<>+128(SB), under \
+	XORQ         R8, R8 \
+	CMPQ         R8, CX \
+	JGE          done
+
+// EXPRANGE(x, lo, hi, under, a, b, c) loads the next group of v into x and
+// compares it: a = x >= -707 (false for NaN), b = x <= 709, c = x < -745.5
+// (e^x underflows to +0), with the bounds in lo, hi and under.
+#define EXPRANGE(x, lo, hi, under, a, b, c) \
+	VMOVUPD (DI)(R8*8), x \
+	VCMPPD  $0x1D, lo, x, a \
+	VCMPPD  $0x12, hi, x, b \
+	VCMPPD  $0x11, under, x, c
+
+// HORNER(off, c, x, t): t = t x + the coefficient at expconst+off.
+#define HORNER(off, c, x, t) \
+	VBROADCASTSD expconst<>+off(SB), c \
+	VFMADD213PD  c, x, t
+
+// EXPCORE(CVT, x, t, c, kd, kq) replaces x by e^x / 2^k and kq by 2^k, k =
+// round(x log2(e)), by the operations of math.Exp's FMA path in its order,
+// with the constants of EXPSTART in registers 15 (log2 e), 14, 13 (ln 2,
+// upper and lower part), 12 (1/16), 11 (2), 10 (1) and 9 (the bias 1023):
+// Y or Z registers, with CVT the conversion from float64 to int32 of that
+// width (into kd, the int32 register, X or Y). t and c are scratch.
+#define EXPCORE(CVT, x, t, c, kd, kq, log2e, ln2u, ln2l, sixteenth, two, one, bias) \
+	VMULPD       log2e, x, t \
+	CVT          t, kd \
+	VCVTDQ2PD    kd, t \
+	VFNMADD231PD ln2u, t, x \
+	VFNMADD231PD ln2l, t, x \
+	VMULPD       sixteenth, x, x \
+	VBROADCASTSD expconst<>+32(SB), t \
+	HORNER(40, c, x, t) \
+	HORNER(48, c, x, t) \
+	HORNER(56, c, x, t) \
+	HORNER(64, c, x, t) \
+	HORNER(72, c, x, t) \
+	HORNER(80, c, x, t) \
+	VFMADD213PD  one, x, t \
+	VMULPD       t, x, x \
+	VADDPD       two, x, t \
+	VMULPD       t, x, x \
+	VADDPD       two, x, t \
+	VMULPD       t, x, x \
+	VADDPD       two, x, t \
+	VMULPD       t, x, x \
+	VADDPD       two, x, t \
+	VFMADD213PD  one, t, x \
+	VPMOVSXDQ    kd, kq \
+	VPADDQ       bias, kq, kq \
+	VPSLLQ       $52, kq, kq
+
+// EXPINRANGE(AND, OR, MOVMSK, a, b, c, all, done) goes to done unless
+// every lane of the group is in the kernels' range, (a and b) or c, with
+// the instructions of the width (all is the mask of every lane).
+#define EXPINRANGE(AND, OR, MOVMSK, a, b, c, all, done) \
+	AND    b, a, a \
+	OR     c, a, a \
+	MOVMSK a, AX \
+	CMPL   AX, $all \
+	JNE    done
+
+// EXPLOOP(step, loop) moves R8 to the next group of step numbers and loops
+// while it is below n (CX); EXPRET returns R8 as done.
+#define EXPLOOP(step, loop) \
+	ADDQ $step, R8 \
+	CMPQ R8, CX \
+	JLT  loop
+
+#define EXPRET \
+	MOVQ R8, done+16(FP) \
+	VZEROUPPER \
+	RET
+
 // func expAVX(v *float64, n int) (done int)
 //
 // v[i] = e^{v[i]} for i < done, four at a time, by the operations of
 // math.Exp's FMA path (taken on CPUs with AVX and FMA) in the same order, so
-// bit for bit math.Exp; arguments below -745.5 give +0, as math.Exp's
-// underflow does. It stops at the first group of four (n is a multiple of
-// 4) with an argument in (-745.5, -707) or (709, +Inf], where that path
-// needs special cases, or NaN, and returns its index (n if none).
+// bit for bit math.Exp: x -= k ln 2 with k = round(x log2 e) (in two
+// parts), r = x/16, e^r - 1 by a polynomial, four squarings (e^{2r} - 1 =
+// (e^r - 1)(e^r + 1)), e^{16r} times 2^k; arguments below -745.5 give +0,
+// as math.Exp's underflow does. It stops at the first group of four (n is a
+// multiple of 4) with an argument in (-745.5, -707) or (709, +Inf], where
+// that path needs special cases, or NaN, and returns its index (n if none).
 TEXT ·expAVX(SB), NOSPLIT, $0-24
-	MOVQ v+0(FP), DI
-	MOVQ DI, SI
-	MOVQ n+8(FP), CX
-	VBROADCASTSD expconst<>+0(SB), Y15
-	VBROADCASTSD expconst<>+8(SB), Y14
-	VBROADCASTSD expconst<>+16(SB), Y13
-	VBROADCASTSD expconst<>+24(SB), Y12
-	VBROADCASTSD expconst<>+96(SB), Y11
-	VBROADCASTSD expconst<>+88(SB), Y10
-	VPBROADCASTQ expconst<>+104(SB), Y9 // integer 1023
-	VBROADCASTSD expconst<>+112(SB), Y7
-	VBROADCASTSD expconst<>+120(SB), Y8
-	VBROADCASTSD expconst<>+128(SB), Y6
-	XORQ R8, R8
-	CMPQ R8, CX
-	JGE  expdone
+	EXPSTART(expdone, Y15, Y14, Y13, Y12, Y11, Y10, Y9, Y7, Y8, Y6)
 
 exploop:
-	VMOVUPD      (SI)(R8*8), Y0         // x
-	VCMPPD       $0x1D, Y7, Y0, Y4      // x >= -707 (false for NaN)
-	VCMPPD       $0x12, Y8, Y0, Y5      // x <= 709
-	VANDPD       Y5, Y4, Y4
-	VCMPPD       $0x11, Y6, Y0, Y5      // x < -745.5: e^x underflows to +0
-	VORPD        Y5, Y4, Y4
-	VMOVMSKPD    Y4, AX
-	CMPL         AX, $15
-	JNE          expdone
-	VMULPD       Y15, Y0, Y1            // x log2(e)
-	VCVTPD2DQY   Y1, X2                 // k = round(x log2(e)), int32
-	VCVTDQ2PD    X2, Y1                 // float64(k)
-	VFNMADD231PD Y14, Y1, Y0            // x -= k ln2u
-	VFNMADD231PD Y13, Y1, Y0            // x -= k ln2l
-	VMULPD       Y12, Y0, Y0            // r = x / 16
-	VBROADCASTSD expconst<>+32(SB), Y1
-	VBROADCASTSD expconst<>+40(SB), Y3
-	VFMADD213PD  Y3, Y0, Y1
-	VBROADCASTSD expconst<>+48(SB), Y3
-	VFMADD213PD  Y3, Y0, Y1
-	VBROADCASTSD expconst<>+56(SB), Y3
-	VFMADD213PD  Y3, Y0, Y1
-	VBROADCASTSD expconst<>+64(SB), Y3
-	VFMADD213PD  Y3, Y0, Y1
-	VBROADCASTSD expconst<>+72(SB), Y3
-	VFMADD213PD  Y3, Y0, Y1
-	VBROADCASTSD expconst<>+80(SB), Y3
-	VFMADD213PD  Y3, Y0, Y1
-	VFMADD213PD  Y10, Y0, Y1
-	VMULPD       Y1, Y0, Y0             // e^r - 1
-	VADDPD       Y11, Y0, Y1            // squarings: (e^r - 1)(e^r + 1) = e^{2r} - 1
-	VMULPD       Y1, Y0, Y0
-	VADDPD       Y11, Y0, Y1
-	VMULPD       Y1, Y0, Y0
-	VADDPD       Y11, Y0, Y1
-	VMULPD       Y1, Y0, Y0
-	VADDPD       Y11, Y0, Y1
-	VFMADD213PD  Y10, Y1, Y0            // e^{16 r}
-	VPMOVSXDQ    X2, Y2                 // k, int64
-	VPADDQ       Y9, Y2, Y2
-	VPSLLQ       $52, Y2, Y2            // 2^k
-	VMULPD       Y2, Y0, Y0
-	VANDNPD      Y0, Y5, Y0             // +0 where x < -745.5
-	VMOVUPD      Y0, (DI)(R8*8)
-	ADDQ         $4, R8
-	CMPQ         R8, CX
-	JLT          exploop
+	EXPRANGE(Y0, Y7, Y8, Y6, Y4, Y3, Y5)
+	EXPINRANGE(VANDPD, VORPD, VMOVMSKPD, Y4, Y3, Y5, 15, expdone)
+	EXPCORE(VCVTPD2DQY, Y0, Y1, Y3, X2, Y2, Y15, Y14, Y13, Y12, Y11, Y10, Y9)
+	VMULPD    Y2, Y0, Y0
+	VANDNPD   Y0, Y5, Y0        // +0 where x < -745.5
+	VMOVUPD   Y0, (DI)(R8*8)
+	EXPLOOP(4, exploop)
 
 expdone:
-	MOVQ         R8, done+16(FP)
-	VZEROUPPER
-	RET
+	EXPRET
+
+// func expAVX512(v *float64, n int) (done int)
+//
+// expAVX eight at a time, in 8-lane registers (n is a multiple of 8; it
+// stops at the first group of 8 with an argument in (-745.5, -707) or
+// (709, +Inf], or NaN).
+TEXT ·expAVX512(SB), NOSPLIT, $0-24
+	EXPSTART(exp8done, Z15, Z14, Z13, Z12, Z11, Z10, Z9, Z7, Z8, Z6)
+
+exp8loop:
+	EXPRANGE(Z0, Z7, Z8, Z6, K1, K2, K3)
+	EXPINRANGE(KANDW, KORW, KMOVW, K1, K2, K3, 0xff, exp8done)
+	KNOTW    K3, K4            // the lanes that do not underflow
+	EXPCORE(VCVTPD2DQ, Z0, Z1, Z3, Y2, Z2, Z15, Z14, Z13, Z12, Z11, Z10, Z9)
+	VMULPD.Z Z2, Z0, K4, Z0    // +0 where x < -745.5
+	VMOVUPD  Z0, (DI)(R8*8)
+	EXPLOOP(8, exp8loop)
+
+exp8done:
+	EXPRET

@@ -2,8 +2,8 @@
 
 package trainer
 
-// hasAVX2 is false: the AVX2 kernels exist on amd64 only.
-const hasAVX2 = false
+// hasAVX2 and hasAVX512 are false: the kernels exist on amd64 only.
+const hasAVX2, hasAVX512 = false, false
 
 func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask *[chunk]int64) {
 	panic("trainer: no AVX2")
@@ -18,3 +18,5 @@ func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]
 }
 
 func expAVX(v *float64, n int) (done int) { panic("trainer: no AVX2") }
+
+func expAVX512(v *float64, n int) (done int) { panic("trainer: no AVX-512") }

@@ -301,17 +301,17 @@ func TestShiftRows(t *testing.T) {
 }
 
 // TestExpInPlace checks that expInPlace is math.Exp bit for bit, in and
-// out of the range of the AVX2 kernel, with and without it.
+// out of the range of the kernels, with none, AVX2 and AVX-512.
 func TestExpInPlace(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	special := []float64{0, math.Copysign(0, -1), 1, -1, -707, 709, -708, 709.5, 710, -745, -746, -1e300, 1e300,
 		math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, -5e-324, math.Nextafter(-707, 0), math.Nextafter(709, 0),
 		math.Nextafter(-707, -800), math.Nextafter(709, 800)}
-	for _, avx := range []bool{false, true} {
-		if avx && !hasAVX2 {
+	for _, mode := range []struct{ avx2, avx512 bool }{{false, false}, {true, false}, {true, true}} {
+		if mode.avx2 && !hasAVX2 || mode.avx512 && !hasAVX512 {
 			continue
 		}
-		for _, n := range []int{1, 3, 4, 7, 8, 9, 1000, 100003} {
+		for _, n := range []int{1, 3, 4, 7, 8, 9, 15, 16, 17, 1000, 100003} {
 			src := make([]float64, n)
 			for i := range src {
 				switch rng.IntN(10) {
@@ -327,13 +327,14 @@ func TestExpInPlace(t *testing.T) {
 			}
 			got := append([]float64(nil), src...)
 			func() {
-				defer setAVX2(avx)()
+				defer setAVX2(mode.avx2)()
+				defer setAVX512(mode.avx512)()
 				expInPlace(got)
 			}()
 			for i, x := range src {
 				want := math.Exp(x)
 				if math.Float64bits(want) != math.Float64bits(got[i]) && !(math.IsNaN(want) && math.IsNaN(got[i])) {
-					t.Fatalf("avx=%v: exp(%v) = %v, want %v", avx, x, got[i], want)
+					t.Fatalf("%+v: exp(%v) = %v, want %v", mode, x, got[i], want)
 				}
 			}
 		}
