@@ -14,22 +14,29 @@ import "math"
 // split between goroutines or on the path taken: on amd64 with AVX2 and FMA
 // the kernels of kernels_amd64.s (logitsFMA, gradFMA) compute 4 samples ×
 // 12 classes of S, or 4 columns × 12 classes of G, in 12 registers of 4
-// lanes; elsewhere, and for the last m mod 4 samples of S, plain Go
-// computes the same sums with math.FMA, which rounds once as the
-// instruction does, so every path gives the same bits. (math.FMA is emulated
-// in software on amd64 CPUs without FMA, which makes that fallback several
-// times slower, but not different.) These are not the bits of gonum's Dgemm,
-// which rounds each product before adding it: the two agree to within the
-// usual bound of a sum of products, gamma_n sum_l |x_l w_l| each
-// (TestProducts).
+// lanes, with AVX-512 (logitsFMA512, gradFMA512) 8 samples × 16 classes of
+// S or 4 columns × 16 classes of G in registers of 8 lanes; elsewhere, and
+// for the last m mod 4 samples of S, plain Go computes the same sums with
+// math.FMA, which rounds once as the instruction does, so every path gives
+// the same bits. (math.FMA is emulated in software on amd64 CPUs without
+// FMA, which makes that fallback several times slower, but not different.)
+// These are not the bits of gonum's Dgemm, which rounds each product before
+// adding it: the two agree to within the usual bound of a sum of products,
+// gamma_n sum_l |x_l w_l| each (TestProducts).
 
-// chunk is the number of classes a kernel call covers: 3 registers of 4
-// lanes.
-const chunk = 12
+// chunk is the number of classes an AVX2 kernel call covers: 3 registers
+// of 4 lanes; chunk512 that of an AVX-512 kernel call: 2 registers of 8.
+const (
+	chunk    = 12
+	chunk512 = 16
+)
 
-// padClasses returns k rounded up to a multiple of chunk: the row length of
-// the transposed buffers W^T and G^T.
-func padClasses(k int) int { return (k + chunk - 1) / chunk * chunk }
+// padClasses returns the row length of the transposed buffers W^T and G^T:
+// k rounded up to a multiple of chunk or of chunk512, whichever is larger,
+// so that either kernel can read whole chunks.
+func padClasses(k int) int {
+	return max((k+chunk-1)/chunk*chunk, (k+chunk512-1)/chunk512*chunk512)
+}
 
 // laneMask[chunk-v : 2*chunk-v] is -1 in its first v lanes and 0 in the
 // others: the store mask of a chunk of v classes.
@@ -62,6 +69,16 @@ func logits(s, x []float64, m, d int, wt []float64, kp, k int) {
 	x = x[:m*d]
 	wt = wt[:d*kp]
 	i := 0
+	if hasAVX512 && d > 0 {
+		for ; i+8 <= m; i += 8 {
+			for c0 := 0; c0 < k; c0 += chunk512 {
+				v := min(chunk512, k-c0)
+				// The kernel stores rows i..i+7 of s, lanes c0..c0+v-1 only.
+				_ = s[(i+7)*k+c0+v-1]
+				logitsFMA512(&s[i*k+c0], k, &x[i*d], d, &wt[c0], kp, d, uint16(1<<v-1))
+			}
+		}
+	}
 	if hasAVX2 && d > 0 {
 		for ; i+4 <= m; i += 4 {
 			for c0 := 0; c0 < k; c0 += chunk {
@@ -85,7 +102,7 @@ func logits(s, x []float64, m, d int, wt []float64, kp, k int) {
 }
 
 // sampleBlock is the number of samples per pass of gradFMA over a block
-// of 4 features: its weights (rows of r, 12 KiB) stay in the level-1 cache
+// of 4 features: its weights (rows of r, 16 KiB) stay in the level-1 cache
 // from one block of features to the next. The partial sums go through gt
 // between blocks of samples, which does not change them.
 const sampleBlock = 128
@@ -125,12 +142,16 @@ func gradient(g, gt, r, xp []float64, m, d, k, kp, j0, j1 int, alpha float64) {
 	xp = xp[:jb1*m*4]
 	clear(gt)
 	if hasAVX2 && m > 0 {
+		kernel, width := gradFMA, chunk
+		if hasAVX512 {
+			kernel, width = gradFMA512, chunk512
+		}
 		_ = r[(m-1)*k+kp-1]
 		for i0 := 0; i0 < m; i0 += sampleBlock {
 			mb := min(sampleBlock, m-i0)
-			for c0 := 0; c0 < k; c0 += chunk {
+			for c0 := 0; c0 < k; c0 += width {
 				for jb := jb0; jb < jb1; jb++ {
-					gradFMA(&gt[(jb-jb0)*4*kp+c0], kp, &r[i0*k+c0], k, &xp[(jb*m+i0)*4], 4, mb)
+					kernel(&gt[(jb-jb0)*4*kp+c0], kp, &r[i0*k+c0], k, &xp[(jb*m+i0)*4], 4, mb)
 				}
 			}
 		}

@@ -17,8 +17,8 @@ var hasAVX2 = func() bool {
 }()
 
 // hasAVX512 reports whether the CPU and the operating system also support
-// AVX-512 (AVX512F, with the opmask and ZMM registers saved), which expAVX512
-// uses.
+// AVX-512 (AVX512F, with the opmask and ZMM registers saved), which
+// logitsFMA512, gradFMA512 and expAVX512 use.
 var hasAVX512 = hasAVX2 && func() bool {
 	_, ebx7, _, _ := cpuid(7, 0)
 	const avx512f = 1 << 16
@@ -34,6 +34,12 @@ func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, 
 
 //go:noescape
 func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
+
+//go:noescape
+func logitsFMA512(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask uint16)
+
+//go:noescape
+func gradFMA512(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
 
 //go:noescape
 func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int)

@@ -48,6 +48,15 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-4
 	MOVQ ld, lreg \
 	SHLQ $3, lreg
 
+// ARGS(out, lout, x, lx, w, lw, n) loads the arguments of a product kernel:
+// the output and its stride (bytes) into DX and R11, the samples into SI
+// and AX, the other factor into DI and BX, the count into CX.
+#define ARGS(out, lout, x, lx, w, lw, n) \
+	PTR(out, lout, DX, R11) \
+	PTR(x, lx, SI, AX) \
+	PTR(w, lw, DI, BX) \
+	MOVQ n, CX
+
 // ROWS(p, l) points R8, R9, R10 at the rows 1, 2, 3 after p, l bytes apart.
 #define ROWS(p, l) \
 	LEAQ (p)(l*1), R8 \
@@ -79,10 +88,7 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-4
 // increasing l with one rounding per term. Twelve accumulators (4 rows × 3
 // registers of 4 lanes) hide the latency of the FMAs.
 TEXT ·logitsFMA(SB), NOSPLIT, $0-64
-	PTR(s+0(FP), lds+8(FP), DX, R11)
-	PTR(x+16(FP), ldx+24(FP), SI, AX)
-	PTR(wt+32(FP), ldwt+40(FP), DI, BX)
-	MOVQ n+48(FP), CX
+	ARGS(s+0(FP), lds+8(FP), x+16(FP), ldx+24(FP), wt+32(FP), ldwt+40(FP), n+48(FP))
 	ROWS(SI, AX)
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
@@ -128,10 +134,7 @@ logitsstore:
 // over the samples i taken in increasing i with one rounding per term. The
 // 4 rows of gt (12 lanes each) stay in registers over the loop.
 TEXT ·gradFMA(SB), NOSPLIT, $0-56
-	PTR(gt+0(FP), ldgt+8(FP), DX, R11)
-	PTR(r+16(FP), ldr+24(FP), DI, BX)
-	PTR(x+32(FP), ldx+40(FP), SI, AX)
-	MOVQ m+48(FP), CX
+	ARGS(gt+0(FP), ldgt+8(FP), x+32(FP), ldx+40(FP), r+16(FP), ldr+24(FP), m+48(FP))
 	ROWS(DX, R11)
 	LOAD3(DX, Y0, Y1, Y2)
 	LOAD3(R8, Y3, Y4, Y5)
@@ -153,6 +156,124 @@ gradstore:
 	STORE3(Y3, Y4, Y5, R8)
 	STORE3(Y6, Y7, Y8, R9)
 	STORE3(Y9, Y10, Y11, R10)
+	VZEROUPPER
+	RET
+
+// ZFMA2(src, a0, a1): a_q += src × (Z16, Z17)_q, one rounding each.
+#define ZFMA2(src, a0, a1) \
+	VBROADCASTSD src, Z18 \
+	VFMADD231PD  Z16, Z18, a0 \
+	VFMADD231PD  Z17, Z18, a1
+
+// ZLOAD2(p, a0, a1) loads the 16 numbers at p into a0, a1; ZSTORE2(a0,
+// a1, p) stores them.
+#define ZLOAD2(p, a0, a1) \
+	VMOVUPD (p), a0 \
+	VMOVUPD 64(p), a1
+
+#define ZSTORE2(a0, a1, p) \
+	VMOVUPD a0, (p) \
+	VMOVUPD a1, 64(p)
+
+// ZMASKSTORE2(a0, a1, p) stores the lanes of a0, a1 selected by K1, K2 at
+// p, and moves p to the next row (R11 bytes).
+#define ZMASKSTORE2(a0, a1, p) \
+	VMOVUPD a0, K1, (p) \
+	VMOVUPD a1, K2, 64(p) \
+	ADDQ    R11, p
+
+// ZMASKSTORE8(a0, ..., a7) stores 4 rows of 16 lanes with ZMASKSTORE2 at DX.
+#define ZMASKSTORE8(a0, a1, a2, a3, a4, a5, a6, a7) \
+	ZMASKSTORE2(a0, a1, DX) \
+	ZMASKSTORE2(a2, a3, DX) \
+	ZMASKSTORE2(a4, a5, DX) \
+	ZMASKSTORE2(a6, a7, DX)
+
+// func logitsFMA512(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask uint16)
+//
+// logitsFMA for 8 rows and 16 lanes, in 16 registers of 8 lanes: for the
+// rows a = 0..7 and the lanes q = 0..15, s[a*lds+q] = acc_aq where bit q
+// of mask is set, acc_aq = 0 and then, for l = 0, 1, ..., n-1, acc_aq =
+// fma(x[a*ldx+l], wt[l*ldwt+q], acc_aq).
+TEXT ·logitsFMA512(SB), NOSPLIT, $0-58
+	ARGS(s+0(FP), lds+8(FP), x+16(FP), ldx+24(FP), wt+32(FP), ldwt+40(FP), n+48(FP))
+	LEAQ    (SI)(AX*2), R8
+	ADDQ    AX, R8                     // row 3
+	LEAQ    (R8)(AX*2), R9
+	ADDQ    AX, R9                     // row 6
+	VPXORQ  Z0, Z0, Z0
+	VMOVAPD Z0, Z1
+	VMOVAPD Z0, Z2
+	VMOVAPD Z0, Z3
+	VMOVAPD Z0, Z4
+	VMOVAPD Z0, Z5
+	VMOVAPD Z0, Z6
+	VMOVAPD Z0, Z7
+	VMOVAPD Z0, Z8
+	VMOVAPD Z0, Z9
+	VMOVAPD Z0, Z10
+	VMOVAPD Z0, Z11
+	VMOVAPD Z0, Z12
+	VMOVAPD Z0, Z13
+	VMOVAPD Z0, Z14
+	VMOVAPD Z0, Z15
+	TESTQ   CX, CX
+	JLE     zlogitsstore
+
+zlogitsloop:
+	ZLOAD2(DI, Z16, Z17)
+	ZFMA2((SI), Z0, Z1)
+	ZFMA2((SI)(AX*1), Z2, Z3)
+	ZFMA2((SI)(AX*2), Z4, Z5)
+	ZFMA2((R8), Z6, Z7)
+	ZFMA2((SI)(AX*4), Z8, Z9)
+	ZFMA2((R8)(AX*2), Z10, Z11)
+	ZFMA2((R9), Z12, Z13)
+	ZFMA2((R9)(AX*1), Z14, Z15)
+	ADDQ    BX, DI
+	ADDQ    $8, SI
+	ADDQ    $8, R8
+	ADDQ    $8, R9
+	DECQ    CX
+	JNZ     zlogitsloop
+
+zlogitsstore:
+	MOVWLZX mask+56(FP), R12
+	KMOVW   R12, K1
+	KSHIFTRW $8, K1, K2
+	ZMASKSTORE8(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	ZMASKSTORE8(Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15)
+	VZEROUPPER
+	RET
+
+// func gradFMA512(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
+//
+// gradFMA for 16 lanes, in 8 registers of 8 lanes: for the columns b =
+// 0..3 and the lanes q = 0..15, for i = 0, 1, ..., m-1: gt[b*ldgt+q] =
+// fma(r[i*ldr+q], x[i*ldx+b], gt[b*ldgt+q]).
+TEXT ·gradFMA512(SB), NOSPLIT, $0-56
+	ARGS(gt+0(FP), ldgt+8(FP), x+32(FP), ldx+40(FP), r+16(FP), ldr+24(FP), m+48(FP))
+	ROWS(DX, R11)
+	ZLOAD2(DX, Z0, Z1)
+	ZLOAD2(R8, Z2, Z3)
+	ZLOAD2(R9, Z4, Z5)
+	ZLOAD2(R10, Z6, Z7)
+	TESTQ CX, CX
+	JLE   zgradstore
+
+zgradloop:
+	ZLOAD2(DI, Z16, Z17)
+	ZFMA2((SI), Z0, Z1)
+	ZFMA2(8(SI), Z2, Z3)
+	ZFMA2(16(SI), Z4, Z5)
+	ZFMA2(24(SI), Z6, Z7)
+	NEXTSAMPLE(zgradloop)
+
+zgradstore:
+	ZSTORE2(Z0, Z1, DX)
+	ZSTORE2(Z2, Z3, R8)
+	ZSTORE2(Z4, Z5, R9)
+	ZSTORE2(Z6, Z7, R10)
 	VZEROUPPER
 	RET
 

@@ -13,6 +13,14 @@ func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m 
 	panic("trainer: no AVX2")
 }
 
+func logitsFMA512(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask uint16) {
+	panic("trainer: no AVX-512")
+}
+
+func gradFMA512(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int) {
+	panic("trainer: no AVX-512")
+}
+
 func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int) {
 	panic("trainer: no AVX2")
 }

@@ -34,23 +34,24 @@ func randGeneral(rng *rand.Rand, r, c, stride int) blas64.General {
 }
 
 // TestProducts checks logits and gradient against gonum's blas64.Gemm, an
-// independent computation of the same products, on shapes with every
-// remainder modulo 4 and 12 (the kernels' tiles): both sum n products with
+// independent computation of the same products, on shapes with remainders
+// modulo the kernels' tiles (4 and 8 samples, 12 and 16 classes, 4
+// features): both sum n products with
 // at most n + 2 roundings (theirs: alpha r, each product and each
 // addition; ours: one per FMA and alpha), so each is within
 // gamma_{n+2} sum |terms| of the exact value (Higham, Accuracy and
 // Stability of Numerical Algorithms, 2nd ed., section 3.1), and they differ
 // by at most twice that. The bound itself is computed in floating point,
 // also within gamma_{n+2}: a third gamma covers it. The test also requires
-// the same bits with and without the AVX2 kernels and whatever the split of
-// the rows of S or the columns of G, the property that keeps trajectories
-// deterministic; the lanes past the last class hold NaN, which must not
-// leak.
+// the same bits with and without the AVX2 and AVX-512 kernels and whatever
+// the split of the rows of S or the columns of G, the property that keeps
+// trajectories deterministic; the lanes past the last class hold NaN, which
+// must not leak.
 func TestProducts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, m := range []int{1, 3, 4, 5, 8, 13, 300} {
+	for _, m := range []int{1, 3, 4, 5, 8, 12, 13, 300} {
 		for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 25, 33} {
-			for _, k := range []int{2, 3, 5, 10, 12, 13, 67, 130} {
+			for _, k := range []int{2, 3, 5, 10, 12, 13, 16, 17, 67, 130} {
 				name := fmt.Sprintf("m=%d,d=%d,k=%d", m, d, k)
 				kp := padClasses(k)
 				x := randGeneral(rng, m, d, d)
@@ -60,12 +61,12 @@ func TestProducts(t *testing.T) {
 				alpha := 1 / float64(m+2)
 				wantS, boundS := gemmBound(blas.NoTrans, blas.Trans, 1, x, w, d)
 				wantG, boundG := gemmBound(blas.Trans, blas.NoTrans, alpha, r, x, m)
-				var bits [2][2][]float64 // [avx][S, G]
-				for _, avx := range []bool{false, true} {
-					if avx && !hasAVX2 {
+				var goBits [2][]float64 // S, G without the kernels
+				for _, mode := range kernelModes {
+					if mode.avx2 && !hasAVX2 || mode.avx512 && !hasAVX512 {
 						continue
 					}
-					name := fmt.Sprintf("%s,avx=%v", name, avx)
+					name := fmt.Sprintf("%s,%+v", name, mode)
 					wt := nanSlice(d * kp)
 					transposeW(wt, kp, w.Data, w.Stride, k, d)
 					gt := nanSlice((d + 3) / 4 * 4 * kp)
@@ -76,7 +77,8 @@ func TestProducts(t *testing.T) {
 					gSplit := make([]float64, k*d)
 					m1, j1 := m/3, d/3&^3 // gradient splits at multiples of 4
 					func() {
-						defer setAVX2(avx)()
+						defer setAVX2(mode.avx2)()
+						defer setAVX512(mode.avx512)()
 						logits(s, x.Data, m, d, wt, kp, k)
 						logits(sSplit, x.Data, m1, d, wt, kp, k)
 						logits(sSplit[m1*k:], x.Data[m1*d:], m-m1, d, wt, kp, k)
@@ -88,11 +90,12 @@ func TestProducts(t *testing.T) {
 					requireClose(t, wantG.Data, g, boundG.Data, name+": gradient")
 					requireBits(t, s, sSplit, name+": logits split")
 					requireBits(t, g, gSplit, name+": gradient split")
-					bits[btoi(avx)] = [2][]float64{s, g}
-				}
-				if bits[1][0] != nil {
-					requireBits(t, bits[0][0], bits[1][0], name+": logits, Go vs AVX2")
-					requireBits(t, bits[0][1], bits[1][1], name+": gradient, Go vs AVX2")
+					if !mode.avx2 {
+						goBits = [2][]float64{s, g}
+						continue
+					}
+					requireBits(t, goBits[0], s, name+": logits, kernels vs Go")
+					requireBits(t, goBits[1], g, name+": gradient, kernels vs Go")
 				}
 			}
 		}
@@ -145,13 +148,9 @@ func nanSlice(n int) []float64 {
 	return v
 }
 
-// btoi returns 1 for true, 0 for false.
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
+// kernelModes are the sets of kernels the tests run with: none (plain Go),
+// AVX2, and AVX2 with AVX-512.
+var kernelModes = []struct{ avx2, avx512 bool }{{false, false}, {true, false}, {true, true}}
 
 // requireClose requires |want_i - got_i| <= tol_i for every i.
 func requireClose(t *testing.T, want, got, tol []float64, msg string) {
@@ -307,7 +306,7 @@ func TestExpInPlace(t *testing.T) {
 	special := []float64{0, math.Copysign(0, -1), 1, -1, -707, 709, -708, 709.5, 710, -745, -746, -1e300, 1e300,
 		math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, -5e-324, math.Nextafter(-707, 0), math.Nextafter(709, 0),
 		math.Nextafter(-707, -800), math.Nextafter(709, 800)}
-	for _, mode := range []struct{ avx2, avx512 bool }{{false, false}, {true, false}, {true, true}} {
+	for _, mode := range kernelModes {
 		if mode.avx2 && !hasAVX2 || mode.avx512 && !hasAVX512 {
 			continue
 		}
