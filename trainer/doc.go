@@ -57,19 +57,20 @@
 // logits and 4 features × 12 classes of G^T in 12 registers of 4 lanes, and
 // the exponentials four at a time; with AVX-512, tiles of 8 samples × 16
 // classes and 4 features × 16 classes in registers of 8 lanes, and eight
-// exponentials at a time; elsewhere, and for the edges of the tiles, plain Go
-// computes the same sums with math.FMA, so every path gives the same bits
-// (TestProducts; math.FMA is emulated in software, and slow, on amd64 CPUs
-// without FMA). These are not the bits of gonum's Dgemm, which rounds each
-// product before adding it; the two agree to within the usual bound of a sum
-// of products (TestProducts). The exponentials are math.Exp's bit for bit
-// (TestExpInPlace). From n·d·k = 2^20 on, with GOMAXPROCS >= 2, a worker
-// goroutine started once per Train takes half of each step (half the samples
-// for the logits and weights, half the columns of G), bit for bit the serial
-// result (TestParallelStepIsSerial). A step allocates nothing; memory is O(n
-// k + k d), a copy of the samples packed for the kernel of G (n·d, the
-// features rounded up to a multiple of 4) and the O(log T) checkpoints. Runs
-// are deterministic: the same input gives the same output on any GOMAXPROCS.
+// exponentials or logarithms at a time; elsewhere, and for the edges of the
+// tiles, plain Go computes the same sums with math.FMA, so every path gives
+// the same bits (TestProducts; math.FMA is emulated in software, and slow, on
+// amd64 CPUs without FMA). These are not the bits of gonum's Dgemm, which
+// rounds each product before adding it; the two agree to within the usual
+// bound of a sum of products (TestProducts). The exponentials and logarithms
+// are math.Exp's and math.Log's bit for bit (TestExpInPlace, TestLogInPlace).
+// From n·d·k = 2^20 on, with GOMAXPROCS >= 2, a worker goroutine started once
+// per Train takes half of each step (half the samples for the logits and
+// weights, half the columns of G), bit for bit the serial result
+// (TestParallelStepIsSerial). A step allocates nothing; memory is O(n k + k
+// d), a copy of the samples packed for the kernel of G (n·d, the features
+// rounded up to a multiple of 4) and the O(log T) checkpoints. Runs are
+// deterministic: the same input gives the same output on any GOMAXPROCS.
 //
 // # Speed
 //

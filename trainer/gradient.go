@@ -318,8 +318,12 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 		for _, ec := range row {
 			sum += ec // + 0 at c = y
 		}
-		lt := umaxs[i-lo] + math.Log(sum)
-		lts[i-lo], ex[i-lo] = lt, -math.Abs(lt)
+		lts[i-lo] = sum
+	}
+	logInPlace(lts)
+	for i, l := range lts {
+		lt := umaxs[i] + l
+		lts[i], ex[i] = lt, -math.Abs(lt)
 	}
 	expInPlace(ex)
 

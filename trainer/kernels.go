@@ -183,24 +183,41 @@ func gradient(g, gt, r, xp []float64, m, d, k, kp, j0, j1 int, alpha float64) {
 func expInPlace(v []float64) {
 	i := 0
 	if hasAVX512 {
-		n8 := len(v) &^ 7
-		for i < n8 {
-			i += expAVX512(&v[i], n8-i)
-			for end := min(i+8, n8); i < end; i++ {
-				v[i] = math.Exp(v[i])
-			}
-		}
+		i = inGroups(v, 8, expAVX512, math.Exp)
 	}
 	if hasAVX2 {
-		n4 := i + (len(v)-i)&^3
-		for i < n4 {
-			i += expAVX(&v[i], n4-i)
-			for end := min(i+4, n4); i < end; i++ {
-				v[i] = math.Exp(v[i])
-			}
-		}
+		i += inGroups(v[i:], 4, expAVX, math.Exp)
 	}
 	for ; i < len(v); i++ {
 		v[i] = math.Exp(v[i])
 	}
+}
+
+// logInPlace replaces each v[i] by math.Log(v[i]), bit for bit: with
+// AVX-512 eight at a time by logAVX512 wherever eight consecutive arguments
+// are positive and finite, else by math.Log.
+func logInPlace(v []float64) {
+	i := 0
+	if hasAVX512 {
+		i = inGroups(v, 8, logAVX512, math.Log)
+	}
+	for ; i < len(v); i++ {
+		v[i] = math.Log(v[i])
+	}
+}
+
+// inGroups applies f to the groups of width numbers of v, up to the last
+// whole group, by kernel, which does as many groups as it can and returns
+// how many numbers it did, and by f itself one group at a time where the
+// kernel stops. It returns the number of numbers done.
+func inGroups(v []float64, width int, kernel func(v *float64, n int) (done int), f func(float64) float64) int {
+	n := len(v) - len(v)%width
+	i := 0
+	for i < n {
+		i += kernel(&v[i], n-i)
+		for end := min(i+width, n); i < end; i++ {
+			v[i] = f(v[i])
+		}
+	}
+	return i
 }

@@ -18,7 +18,7 @@ var hasAVX2 = func() bool {
 
 // hasAVX512 reports whether the CPU and the operating system also support
 // AVX-512 (AVX512F, with the opmask and ZMM registers saved), which
-// logitsFMA512, gradFMA512 and expAVX512 use.
+// logitsFMA512, gradFMA512, expAVX512 and logAVX512 use.
 var hasAVX512 = hasAVX2 && func() bool {
 	_, ebx7, _, _ := cpuid(7, 0)
 	const avx512f = 1 << 16
@@ -49,3 +49,6 @@ func expAVX(v *float64, n int) (done int)
 
 //go:noescape
 func expAVX512(v *float64, n int) (done int)
+
+//go:noescape
+func logAVX512(v *float64, n int) (done int)

@@ -535,3 +535,109 @@ exp8loop:
 
 exp8done:
 	EXPRET
+
+// Constants of math.Log's amd64 code (log_amd64.s), for logAVX512.
+DATA logconst<>+0(SB)/8, $7.07106781186547524401e-01 // sqrt(2)/2
+DATA logconst<>+8(SB)/8, $6.93147180369123816490e-01 // ln 2, upper part
+DATA logconst<>+16(SB)/8, $1.90821492927058770002e-10 // ln 2, lower part
+DATA logconst<>+24(SB)/8, $6.666666666666735130e-01 // L1
+DATA logconst<>+32(SB)/8, $3.999999999940941908e-01 // L2
+DATA logconst<>+40(SB)/8, $2.857142874366239149e-01 // L3
+DATA logconst<>+48(SB)/8, $2.222219843214978396e-01 // L4
+DATA logconst<>+56(SB)/8, $1.818357216161805012e-01 // L5
+DATA logconst<>+64(SB)/8, $1.531383769920937332e-01 // L6
+DATA logconst<>+72(SB)/8, $1.479819860511658591e-01 // L7
+DATA logconst<>+80(SB)/8, $0x000FFFFFFFFFFFFF // mantissa
+DATA logconst<>+88(SB)/8, $0x3FE0000000000000 // 0.5
+DATA logconst<>+96(SB)/8, $0x7FF // exponent
+DATA logconst<>+104(SB)/8, $0x3FE // exponent of 0.5
+DATA logconst<>+112(SB)/8, $0x7FF0000000000000 // +Inf
+DATA logconst<>+120(SB)/8, $1.0
+DATA logconst<>+128(SB)/8, $2.0
+GLOBL logconst<>+0(SB), RODATA, $136
+
+// ZPOLY(c, s4, t): t = t s4 + the coefficient at logconst+c.
+#define ZPOLY(c, s4, t) \
+	VMULPD s4, t, t \
+	VADDPD.BCST logconst<>+c(SB), t, t
+
+// func logAVX512(v *float64, n int) (done int)
+//
+// v[i] = log(v[i]) for i < done, eight at a time, by the operations of
+// math.Log's amd64 code in the same order (no FMA), so bit for bit
+// math.Log: x = f1 2^k with f1 in [1/2, 1), or 2 f1 2^(k-1) if f1 <= sqrt(2)/2;
+// f = f1 - 1, s = f/(2 + f), the polynomials t1, t2 in s^2 and s^4,
+// k ln2u - ((f^2/2 - (s (f^2/2 + t1 + t2) + k ln2l)) - f). It stops at the
+// first group of 8 (n is a multiple of 8) with an argument that is not
+// positive and finite (where math.Log takes its special cases), and returns
+// its index (n if none).
+TEXT ·logAVX512(SB), NOSPLIT, $0-24
+	MOVQ         v+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VPBROADCASTQ logconst<>+112(SB), Z31 // +Inf
+	VPBROADCASTQ logconst<>+80(SB), Z30  // mantissa mask
+	VPBROADCASTQ logconst<>+88(SB), Z29  // 0.5
+	VPBROADCASTQ logconst<>+96(SB), Z28  // exponent mask
+	VPBROADCASTQ logconst<>+104(SB), Z27 // 0x3FE
+	VBROADCASTSD logconst<>+0(SB), Z26   // sqrt(2)/2
+	VBROADCASTSD logconst<>+120(SB), Z25 // 1
+	VBROADCASTSD logconst<>+128(SB), Z24 // 2
+	VPXORQ       Z23, Z23, Z23           // 0
+	XORQ         R8, R8
+	CMPQ         R8, CX
+	JGE          log8done
+
+log8loop:
+	VMOVDQU64    (DI)(R8*8), Z0          // x, as bits
+	VPCMPGTQ     Z23, Z0, K1             // bits > 0: x > 0 (not -0, negatives or -NaN)
+	VPCMPGTQ     Z0, Z31, K2             // bits < +Inf: finite, not NaN
+	KANDW        K2, K1, K1
+	KMOVW        K1, AX
+	CMPL         AX, $0xff
+	JNE          log8done
+	VPANDQ       Z30, Z0, Z2
+	VPORQ        Z29, Z2, Z2             // f1
+	VPSRLQ       $52, Z0, Z1
+	VPANDQ       Z28, Z1, Z1
+	VPSUBQ       Z27, Z1, Z1
+	VPMOVQD      Z1, Y1
+	VCVTDQ2PD    Y1, Z1                  // k
+	VCMPPD       $5, Z2, Z26, K3         // !(sqrt(2)/2 < f1)
+	VMOVAPD.Z    Z25, K3, Z3             // 1 or 0
+	VSUBPD       Z3, Z1, Z1              // k -= 1
+	VADDPD       Z25, Z3, Z3             // 2 or 1
+	VMULPD       Z3, Z2, Z2              // f1 *= 2
+	VSUBPD       Z25, Z2, Z2             // f = f1 - 1
+	VADDPD       Z24, Z2, Z0             // 2 + f
+	VDIVPD       Z0, Z2, Z3              // s = f / (2 + f)
+	VMULPD       Z3, Z3, Z4              // s2
+	VMULPD       Z4, Z4, Z5              // s4
+	VBROADCASTSD logconst<>+72(SB), Z6   // L7
+	ZPOLY(56, Z5, Z6)
+	ZPOLY(40, Z5, Z6)
+	ZPOLY(24, Z5, Z6)
+	VMULPD       Z6, Z4, Z4              // t1
+	VBROADCASTSD logconst<>+64(SB), Z6   // L6
+	ZPOLY(48, Z5, Z6)
+	ZPOLY(32, Z5, Z6)
+	VMULPD       Z6, Z5, Z5              // t2
+	VADDPD       Z5, Z4, Z4              // R = t1 + t2
+	VMULPD.BCST  logconst<>+88(SB), Z2, Z0 // 0.5 f
+	VMULPD       Z2, Z0, Z0              // hfsq = 0.5 f f
+	VADDPD       Z0, Z4, Z4              // hfsq + R
+	VMULPD       Z4, Z3, Z3              // s (hfsq + R)
+	VMULPD.BCST  logconst<>+16(SB), Z1, Z4 // k ln2l
+	VADDPD       Z4, Z3, Z3
+	VSUBPD       Z3, Z0, Z0              // hfsq - (s (hfsq + R) + k ln2l)
+	VSUBPD       Z2, Z0, Z0              // ... - f
+	VMULPD.BCST  logconst<>+8(SB), Z1, Z1 // k ln2u
+	VSUBPD       Z0, Z1, Z1
+	VMOVUPD      Z1, (DI)(R8*8)
+	ADDQ         $8, R8
+	CMPQ         R8, CX
+	JLT          log8loop
+
+log8done:
+	MOVQ R8, done+16(FP)
+	VZEROUPPER
+	RET

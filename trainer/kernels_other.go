@@ -28,3 +28,5 @@ func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]
 func expAVX(v *float64, n int) (done int) { panic("trainer: no AVX2") }
 
 func expAVX512(v *float64, n int) (done int) { panic("trainer: no AVX-512") }
+
+func logAVX512(v *float64, n int) (done int) { panic("trainer: no AVX-512") }

@@ -62,10 +62,7 @@ func TestProducts(t *testing.T) {
 				wantS, boundS := gemmBound(blas.NoTrans, blas.Trans, 1, x, w, d)
 				wantG, boundG := gemmBound(blas.Trans, blas.NoTrans, alpha, r, x, m)
 				var goBits [2][]float64 // S, G without the kernels
-				for _, mode := range kernelModes {
-					if mode.avx2 && !hasAVX2 || mode.avx512 && !hasAVX512 {
-						continue
-					}
+				for _, mode := range supportedModes() {
 					name := fmt.Sprintf("%s,%+v", name, mode)
 					wt := nanSlice(d * kp)
 					transposeW(wt, kp, w.Data, w.Stride, k, d)
@@ -148,9 +145,50 @@ func nanSlice(n int) []float64 {
 	return v
 }
 
+// requireInPlace requires inPlace, run with the kernels of mode on a copy
+// of src, to give f(x) bit for bit for every x of src (any NaN for NaN).
+func requireInPlace(t *testing.T, mode kernelMode, name string, src []float64, inPlace func([]float64), f func(float64) float64) {
+	t.Helper()
+	got := append([]float64(nil), src...)
+	func() {
+		defer setAVX2(mode.avx2)()
+		defer setAVX512(mode.avx512)()
+		inPlace(got)
+	}()
+	for i, x := range src {
+		want := f(x)
+		if math.Float64bits(want) != math.Float64bits(got[i]) && !(math.IsNaN(want) && math.IsNaN(got[i])) {
+			t.Fatalf("%+v: %s(%v) = %v, want %v", mode, name, x, got[i], want)
+		}
+	}
+}
+
+// randomSlice returns n numbers drawn by arg.
+func randomSlice(n int, arg func() float64) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = arg()
+	}
+	return v
+}
+
+// supportedModes returns the kernelModes this CPU supports.
+func supportedModes() []kernelMode {
+	var modes []kernelMode
+	for _, m := range kernelModes {
+		if (!m.avx2 || hasAVX2) && (!m.avx512 || hasAVX512) {
+			modes = append(modes, m)
+		}
+	}
+	return modes
+}
+
+// kernelMode is a set of kernels a test runs with.
+type kernelMode struct{ avx2, avx512 bool }
+
 // kernelModes are the sets of kernels the tests run with: none (plain Go),
 // AVX2, and AVX2 with AVX-512.
-var kernelModes = []struct{ avx2, avx512 bool }{{false, false}, {true, false}, {true, true}}
+var kernelModes = []kernelMode{{false, false}, {true, false}, {true, true}}
 
 // requireClose requires |want_i - got_i| <= tol_i for every i.
 func requireClose(t *testing.T, want, got, tol []float64, msg string) {
@@ -299,6 +337,33 @@ func TestShiftRows(t *testing.T) {
 	}
 }
 
+// TestLogInPlace checks that logInPlace is math.Log bit for bit, with and
+// without the AVX-512 kernel, on arguments of every size, subnormal, around
+// sqrt(2)/2 times a power of 2 (where math.Log's reduction changes side),
+// and on its special cases (0, negative, infinite, NaN).
+func TestLogInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	hsqrt2 := 7.07106781186547524401e-01 // math.Log's threshold, log_amd64.s
+	special := []float64{0, math.Copysign(0, -1), -1, math.Inf(1), math.Inf(-1), math.NaN(), 5e-324, 1e-310,
+		math.MaxFloat64, math.SmallestNonzeroFloat64, 1, 2, hsqrt2, math.Nextafter(hsqrt2, 0), math.Nextafter(hsqrt2, 1)}
+	arg := func() float64 {
+		switch rng.IntN(20) {
+		case 0:
+			return special[rng.IntN(len(special))]
+		case 1, 2:
+			return math.Ldexp(hsqrt2, rng.IntN(2000)-1000)
+		case 3, 4:
+			return math.Ldexp(rng.Float64(), rng.IntN(2098)-1074)
+		}
+		return 1 + 9*rng.Float64() // the sums of the weights: 1 to k - 1
+	}
+	for _, mode := range supportedModes() {
+		for _, n := range []int{1, 7, 8, 9, 16, 17, 1000, 100003} {
+			requireInPlace(t, mode, "log", randomSlice(n, arg), logInPlace, math.Log)
+		}
+	}
+}
+
 // TestExpInPlace checks that expInPlace is math.Exp bit for bit, in and
 // out of the range of the kernels, with none, AVX2 and AVX-512.
 func TestExpInPlace(t *testing.T) {
@@ -306,36 +371,20 @@ func TestExpInPlace(t *testing.T) {
 	special := []float64{0, math.Copysign(0, -1), 1, -1, -707, 709, -708, 709.5, 710, -745, -746, -1e300, 1e300,
 		math.Inf(1), math.Inf(-1), math.NaN(), 1e-300, -5e-324, math.Nextafter(-707, 0), math.Nextafter(709, 0),
 		math.Nextafter(-707, -800), math.Nextafter(709, 800)}
-	for _, mode := range kernelModes {
-		if mode.avx2 && !hasAVX2 || mode.avx512 && !hasAVX512 {
-			continue
+	arg := func() float64 {
+		switch rng.IntN(10) {
+		case 0:
+			return special[rng.IntN(len(special))]
+		case 1, 2:
+			return (rng.Float64()*2 - 1) * 720
+		case 3, 4:
+			return -745.5 - 100*rng.ExpFloat64()
 		}
+		return -rng.ExpFloat64() * 20
+	}
+	for _, mode := range supportedModes() {
 		for _, n := range []int{1, 3, 4, 7, 8, 9, 15, 16, 17, 1000, 100003} {
-			src := make([]float64, n)
-			for i := range src {
-				switch rng.IntN(10) {
-				case 0:
-					src[i] = special[rng.IntN(len(special))]
-				case 1, 2:
-					src[i] = (rng.Float64()*2 - 1) * 720
-				case 3, 4:
-					src[i] = -745.5 - 100*rng.ExpFloat64()
-				default:
-					src[i] = -rng.ExpFloat64() * 20
-				}
-			}
-			got := append([]float64(nil), src...)
-			func() {
-				defer setAVX2(mode.avx2)()
-				defer setAVX512(mode.avx512)()
-				expInPlace(got)
-			}()
-			for i, x := range src {
-				want := math.Exp(x)
-				if math.Float64bits(want) != math.Float64bits(got[i]) && !(math.IsNaN(want) && math.IsNaN(got[i])) {
-					t.Fatalf("%+v: exp(%v) = %v, want %v", mode, x, got[i], want)
-				}
-			}
+			requireInPlace(t, mode, "exp", randomSlice(n, arg), expInPlace, math.Exp)
 		}
 	}
 }
