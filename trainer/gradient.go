@@ -312,14 +312,7 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 	// exponential of softplus(lt) = log(1 + e^lt), e^{-|lt|}, for all the
 	// samples at once.
 	lts, ex := e.lt[lo:hi], e.tmp[lo:hi]
-	for i := lo; i < hi; i++ {
-		row := e.scores.Data[i*k : i*k+k]
-		var sum float64
-		for _, ec := range row {
-			sum += ec // + 0 at c = y
-		}
-		lts[i-lo] = sum
-	}
+	rowSums(lts, e.scores.Data[lo*k:hi*k], k) // + 0 at c = y
 	logInPlace(lts)
 	for i, l := range lts {
 		lt := umaxs[i] + l
@@ -328,7 +321,6 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 	expInPlace(ex)
 
 	sums := newStatSums()
-	scale := math.Inf(-1)
 	for i := lo; i < hi; i++ {
 		umax, lt := umaxs[i-lo], lts[i-lo]
 		// lse = log(1 + t) = softplus(lt), the cross-entropy loss of the
@@ -346,12 +338,11 @@ func (e *evaluator) productWeights(lo, hi int, st *stats) float64 {
 			f = umax - lse
 		}
 		e.factor[i] = f
-		scale = max(scale, f)
 	}
 	if st != nil {
 		*st = sums.stats(hi - lo)
 	}
-	return scale
+	return maxOf(e.factor[lo:hi])
 }
 
 // shiftRows applies shiftRow to the rows of s (len(y) rows of k logits),
@@ -389,20 +380,52 @@ func shiftRow(row []float64, y int) (umax float64) {
 	return umax
 }
 
-// maxOf returns the largest of v (-Inf if v is empty), as the builtin max
-// gives it (NaN if any is NaN, +0 over -0) whatever the order: two running
-// maxima halve the chain of dependent operations.
-func maxOf(v []float64) float64 {
-	m0, m1 := math.Inf(-1), math.Inf(-1)
+// rowSums stores in sum[i] the sum of row i of s (len(sum) rows of k),
+// taken in increasing column from 0, four rows at a time: four independent
+// chains of additions instead of one.
+func rowSums(sum, s []float64, k int) {
+	m := len(sum)
+	s = s[:m*k]
 	i := 0
-	for ; i+1 < len(v); i += 2 {
+	for ; i+4 <= m; i += 4 {
+		r0 := s[i*k : i*k+k]
+		r1 := s[(i+1)*k : (i+1)*k+k][:len(r0)]
+		r2 := s[(i+2)*k : (i+2)*k+k][:len(r0)]
+		r3 := s[(i+3)*k : (i+3)*k+k][:len(r0)]
+		var s0, s1, s2, s3 float64
+		for c, v := range r0 {
+			s0 += v
+			s1 += r1[c]
+			s2 += r2[c]
+			s3 += r3[c]
+		}
+		sum[i], sum[i+1], sum[i+2], sum[i+3] = s0, s1, s2, s3
+	}
+	for ; i < m; i++ {
+		var s0 float64
+		for _, v := range s[i*k : i*k+k] {
+			s0 += v
+		}
+		sum[i] = s0
+	}
+}
+
+// maxOf returns the largest of v (-Inf if v is empty), as the builtin max
+// gives it (NaN if any is NaN, +0 over -0) whatever the order: four running
+// maxima quarter the chain of dependent operations.
+func maxOf(v []float64) float64 {
+	m0, m1, m2, m3 := math.Inf(-1), math.Inf(-1), math.Inf(-1), math.Inf(-1)
+	i := 0
+	for ; i+3 < len(v); i += 4 {
 		m0 = max(m0, v[i])
 		m1 = max(m1, v[i+1])
+		m2 = max(m2, v[i+2])
+		m3 = max(m3, v[i+3])
 	}
-	if i < len(v) {
+	for ; i < len(v); i++ {
 		m0 = max(m0, v[i])
 	}
-	return max(m0, m1)
+	return max(max(m0, m1), max(m2, m3))
 }
 
 // shiftLogits replaces the logits s_c of a sample of class y by u_c = s_c -
