@@ -77,21 +77,26 @@
 // Time per step (µs) of BenchmarkStep* (cross-entropy, the paper's Gaussian
 // clusters, from W_0 = 0), against the same loop in torch 1.13 (float64, CPU,
 // testdata/torch_bench.py: logits, cross_entropy, backward, update; torch's
-// default thread count here is 1). Medians of 5 interleaved 1 s runs on a
-// 2-core Xeon (KVM) shared with other jobs (load average 2.9 to 3.1);
-// "before" is the gonum-product trainer this replaced:
+// default thread count here is 1, its BLAS Debian's OpenBLAS). Medians of 5
+// interleaved 1 s runs of make bench-trainer (2026-11-30, 00:36 UTC) on a
+// 2-core Xeon (KVM, AVX-512) shared with other jobs (load average 0.9 to
+// 2); GOMAXPROCS=1 from go test -cpu 1 right after:
 //
-//	(n, d, k)     optimizer  before  GOMAXPROCS=2  =1    torch  speed-up
-//	500, 25, 10   SignGD       261       103        97    407    4.0
-//	500, 25, 10   Adam         255        96        91    435    4.6
-//	2000, 500, 10 SignGD      6259      2273      2120  13028    5.7
-//	2000, 500, 10 Adam        7468      2602      2291  16216    6.2
+//	(n, d, k)     optimizer  GOMAXPROCS=2  =1    torch  speed-up
+//	500, 25, 10   SignGD           36      33     194    5.3
+//	500, 25, 10   Adam             40      40     228    5.7
+//	2000, 500, 10 SignGD         1016    1248    3414    3.4
+//	2000, 500, 10 Adam           1190    1517    3413    2.9
 //
-// (Adam: the analysed form in torch tensors; torch.optim.Adam took 516 and
-// 15633 µs. With 2 threads torch took 387-388 µs and 14-22 ms.) A step
-// allocates nothing. Near the paper's size the step time grows as
-// n^0.93 d^0.28 k^0.54 (least squares on logs over n, d, k halved and
-// doubled; BenchmarkStepScaling): the exponentials, n k of them, cost as
-// much as the two products at d = 25. testdata/bench_ratio.py prints these
-// tables from the output of go test -bench Step and torch_bench.py.
+// (Adam: the analysed form in torch tensors; torch.optim.Adam took 290 and
+// 3770 µs.) A second run at 00:38 UTC, load up to 3, gave 40 and 40 µs
+// against torch's 226 and 238 µs (speed-ups 5.6 and 6.0), and 1.08 and
+// 1.16 ms at (2000, 500, 10) against 10.8 and 6.2 ms. The kernels that
+// reproduced gonum's products bit for bit took 80-99 µs and 2.05 ms. A step
+// allocates nothing. Near the paper's size the step time grows as n^0.93
+// d^0.60 k^0.55 (least squares on logs over n, d, k halved and doubled;
+// BenchmarkStepScaling): at d = 25 the two products take under a third of
+// a step, the rest is the n k shifts, exponentials and sums of the weights.
+// testdata/bench_ratio.py prints these tables from the output of go test
+// -bench Step and torch_bench.py.
 package trainer
