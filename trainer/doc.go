@@ -56,7 +56,7 @@
 // assembly (kernels_amd64.s) compute tiles of 4 samples × 12 classes of the
 // logits and 4 features × 12 classes of G^T in 12 registers of 4 lanes, and
 // the exponentials four at a time; with AVX-512, tiles of 8 samples × 16
-// classes and 4 features × 16 classes in registers of 8 lanes, and eight
+// classes and 8 features × 16 classes in registers of 8 lanes, and eight
 // exponentials or logarithms at a time; elsewhere, and for the edges of the
 // tiles, plain Go computes the same sums with math.FMA, so every path gives
 // the same bits (TestProducts; math.FMA is emulated in software, and slow, on

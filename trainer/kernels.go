@@ -12,17 +12,18 @@ import "math"
 // that is, in increasing l, resp. increasing sample i, and g multiplied by
 // alpha once at the end. The order does not depend on the tiling, on the
 // split between goroutines or on the path taken: on amd64 with AVX2 and FMA
-// the kernels of kernels_amd64.s (logitsFMA, gradFMA) compute 4 samples ×
-// 12 classes of S, or 4 columns × 12 classes of G, in 12 registers of 4
-// lanes, with AVX-512 (logitsFMA512, gradFMA512) 8 samples × 16 classes of
-// S or 4 columns × 16 classes of G in registers of 8 lanes; elsewhere, and
-// for the last m mod 4 samples of S, plain Go computes the same sums with
-// math.FMA, which rounds once as the instruction does, so every path gives
-// the same bits. (math.FMA is emulated in software on amd64 CPUs without
-// FMA, which makes that fallback several times slower, but not different.)
-// These are not the bits of gonum's Dgemm, which rounds each product before
-// adding it: the two agree to within the usual bound of a sum of products,
-// gamma_n sum_l |x_l w_l| each (TestProducts).
+// the kernels of kernels_amd64.s (logitsFMA, gradFMA) compute 4 samples × 12
+// classes of S, or 4 columns × 12 classes of G, in 12 registers of 4 lanes,
+// with AVX-512 (logitsFMA512, gradFMA512x8) 8 samples × 16 classes of S or 8
+// columns × 16 classes of G in registers of 8 lanes (the last 4 columns, if
+// any, by gradFMA); elsewhere, and for the last m mod 4 samples of S, plain
+// Go computes the same sums with math.FMA, which rounds once as the
+// instruction does, so every path gives the same bits. (math.FMA is emulated
+// in software on amd64 CPUs without FMA, which makes that fallback several
+// times slower, but not different.) These are not the bits of gonum's Dgemm,
+// which rounds each product before adding it: the two agree to within the
+// usual bound of a sum of products, gamma_n sum_l |x_l w_l| each
+// (TestProducts).
 
 // chunk is the number of classes an AVX2 kernel call covers: 3 registers
 // of 4 lanes; chunk512 that of an AVX-512 kernel call: 2 registers of 8.
@@ -142,16 +143,20 @@ func gradient(g, gt, r, xp []float64, m, d, k, kp, j0, j1 int, alpha float64) {
 	xp = xp[:jb1*m*4]
 	clear(gt)
 	if hasAVX2 && m > 0 {
-		kernel, width := gradFMA, chunk
-		if hasAVX512 {
-			kernel, width = gradFMA512, chunk512
-		}
 		_ = r[(m-1)*k+kp-1]
 		for i0 := 0; i0 < m; i0 += sampleBlock {
 			mb := min(sampleBlock, m-i0)
-			for c0 := 0; c0 < k; c0 += width {
-				for jb := jb0; jb < jb1; jb++ {
-					kernel(&gt[(jb-jb0)*4*kp+c0], kp, &r[i0*k+c0], k, &xp[(jb*m+i0)*4], 4, mb)
+			jb := jb0 // the first block of features left to the AVX2 kernel
+			if hasAVX512 {
+				for c0 := 0; c0 < k; c0 += chunk512 {
+					for jb = jb0; jb+2 <= jb1; jb += 2 { // two blocks at a time
+						gradFMA512x8(&gt[(jb-jb0)*4*kp+c0], kp, &r[i0*k+c0], k, &xp[(jb*m+i0)*4], 4, mb, m*4)
+					}
+				}
+			}
+			for c0 := 0; c0 < k; c0 += chunk {
+				for j := jb; j < jb1; j++ {
+					gradFMA(&gt[(j-jb0)*4*kp+c0], kp, &r[i0*k+c0], k, &xp[(j*m+i0)*4], 4, mb)
 				}
 			}
 		}

@@ -18,7 +18,7 @@ var hasAVX2 = func() bool {
 
 // hasAVX512 reports whether the CPU and the operating system also support
 // AVX-512 (AVX512F, with the opmask and ZMM registers saved), which
-// logitsFMA512, gradFMA512, expAVX512 and logAVX512 use.
+// logitsFMA512, gradFMA512x8, expAVX512 and logAVX512 use.
 var hasAVX512 = hasAVX2 && func() bool {
 	_, ebx7, _, _ := cpuid(7, 0)
 	const avx512f = 1 << 16
@@ -39,7 +39,7 @@ func gradFMA(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m 
 func logitsFMA512(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask uint16)
 
 //go:noescape
-func gradFMA512(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
+func gradFMA512x8(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int, xb int)
 
 //go:noescape
 func shiftRowsAVX(s *float64, k int, y *int, m int, umax *float64, mask *[chunk]int64) (done int)

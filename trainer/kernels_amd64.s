@@ -246,34 +246,55 @@ zlogitsstore:
 	VZEROUPPER
 	RET
 
-// func gradFMA512(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int)
+// func gradFMA512x8(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int, xb int)
 //
-// gradFMA for 16 lanes, in 8 registers of 8 lanes: for the columns b =
-// 0..3 and the lanes q = 0..15, for i = 0, 1, ..., m-1: gt[b*ldgt+q] =
-// fma(r[i*ldr+q], x[i*ldx+b], gt[b*ldgt+q]).
-TEXT ·gradFMA512(SB), NOSPLIT, $0-56
+// gradFMA for 8 columns and 16 lanes, in 16 registers of 8 lanes: for the
+// columns b = 0..7 (0..3 at x, 4..7 at x + xb: two blocks of packed
+// samples) and the lanes q = 0..15, for i = 0, 1, ..., m-1: gt[b*ldgt+q] =
+// fma(r[i*ldr+q], x_ib, gt[b*ldgt+q]).
+TEXT ·gradFMA512x8(SB), NOSPLIT, $0-64
 	ARGS(gt+0(FP), ldgt+8(FP), x+32(FP), ldx+40(FP), r+16(FP), ldr+24(FP), m+48(FP))
+	MOVQ  xb+56(FP), R12
+	LEAQ  (SI)(R12*8), R12             // the second block of columns
 	ROWS(DX, R11)
+	LEAQ  (R10)(R11*1), R13            // row 4 of gt
+	LEAQ  (R13)(R11*1), R14            // row 5
+	LEAQ  (R14)(R11*1), R15            // row 6
 	ZLOAD2(DX, Z0, Z1)
 	ZLOAD2(R8, Z2, Z3)
 	ZLOAD2(R9, Z4, Z5)
 	ZLOAD2(R10, Z6, Z7)
+	ZLOAD2(R13, Z8, Z9)
+	ZLOAD2(R14, Z10, Z11)
+	ZLOAD2(R15, Z12, Z13)
+	ADDQ  R11, R15                     // row 7
+	ZLOAD2(R15, Z14, Z15)
 	TESTQ CX, CX
-	JLE   zgradstore
+	JLE   zgrad8store
 
-zgradloop:
+zgrad8loop:
 	ZLOAD2(DI, Z16, Z17)
 	ZFMA2((SI), Z0, Z1)
 	ZFMA2(8(SI), Z2, Z3)
 	ZFMA2(16(SI), Z4, Z5)
 	ZFMA2(24(SI), Z6, Z7)
-	NEXTSAMPLE(zgradloop)
+	ZFMA2((R12), Z8, Z9)
+	ZFMA2(8(R12), Z10, Z11)
+	ZFMA2(16(R12), Z12, Z13)
+	ZFMA2(24(R12), Z14, Z15)
+	ADDQ  AX, R12
+	NEXTSAMPLE(zgrad8loop)
 
-zgradstore:
+zgrad8store:
 	ZSTORE2(Z0, Z1, DX)
 	ZSTORE2(Z2, Z3, R8)
 	ZSTORE2(Z4, Z5, R9)
 	ZSTORE2(Z6, Z7, R10)
+	ZSTORE2(Z8, Z9, R13)
+	ZSTORE2(Z10, Z11, R14)
+	ZSTORE2(Z14, Z15, R15)
+	SUBQ    R11, R15
+	ZSTORE2(Z12, Z13, R15)
 	VZEROUPPER
 	RET
 

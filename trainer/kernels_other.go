@@ -17,7 +17,7 @@ func logitsFMA512(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt in
 	panic("trainer: no AVX-512")
 }
 
-func gradFMA512(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int) {
+func gradFMA512x8(gt *float64, ldgt int, r *float64, ldr int, x *float64, ldx int, m int, xb int) {
 	panic("trainer: no AVX-512")
 }
 
