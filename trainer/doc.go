@@ -90,13 +90,17 @@
 //
 // (Adam: the analysed form in torch tensors; torch.optim.Adam took 290 and
 // 3770 µs.) A second run at 00:38 UTC, load up to 3, gave 40 and 40 µs
-// against torch's 226 and 238 µs (speed-ups 5.6 and 6.0), and 1.08 and
-// 1.16 ms at (2000, 500, 10) against 10.8 and 6.2 ms. The kernels that
-// reproduced gonum's products bit for bit took 80-99 µs and 2.05 ms. A step
-// allocates nothing. Near the paper's size the step time grows as n^0.93
-// d^0.60 k^0.55 (least squares on logs over n, d, k halved and doubled;
-// BenchmarkStepScaling): at d = 25 the two products take under a third of
-// a step, the rest is the n k shifts, exponentials and sums of the weights.
-// testdata/bench_ratio.py prints these tables from the output of go test
-// -bench Step and torch_bench.py.
+// against torch's 226 and 238 µs (speed-ups 5.6 and 6.0), and 1.08 and 1.16
+// ms at (2000, 500, 10) against 10.8 and 6.2 ms. With the gradient kernel on
+// 8 features (faster than the figures above in interleaved runs), two runs at
+// 00:45 and 00:47 UTC, load average 4 to 5.5, gave 42 and 48 µs (SignGD) and
+// 52 and 51 µs (Adam) against torch's 279, 256 and 261, 237 µs (speed-ups 4.6
+// to 6.6), and 1.2 to 2.0 ms at (2000, 500, 10) against 7.4 to 11 ms. The
+// kernels that reproduced gonum's products bit for bit took 80-99 µs and 2.05
+// ms. A step allocates nothing. Near the paper's size the step time grows as
+// n^0.93 d^0.60 k^0.55 (least squares on logs over n, d, k halved and
+// doubled; BenchmarkStepScaling): at d = 25 the two products take under a
+// third of a step, the rest is the n k shifts, exponentials and sums of the
+// weights. testdata/bench_ratio.py prints these tables from the output of go
+// test -bench Step and torch_bench.py.
 package trainer
