@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"cmp"
 	"math"
 	"os"
 	"slices"
@@ -905,8 +906,15 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 // bound (max: sign(w); sum: 0), and the equations M_S w = g 1 (max) or
 // M_S w = 1 (sum) are solved for w_F (and g) by least squares. The result
 // replaces res.w when its margin bound over the working set is better.
+// When S has more rows than there are unknowns, the unknowns' number of
+// rows of S with the largest lambda_p/s_p are tried as the basis as well:
+// on random labels at (500,1000,10), max norm, S had 2212 rows for 2211
+// unknowns, the least-squares vertex lay 1.4e-9 below the best iterate and
+// the width stalled at 8.4e-9 relative (above the 1e-9 tolerance, so the
+// solve fell through to lp_solve, which needs hours); the square basis
+// gives bounds 2e-15 apart.
 func (p *ipmLP) purify(res *ipmResult, x1, x2, z1, z2, s, lam []float64, g float64) {
-	kd, d := p.k*p.d, p.d
+	kd := p.k * p.d
 	var rows []int
 	for r := range s {
 		if lam[r] > s[r] {
@@ -947,6 +955,26 @@ func (p *ipmLP) purify(res *ipmResult, x1, x2, z1, z2, s, lam []float64, g float
 	if len(rows) == 0 || nu == 0 || len(rows) > 2*nu+10 {
 		return
 	}
+	p.purifyRows(res, rows, free, col, w, nu, lam, g)
+	if len(rows) > nu {
+		// More rows than unknowns: a degenerate vertex, or one row taken
+		// for active wrongly. The least-squares solve then satisfies none
+		// of the rows exactly; the nu rows of largest lambda/s are tried
+		// as the basis too, and the better bounds kept.
+		top := slices.Clone(rows)
+		slices.SortStableFunc(top, func(a, b int) int { return cmp.Compare(lam[b]/s[b], lam[a]/s[a]) })
+		top = top[:nu]
+		slices.Sort(top)
+		p.purifyRows(res, top, free, col, w, nu, lam, g)
+	}
+}
+
+// purifyRows is purify's solve for the basis rows (active pairs) and free
+// entries free (col maps an entry of W to its unknown, or -1), from the
+// iterate w (not modified), lambda and g, keeping in res the better bounds.
+func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, nu int, lam []float64, g float64) {
+	kd, d := p.k*p.d, p.d
+	w := slices.Clone(w0)
 	a := mat.NewDense(len(rows), nu, nil)
 	b := mat.NewDense(len(rows), 1, nil)
 	for q, r := range rows {

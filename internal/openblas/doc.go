@@ -11,10 +11,12 @@
 // replace gonum's global implementation (blas64.Use), so that the trainer
 // and everything else keep gonum's kernels and their exact results.
 //
-// Results agree with gonum's to rounding, not bit for bit, and OpenBLAS
-// picks its kernels for the CPU it runs on: iterates of the interior-point
-// methods may differ in their last bits from machine to machine (on one
-// machine they are the same from run to run). The solvers' certificates
+// OpenBLAS runs on one thread (see init): deterministic, and robust when
+// other processes share the cores. Results agree with gonum's to
+// rounding, not bit for bit, and OpenBLAS picks its kernels for the CPU it
+// runs on: iterates of the interior-point methods may differ in their
+// last bits from machine to machine (on one machine they are the same from
+// run to run). The solvers' certificates
 // are computed exactly from those iterates, so a verdict does not depend
 // on them.
 package openblas

@@ -14,6 +14,7 @@ extern void cblas_dsyrk(int order, int uplo, int trans, int n, int k,
 	double alpha, const double *a, int lda, double beta, double *c, int ldc);
 extern void cblas_dtrsv(int order, int uplo, int trans, int diag, int n,
 	const double *a, int lda, double *x, int incx);
+extern void openblas_set_num_threads(int n);
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
 	const int *lda, double *b, const int *ldb, int *info);
@@ -47,6 +48,18 @@ const (
 	badDiag      = "openblas: bad diagonal"
 	badShape     = "openblas: dimension mismatch"
 )
+
+func init() {
+	// One thread: OpenBLAS's threads wait for work by spinning, and when
+	// the cores are oversubscribed (go test runs packages side by side on
+	// CI's 2 cores) each call can wait a scheduler quantum for a thread
+	// that is not running. Measured with the verify tests running beside
+	// the solver's: l10 on the paper's data took 42 s with 2 threads
+	// against 1.4 s alone; at load 4, Gaussian max at (200,500,10) took
+	// 1.8 s with 1 thread and 2.4 s with 2. One thread also keeps results
+	// independent of the number of cores.
+	C.openblas_set_num_threads(1)
+}
 
 // CBLAS enumeration values.
 const (
