@@ -342,13 +342,15 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // (MAXMARGIN_SWEEP=1) covers every norm on Wine and on Gaussian and random
 // labels of six shapes from (20,1000,5) to (2000,10,5): all certified,
 // the slowest 3 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
-// 1200 to 2000) the dense (kD+1)-square factorisations dominate (about 80 %
-// of the CPU in Potrf's matrix products): measured back to back at load
-// about 1 (2026-11-29), spectral at Gaussian (80,30,40) certifies in 9.6 s
-// (26.1 s before cholFactor, the stall rule of iterateCertifier and
-// usePairSpace's 4kD/5) and l1.5 at Gaussian (50,50,40) in 12.7 s (26.7
-// s); the random labels at (50,50,40) and nuclear at every k = 40 shape
-// still exceed 30 s (measured at load about 5). An uncertified result is returned with
+// 1200 to 2000) the dense Newton systems dominate. Measured on 2026-11-30
+// (quiet machine, OpenBLAS on one thread): fro 0.7 to 2.2 s; spectral 3.0
+// to 9.9 s, 11.5 s on random labels (50,50,40); nuclear 11.5 to 15.0 s,
+// more than 30 s on random labels (50,50,40); l1.5 3.7 to 8.5 s; l3, l10,
+// l20 3.4 to 8.4 s, 13.8 to 16.9 s on random labels (50,50,40). (The day
+// before, with gonum's kernels and the rational nuclear bound, spectral at
+// Gaussian (80,30,40) took 9.6 s and l1.5 at Gaussian (50,50,40) 12.7 s,
+// and nuclear and most norms on random labels (50,50,40) exceeded 30 s.)
+// An uncertified result is returned with
 // Certified = false and its (sound) interval.
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'

@@ -80,8 +80,9 @@
 //   - OpenBLAS. The factorizations, the Gram matrices and those products
 //     run in OpenBLAS (internal/openblas) rather than gonum's pure-Go
 //     kernels, 3 to 4 times faster on the 1800-square systems of
-//     (200,500,10); Gaussian max took 2.0 s there with gonum's kernels and
-//     1.0 s with OpenBLAS (HiGHS 1.5 to 1.7 s, quiet machine).
+//     (200,500,10); Gaussian max took 2.0 s there with gonum's kernels, 1.0
+//     s with two OpenBLAS threads and 1.4 s with one (HiGHS 1.5 to 1.8 s,
+//     quiet machine).
 //
 // Near the optimum the active rows
 // (lambda_p > s_p) and free entries of W are read off the iterate and one
@@ -108,40 +109,42 @@
 // weight space is used for that loose solve only: closer to the optimum
 // its iterates lose precision (the width stalled near 1e-5 on digits).
 //
-// Measured on the project's 2-core machine (2026-11-29, 22:41 to 23:00
-// UTC, load average 2 to 5 from other jobs; seconds, one run; Gaussian =
-// dataset.GaussianClusters(1, k, d, n/k, 0.1), random =
+// Measured on the project's 2-core machine (2026-11-30, 00:57 to 01:20
+// UTC, load average about 1, nothing else running; seconds, one run;
+// Gaussian = dataset.GaussianClusters(1, k, d, n/k, 0.1), random =
 // dataset.RandomLabels(1, n, d, k), digits = the first 300 images of Debian
 // python3-sklearn's digits set; HiGHS = testdata/highs_bench.py, the
 // linprog call only, in the same run, limit 300 s; TestHiGHSRatios):
 //
 //	size           data      norm  Go s    HiGHS s  Go/HiGHS
-//	(100,200,5)    Gaussian  max   0.093   0.077    1.2
-//	(100,200,5)    Gaussian  sum   0.083   0.129    0.65
-//	(100,200,5)    random    max   0.119   0.616    0.19
-//	(100,200,5)    random    sum   0.116   5.99     0.019
-//	(200,500,10)   Gaussian  max   5.94    5.14     1.16
-//	(200,500,10)   Gaussian  sum   5.85    31.8     0.18
-//	(200,500,10)   random    max   5.27    178.8    0.029
-//	(200,500,10)   random    sum   3.99    > 300    < 0.013
-//	(500,1000,10)  Gaussian  max   17.4    13.4     1.30
-//	(500,1000,10)  Gaussian  sum   154.9   > 300    < 0.52
-//	(300,64,10)    digits    max   1.39    2.13     0.65
-//	(300,64,10)    digits    sum   1.01    1.99     0.51
+//	(100,200,5)    Gaussian  max   0.064   0.072    0.90
+//	(100,200,5)    Gaussian  sum   0.043   0.135    0.32
+//	(200,500,10)   Gaussian  max   1.407   1.763    0.80
+//	(200,500,10)   Gaussian  sum   1.111   13.881   0.08
+//	(500,1000,10)  Gaussian  max   8.677   9.469    0.92
+//	(500,1000,10)  Gaussian  sum   65.263  > 300    < 0.218
+//	(100,200,5)    random    max   0.094   0.745    0.13
+//	(100,200,5)    random    sum   0.083   1.615    0.05
+//	(200,500,10)   random    max   2.175   56.941   0.04
+//	(200,500,10)   random    sum   1.235   191.295  0.01
+//	(500,1000,10)  random    max   34.797  > 300    < 0.116
+//	(500,1000,10)  random    sum   21.474  > 300    < 0.072
+//	(300,64,10)    digits    max   0.342   0.593    0.58
+//	(300,64,10)    digits    sum   0.269   0.515    0.52
 //
-// At load 2 (one run each, before this table's last tuning) the Gaussian
-// cases at (200,500,10) took 2.0 to 2.3 s (max) and 1.5 to 2.0 s (sum),
-// random labels 2.3 to 2.7 s and 1.7 to 2.4 s; HiGHS took 1.7 to 2.0 s on
-// Gaussian max there and 10.0 s at (500,1000,10). Before the constraint
-// reduction Gaussian max took 6.5 to 8.7 s at (200,500,10) and 87 s at
-// (500,1000,10) (working-set rounds), random labels 6.9 and 8.1 s at
-// (200,500,10). Random labels at (500,1000,10) (2212 of 4500 pairs active)
-// are not certified by interior points: the width stalls near 8e-9
-// relative, the purified point misses the vertex, and lp_solve, the
-// fallback, needs hours. The previous lp_solve-only solver took, on the
-// same machine: Gaussian max 0.13 s and 7.4 s, random max 1.3 s and
-// > 120 s, Gaussian sum 0.27 s and 9.9 s, random sum 1.2 s and > 120 s at
-// (100,200,5) and (200,500,10).
+// Before the OpenBLAS kernels (2026-11-29, load 2 to 5) Gaussian max took
+// 0.093, 5.94 and 17.4 s at the three sizes (HiGHS 0.077, 5.14 and 13.4 s),
+// Gaussian sum 155 s at (500,1000,10), and random labels at (500,1000,10)
+// had no certified result: their width stalled at 8.4e-9 relative until
+// purification tried a square basis (purify). At load 4, one and two
+// OpenBLAS threads gave 1.8 and 2.4 s on Gaussian max at (200,500,10); on a
+// quiet machine two gave 1.0 s (internal/openblas runs one: see its
+// documentation). Before the constraint reduction Gaussian max took 6.5 to
+// 8.7 s at (200,500,10) and 87 s at (500,1000,10) (working-set rounds),
+// random labels 6.9 and 8.1 s at (200,500,10). The previous lp_solve-only
+// solver took, on the same machine: Gaussian max 0.13 s and 7.4 s, random
+// max 1.3 s and > 120 s, Gaussian sum 0.27 s and 9.9 s, random sum 1.2 s
+// and > 120 s at (100,200,5) and (200,500,10).
 //
 // # Certificate
 //
