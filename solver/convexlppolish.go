@@ -312,7 +312,7 @@ func (pd *polishDual) direction(x, lam, m []float64, idx []int) ([]float64, []fl
 	if _, ok := pd.eval(x, lam, m, idx); !ok {
 		return nil, nil, false
 	}
-	kd, d := bp.k*bp.d, bp.d
+	kd := bp.k * bp.d
 	ns := len(idx)
 	q, f := pd.q, pd.f
 	dg := make([]float64, kd)
@@ -321,15 +321,6 @@ func (pd *polishDual) direction(x, lam, m []float64, idx []int) ([]float64, []fl
 	}
 	if !finite(dg) {
 		return nil, nil, false
-	}
-	ms := mat.NewDense(ns, kd, nil)
-	for r, j := range idx {
-		i, c := bp.pairOf(j)
-		y := bp.y[i]
-		row := ms.RawRowView(r)
-		for l, v := range bp.t.RawRowView(i) {
-			row[y*d+l], row[c*d+l] = v, -v
-		}
 	}
 	kk := bp.pairGram(idx, dg)
 	jac := mat.NewDense(ns+1, ns+1, nil)
@@ -431,16 +422,13 @@ func (pp *polishPrimal) direction(x, lam, m []float64, idx []int) ([]float64, []
 		e[i] = 1 / (nu * max(e[i], 1e-12*dBig))
 	}
 	sz, r1 := pp.sz, pp.r1
-	ms := mat.NewDense(ns, kd, nil)
 	mes := make([]float64, ns)
 	mer := make([]float64, ns)
 	for r, j := range idx {
 		i, c := bp.pairOf(j)
 		y := bp.y[i]
-		row := ms.RawRowView(r)
 		for l, v := range bp.t.RawRowView(i) {
 			a1, a2 := y*d+l, c*d+l
-			row[a1], row[a2] = v, -v
 			e1, e2 := e[a1]*v, -e[a2]*v
 			mes[r] += e1*sz[a1] + e2*sz[a2]
 			mer[r] += e1*r1[a1] + e2*r1[a2]

@@ -523,16 +523,8 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 		if !ok {
 			return nil
 		}
-		// As in spectralIPM: the certificate reads only lambda, so its
-		// full Newton step is offered too.
-		if _, lad := linearSteps(s, ds, lambda, dl); lad > ad {
-			lf := make([]float64, m)
-			for j := range m {
-				lf[j] = max(0, lambda[j]+lad*dl[j])
-			}
-			if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), lf) {
-				return nil
-			}
+		if lf := fullDualStep(s, ds, lambda, dl, ad); lf != nil && !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), lf) {
+			return nil
 		}
 		ap, ad = min(1, 0.99*ap), min(1, 0.99*ad)
 		floats.AddScaled(x, ap, dx)
