@@ -149,7 +149,9 @@ type polishForm interface {
 // step is negative leaves S and the step is recomputed), and halved, up
 // to 5 times, while it increases the residual; a pair of S
 // with weight 0 whose step is negative leaves S before the step. Once the
-// residual is at rounding level (1e-13, or no longer halving below 1e-8)
+// residual is at rounding level (1e-13, or falling by less than 10 % per
+// step below 1e-8: on raw Wine, l10, the steps converge linearly, by a
+// factor 0.36, and a halving rule stopped at 9e-10 with some kernels)
 // the pairs outside S with margins below gam join it (addBelow); the
 // iteration stops when none lies below gam, and fails when S is full (kD
 // pairs) with pairs still below gam, or after polishSteps steps in all or
@@ -180,7 +182,7 @@ func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []b
 			return false
 		}
 		gam := x[len(x)-1]
-		if worst <= 1e-13 || (worst > prev/2 && worst <= 1e-8) {
+		if worst <= 1e-13 || (worst > 0.9*prev && worst <= 1e-8) {
 			added, below := bp.addBelow(in, m, gam, len(idx))
 			if !added {
 				// Done when no pair lies below gam; a full set with

@@ -19,6 +19,46 @@ extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, i
 extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
 	const int *lda, double *b, const int *ldb, int *info);
 
+// Kernel selection. Debian's OpenBLAS (0.3.21) is a DYNAMIC_ARCH build
+// that picks its kernels from the CPU's family and model; on a model it
+// does not know (this project's machine, family 6 model 207) it falls back
+// to its Prescott kernels (SSE3), a quarter to an eighth of the speed of
+// the AVX-512 ones. select_core then chooses the kernels from the CPU's
+// features through OpenBLAS's own forcing (OPENBLAS_CORETYPE, read by
+// gotoblas_dynamic_init). The dynamic-arch symbols are weak so that a
+// single-architecture OpenBLAS still links; nothing changes then.
+#include <stdlib.h>
+#include <strings.h>
+extern char *openblas_get_corename(void);
+extern void gotoblas_dynamic_init(void) __attribute__((weak));
+extern void gotoblas_dynamic_quit(void) __attribute__((weak));
+
+static const char *select_core(void) {
+	if (getenv("OPENBLAS_CORETYPE") != NULL || gotoblas_dynamic_init == NULL ||
+		gotoblas_dynamic_quit == NULL || strcasecmp(openblas_get_corename(), "prescott") != 0) {
+		return NULL;
+	}
+	__builtin_cpu_init();
+	const char *core = NULL;
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") &&
+		__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+		__builtin_cpu_supports("avx512vl")) {
+		core = "SkylakeX";
+	} else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+		core = "Haswell";
+	} else if (__builtin_cpu_supports("avx")) {
+		core = "Sandybridge";
+	}
+	if (core == NULL) {
+		return NULL;
+	}
+	setenv("OPENBLAS_CORETYPE", core, 1);
+	gotoblas_dynamic_quit();
+	gotoblas_dynamic_init();
+	unsetenv("OPENBLAS_CORETYPE");
+	return core;
+}
+
 static int potrf(char uplo, int n, double *a, int lda) {
 	int info = 0;
 	dpotrf_(&uplo, &n, a, &lda, &info);
@@ -59,6 +99,16 @@ func init() {
 	// 1.8 s with 1 thread and 2.4 s with 2. One thread also keeps results
 	// independent of the number of cores.
 	C.openblas_set_num_threads(1)
+	C.select_core()
+}
+
+// CoreName returns the name of the kernels OpenBLAS runs, such as
+// "SkylakeX" or "Haswell" (OpenBLAS's names, as OPENBLAS_CORETYPE takes
+// them). A program that hands work to another process using the same
+// OpenBLAS (a benchmark's anchor) can set OPENBLAS_CORETYPE to it, so that
+// both run the same kernels.
+func CoreName() string {
+	return C.GoString(C.openblas_get_corename())
 }
 
 // CBLAS enumeration values.

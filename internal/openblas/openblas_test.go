@@ -3,6 +3,8 @@ package openblas
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -229,4 +231,32 @@ func BenchmarkSyrk(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestCoreName checks that on a CPU with AVX2 and FMA (read from
+// /proc/cpuinfo) OpenBLAS does not run its Prescott (SSE3) fallback
+// kernels, which it picks on CPU models it does not know and which
+// select_core replaces; with OPENBLAS_CORETYPE set the user's choice
+// stands and the test only logs it.
+func TestCoreName(t *testing.T) {
+	name := CoreName()
+	t.Logf("OpenBLAS core: %s", name)
+	require.NotEmpty(t, name)
+	info, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil || os.Getenv("OPENBLAS_CORETYPE") != "" {
+		t.Skip("no /proc/cpuinfo, or the core is forced")
+	}
+	flags := map[string]bool{}
+	for _, line := range strings.Split(string(info), "\n") {
+		if rest, ok := strings.CutPrefix(line, "flags"); ok {
+			for _, f := range strings.Fields(strings.TrimLeft(rest, "\t :")) {
+				flags[f] = true
+			}
+			break
+		}
+	}
+	if !flags["avx2"] || !flags["fma"] {
+		t.Skip("the CPU has no AVX2 and FMA")
+	}
+	assert.NotEqual(t, "prescott", strings.ToLower(name))
 }
