@@ -526,7 +526,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 		if lf := fullDualStep(s, ds, lambda, dl, ad); lf != nil && !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), lf) {
 			return nil
 		}
-		ap, ad = min(1, 0.99*ap), min(1, 0.99*ad)
+		ap, ad = sdpStepLengths(ap, ad)
 		floats.AddScaled(x, ap, dx)
 		floats.AddScaled(s, ap, ds)
 		s0 += ap * ds0
