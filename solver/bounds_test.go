@@ -68,8 +68,17 @@ func TestSchattenUp(t *testing.T) {
 	require.GreaterOrEqual(t, nuclearUp(rank1), 15.0)
 	require.InEpsilon(t, 15, nuclearUp(rank1), 1e-13)
 	require.Zero(t, nuclearUp(mat.NewDense(2, 3, nil)), "the zero matrix")
+	require.Zero(t, spectralUp(mat.NewDense(2, 3, nil)), "the zero matrix")
+	// The 4×4 Hadamard matrix: H H^T = 4 I, so every singular value is 2
+	// (sigma_1 = 2, ||H||_* = 8), where t I - H H^T is nearly singular in
+	// every direction for spectralUp's t = 4 (1 + 2^-40).
+	hadamard := mat.NewDense(4, 4, []float64{1, 1, 1, 1, 1, -1, 1, -1, 1, 1, -1, -1, 1, -1, -1, 1})
+	require.GreaterOrEqual(t, spectralUp(hadamard), 2.0)
+	require.InEpsilon(t, 2, spectralUp(hadamard), 1e-11)
+	require.GreaterOrEqual(t, nuclearUp(hadamard), 8.0)
+	require.InEpsilon(t, 8, nuclearUp(hadamard), 1e-11)
 	rng := rand.New(rand.NewPCG(8, 8))
-	for _, shape := range [][2]int{{3, 5}, {5, 3}, {4, 4}, {10, 25}} {
+	for _, shape := range [][2]int{{3, 5}, {5, 3}, {4, 4}, {10, 25}, {40, 50}} {
 		m := mat.NewDense(shape[0], shape[1], nil)
 		for i := range shape[0] {
 			for j := range shape[1] {
