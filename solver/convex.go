@@ -32,6 +32,10 @@ type barrierProblem struct {
 	// in marks the pairs of the working set (pair j in slacks' order); a
 	// nil in means every pair.
 	in []bool
+	// unit is the factor c of scaledToUnit: margins and gamma on the
+	// method's data are c times those on the original data, where the
+	// tolerance applies (iterateCertifier divides by it); 0 means 1.
+	unit float64
 	// scratch
 	scores mat.Dense
 }
@@ -386,9 +390,9 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 	if cn.unitaryInvariant() {
 		t, q = sampleSpan(ds.X)
 	}
-	t = scaledToUnit(t)
+	t, unit := scaledToUnit(t)
 	_, dd := t.Dims()
-	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd)}
+	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd), unit: unit}
 	full := func(z *mat.Dense) *mat.Dense {
 		if q == nil {
 			return mat.DenseCopyOf(z)
@@ -429,7 +433,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 					return false
 				}
 			}
-			if upper-max(0, lower) > set.Tolerance*max(1, lower)/2 {
+			if upper-max(0, lower) > set.Tolerance*max(unit, lower)/2 {
 				// Nearly converged on the working set but not on all
 				// pairs: stop and add the violated pairs.
 				needMore = lower < lowerSet && lowerSet-lower > 4*(upper-lowerSet)

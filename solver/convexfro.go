@@ -177,9 +177,9 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, deadline time.Time) (*Result, int, error) {
 	_, _, k := ds.Dims()
 	t, q := sampleSpan(ds.X)
-	t = scaledToUnit(t)
+	t, unit := scaledToUnit(t)
 	ps := newPairSpace(t, ds.Y, k)
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit}
 	iters := 0
 	err := ps.svmIPM(deadline, func(it svmIterate) bool {
 		iters++
@@ -225,16 +225,17 @@ func supportWeights(alpha []float64) []float64 {
 	return out
 }
 
-// scaledToUnit returns 2^-e t with 2^e the least power of two above
-// max |t_il| (t itself when t is zero). The scaling is exact unless it
-// underflows.
-func scaledToUnit(t *mat.Dense) *mat.Dense {
+// scaledToUnit returns c t, c = 2^-e with 2^e the least power of two
+// above max |t_il| (t itself and c = 1 when t is zero), and c. The scaling
+// is exact unless it underflows; margins, and gamma_N, scale by c.
+func scaledToUnit(t *mat.Dense) (*mat.Dense, float64) {
 	largest := mat.Norm(t, math.Inf(1)) // >= max |t_il|
 	if largest == 0 || math.IsInf(largest, 0) {
-		return t
+		return t, 1
 	}
 	_, e := math.Frexp(largest)
+	c := math.Ldexp(1, -e)
 	var out mat.Dense
-	out.Scale(math.Ldexp(1, -e), t)
-	return &out
+	out.Scale(c, t)
+	return &out, c
 }

@@ -180,7 +180,7 @@ func scaledBarrierProblem(t *testing.T, ds *dataset.Dataset, name string) (*barr
 	require.True(t, ok)
 	require.False(t, cn.unitaryInvariant())
 	_, _, k := ds.Dims()
-	x := scaledToUnit(ds.X)
+	x, _ := scaledToUnit(ds.X)
 	_, d := x.Dims()
 	return &barrierProblem{pairSpace: newPairSpace(x, ds.Y, k), ball: cn.barrier(k, d)}, cn
 }

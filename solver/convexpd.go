@@ -234,6 +234,10 @@ type iterateCertifier struct {
 	// the offers since then.
 	halvingWidth float64
 	stall        int
+	// unit is the factor c by which the method's data were scaled
+	// (scaledToUnit; 0 means 1): offered bounds are divided by it, so that
+	// widths are compared with the tolerance on the original data.
+	unit float64
 }
 
 // certStall is the number of offers without halving the remembered
@@ -243,11 +247,14 @@ type iterateCertifier struct {
 const certStall = 4
 
 // offer takes an iterate with the floating-point bounds lower <= gamma_N <=
-// upper; build returns its classifier on the original coordinates and its
+// upper on the method's data (scaled by unit); build returns its classifier on the original coordinates and its
 // weights. offer reports whether the method may stop: the iterate
 // certified with a floating-point width below froMargin times the
 // tolerance.
 func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense, []Pair)) bool {
+	if ic.unit > 0 {
+		lower, upper = lower/ic.unit, upper/ic.unit
+	}
 	width := upper - max(0, lower)
 	if !(width <= ic.tol*max(1, lower)/4) || (ic.best != nil && width > 0x1p-4*(ic.best.Upper-ic.best.Lower)) {
 		return false
@@ -297,7 +304,7 @@ func (ic *iterateCertifier) flush() {
 // classifier W. It returns the narrowest certified result (nil when none
 // was evaluated) and the number of stages.
 func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, deadline time.Time) (*Result, int, error) {
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit}
 	iters := 0
 	err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
 		iters++
@@ -331,7 +338,7 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 	if cn.kind == "nuclear" && nuclearSDPVars(bp.k, bp.d, false) <= nuclearSDPMaxVars {
 		runs = append(runs, run{true, false})
 	}
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit}
 	iters := 0
 	for _, r := range runs {
 		stage := func(z *mat.Dense, lambda []float64) bool {
