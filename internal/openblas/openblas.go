@@ -59,10 +59,53 @@ static const char *select_core(void) {
 	return core;
 }
 
-static int potrf(char uplo, int n, double *a, int lda) {
+extern void cblas_dtrsm(int order, int side, int uplo, int transA, int diag, int m, int n,
+	double alpha, const double *a, int lda, double *b, int ldb);
+
+static int potrf_unblocked(char uplo, int n, double *a, int lda) {
 	int info = 0;
 	dpotrf_(&uplo, &n, a, &lda, &info);
 	return info;
+}
+
+// potrf is the right-looking blocked Cholesky factorisation of LAPACK's
+// dpotrf (column-major): per block column of POTRF_NB, dpotrf on the
+// diagonal block, dtrsm on the panel below (or right of) it and dsyrk on
+// the trailing matrix, where nearly all the work is. It returns LAPACK's
+// info. At n = 1800 on one thread (BenchmarkPotrf, SkylakeX kernels) it
+// takes 38 to 44 ms against 48 to 63 ms for OpenBLAS's own dpotrf, whose
+// dsyrk runs at 75 GFLOP/s where its dpotrf reaches 34; blocks of 32, 64,
+// 128, 256 and 384 took 44 to 58, 40 to 46, 53, 61 and 64 ms.
+enum { POTRF_NB = 96 };
+
+static int potrf(char uplo, int n, double *a, int lda) {
+	if (n <= 2 * POTRF_NB) {
+		return potrf_unblocked(uplo, n, a, lda);
+	}
+	for (int j = 0; j < n; j += POTRF_NB) {
+		int jb = n - j < POTRF_NB ? n - j : POTRF_NB;
+		double *ajj = a + j + (long)j * lda;
+		int info = potrf_unblocked(uplo, jb, ajj, lda);
+		if (info != 0) {
+			return j + info;
+		}
+		int rest = n - j - jb;
+		if (rest == 0) {
+			break;
+		}
+		if (uplo == 'L') {
+			// A21 = A21 L11^-T, A22 -= A21 A21^T.
+			double *a21 = ajj + jb;
+			cblas_dtrsm(102, 142, 122, 112, 131, rest, jb, 1, ajj, lda, a21, lda);
+			cblas_dsyrk(102, 122, 111, rest, jb, -1, a21, lda, 1, a21 + (long)jb * lda, lda);
+		} else {
+			// A12 = U11^-T A12, A22 -= A12^T A12.
+			double *a12 = ajj + (long)jb * lda;
+			cblas_dtrsm(102, 141, 121, 112, 131, jb, rest, 1, ajj, lda, a12, lda);
+			cblas_dsyrk(102, 121, 112, rest, jb, -1, a12, lda, 1, a12 + jb, lda);
+		}
+	}
+	return 0;
 }
 
 static int potrs(char uplo, int n, int nrhs, const double *a, int lda, double *b, int ldb) {

@@ -152,7 +152,8 @@ func TestPotrfPotrs(t *testing.T) {
 	}{
 		{"upper one rhs", blas.Upper, 50, 0, 1},
 		{"lower one rhs", blas.Lower, 50, 0, 1},
-		// n = 300 exceeds OpenBLAS's blocking, so the blocked algorithm runs.
+		// n = 300 exceeds twice potrf's block of 96, so its blocked loop
+		// runs, ending with a partial block of 12.
 		{"upper padded three rhs", blas.Upper, 300, 5, 3},
 		{"lower padded one rhs", blas.Lower, 300, 2, 1},
 		{"1x1", blas.Upper, 1, 0, 1},
@@ -188,6 +189,19 @@ func TestPotrfPotrs(t *testing.T) {
 		_, ok := Potrf(a)
 		assert.False(t, ok)
 	})
+	for _, u := range []blas.Uplo{blas.Upper, blas.Lower} {
+		t.Run(fmt.Sprintf("indefinite in a later block uplo=%c", u), func(t *testing.T) {
+			// A positive definite matrix with diagonal entry (250, 250)
+			// made -300: e^T A e < 0 for e = e_250, so A is not positive
+			// definite, and the factorisation fails by row 250, in the
+			// third block of 96.
+			rnd := rand.New(rand.NewPCG(9, 9))
+			a := spd(rnd, 300, 0, u)
+			a.Data[250*a.Stride+250] = -300
+			_, ok := Potrf(a)
+			assert.False(t, ok)
+		})
+	}
 }
 
 // BenchmarkPotrf compares the Cholesky factorisation of the LP solver's
