@@ -4,8 +4,12 @@ import (
 	"math"
 	"time"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"maxmargin/internal/openblas"
 )
 
 // nuclearSDPMaxVars bounds the number of variables of nuclearIPM's Newton
@@ -43,6 +47,10 @@ type nuclearLayout struct {
 	trace   []bool       // per variable: counted in tr P + tr Q
 	pIdx    [][]int      // variable of P_ij, i <= j
 	qIdx    [][]int      // variable of Q_ij, i <= j (lifted) or of q_l at [l][0] (columns)
+	// shared is the number of leading entries of every block that all
+	// blocks share (those of P, k(k+1)/2, in the column form; 0 in the
+	// lifted form, which has one block).
+	shared int
 }
 
 // newNuclearLayout returns the layout for k×D classifiers Z (variable
@@ -125,7 +133,53 @@ func newNuclearLayout(k, d int, columns bool) *nuclearLayout {
 		lay.dims = append(lay.dims, k+1)
 		lay.entries = append(lay.entries, es)
 	}
+	lay.shared = k * (k + 1) / 2
 	return lay
+}
+
+// sharedHessian adds to the upper triangle of the Newton matrix h the
+// semidefinite blocks' terms between pairs of shared entries (those of P):
+// for entries v at (r, c) and w at (r', c') of P,
+//
+//	sum_b 2 alpha_v alpha_w (M_b[c,r'] M_b[r,c'] + M_b[c,c'] M_b[r,r']),
+//
+// with M_b the blocks' inverse scalings (mw, row-major p×p): the sums are
+// S[(c,r'),(r,c')] + S[(c,c'),(r,r')] of the k²×k² matrix
+// S[(i,j),(i',j')] = sum_b M_b[i,j] M_b[i',j'], one product X^T X whose
+// rows of X are the leading k×k blocks of the M_b, flattened. At 50
+// column blocks of 40 classes that is 1.3e8 multiply-adds in OpenBLAS
+// against 1.8e7 scattered updates in the per-block loop (0.12 s per
+// iteration of nuclearIPM, a quarter of it, at random labels (50,50,40)).
+func (lay *nuclearLayout) sharedHessian(h blas64.Symmetric, mw [][]float64) {
+	if lay.shared == 0 {
+		return
+	}
+	nb := len(lay.dims)
+	k := lay.dims[0] - 1
+	kk := k * k
+	x := make([]float64, nb*kk)
+	for b, mb := range mw {
+		p := lay.dims[b]
+		for i := range k {
+			copy(x[b*kk+i*k:b*kk+i*k+k], mb[i*p:i*p+k])
+		}
+	}
+	s := make([]float64, kk*kk)
+	openblas.Gemm(blas.Trans, blas.NoTrans, 1,
+		blas64.General{Rows: nb, Cols: kk, Stride: kk, Data: x},
+		blas64.General{Rows: nb, Cols: kk, Stride: kk, Data: x},
+		0, blas64.General{Rows: kk, Cols: kk, Stride: kk, Data: s})
+	es := lay.entries[0][:lay.shared]
+	for i1, e1 := range es {
+		for _, e2 := range es[i1:] {
+			v1, v2 := e1.v, e2.v
+			if v2 < v1 {
+				v1, v2 = v2, v1
+			}
+			t := s[(e1.c*k+e2.r)*kk+e1.r*k+e2.c] + s[(e1.c*k+e2.c)*kk+e1.r*k+e2.r]
+			h.Data[v1*h.Stride+v2] += 2 * e1.alpha * e2.alpha * t
+		}
+	}
 }
 
 // slack returns block b of G(x).
@@ -469,9 +523,15 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 				}
 			}
 			es := lay.entries[b]
-			for _, e1 := range es {
+			for i1, e1 := range es {
 				r1, c1 := e1.r*p, e1.c*p
-				for _, e2 := range es {
+				// Pairs of shared entries are summed over the blocks
+				// by sharedHessian below.
+				from := 0
+				if i1 < lay.shared {
+					from = lay.shared
+				}
+				for _, e2 := range es[from:] {
 					if e2.v < e1.v {
 						continue
 					}
@@ -479,6 +539,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 				}
 			}
 		}
+		lay.sharedHessian(raw, mw)
 		if !factorRidge(&hchol, h) {
 			return nil
 		}
