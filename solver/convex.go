@@ -345,15 +345,18 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // certifies through it at an earlier stage (6.5e-9, 0.08 s). TestConvexSweep
 // (MAXMARGIN_SWEEP=1) covers every norm on Wine and on Gaussian and random
 // labels of six shapes from (20,1000,5) to (2000,10,5): all certified,
-// the slowest 3 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
+// the slowest 2.7 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
 // 1200 to 2000) the dense Newton systems dominate. Measured on 2026-11-30
-// (quiet machine, OpenBLAS on one thread): fro 0.7 to 2.2 s; spectral 3.0
-// to 9.9 s, 11.5 s on random labels (50,50,40); nuclear 11.5 to 15.0 s,
-// more than 30 s on random labels (50,50,40); l1.5 3.7 to 8.5 s; l3, l10,
-// l20 3.4 to 8.4 s, 13.8 to 16.9 s on random labels (50,50,40). (The day
-// before, with gonum's kernels and the rational nuclear bound, spectral at
-// Gaussian (80,30,40) took 9.6 s and l1.5 at Gaussian (50,50,40) 12.7 s,
-// and nuclear and most norms on random labels (50,50,40) exceeded 30 s.)
+// (02:39, quiet machine, OpenBLAS on one thread with its AVX-512 kernels,
+// all 126 cases certified): fro 0.3 to 1.0 s; spectral 1.0 to 4.5 s;
+// nuclear 3.3 to 7.0 s; l1.5 2.0 to 4.5 s; l3, l10, l20 2.0 to 4.1 s,
+// 6.9 to 8.3 s on random labels (50,50,40). (At 01:21 the same day, with
+// OpenBLAS's Prescott fallback kernels, SDP steps of 0.99 of the way to
+// the boundary and the scaled-units tolerance test, nuclear took 11.5 to
+// more than 30 s, spectral and l3 to l20 on random labels (50,50,40) 11.5
+// to 16.9 s; the day before, with gonum's kernels and the rational nuclear
+// bound, nuclear and most norms on random labels (50,50,40) exceeded 30
+// s.)
 // An uncertified result is returned with
 // Certified = false and its (sound) interval.
 //

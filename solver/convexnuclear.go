@@ -16,9 +16,9 @@ import (
 // system (a dense Cholesky factorisation per iteration); larger problems
 // use the barrier methods. It was 2000 with gonum's Cholesky; with
 // OpenBLAS's, at 40 classes (2051 to 2871 variables) the SDP certifies
-// nuclear on Gaussian (50,50,40) and (80,30,40) and random labels
-// (80,30,40) in 12 to 17 s (load 4), where the barrier method did not
-// within 30 s.
+// nuclear on the four k = 40 shapes of TestConvexSweep in 3.3 to 7.0 s
+// (2026-11-30, quiet machine), where the barrier method did not within
+// 30 s.
 const nuclearSDPMaxVars = 3000
 
 // nuclearSDPVars returns the number of variables of nuclearIPM for k×D

@@ -209,8 +209,10 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 
 // iterateCertifier certifies, exactly on the original data, the iterates
 // of an interior-point method and keeps the narrowest result. An exact
-// certificate is costly at many classes (nuclearUp's rational elimination
-// over k×k: 17 % of a spectral solve at k = 40), so an iterate is certified
+// certificate is costly at many classes (exact sums over A(lambda) and
+// W and an SVD; 0.07 s in all for nuclear on random labels (50,50,40),
+// 1.6 s when spectralUp was a rational elimination and the tolerance test
+// ran in scaled units), so an iterate is certified
 // at once only when its floating-point interval is below froMargin times
 // the tolerance (where the method may stop) and at least 16 times narrower
 // than the last certified one; an iterate below a quarter of the tolerance

@@ -5,9 +5,18 @@
 // types, so that a call site changes package and nothing else.
 //
 // gonum's pure-Go kernels are correct but slow on the solvers' dense
-// systems: on this project's 2-core machine a 1800×1800 Cholesky took
-// 280 ms with lapack64.Potrf and 76 ms here, and the rank-1800 update that
-// forms it 1.10 s with blas64.Syrk and 0.27 s here. The package does not
+// systems: on this project's 2-core machine a 1800×1800 Cholesky takes
+// 280 to 360 ms with lapack64.Potrf and 40 ms here, and the rank-1000
+// update of an 1800-square matrix 540 ms with blas64.Syrk and 43 ms here
+// (BenchmarkPotrf, BenchmarkSyrk).
+//
+// Kernels: Debian's OpenBLAS picks its kernels from the CPU's model, and
+// on a model it does not know (this machine's) falls back to its Prescott
+// (SSE3) kernels, 3 to 8 times slower than its AVX-512 ones. The package
+// then chooses them from the CPU's features (SkylakeX for AVX-512,
+// Haswell for AVX2 and FMA), unless OPENBLAS_CORETYPE is set; CoreName
+// reports the choice. Potrf is a blocked factorisation over OpenBLAS's
+// dtrsm and dsyrk, faster here than OpenBLAS's own dpotrf. The package does not
 // replace gonum's global implementation (blas64.Use), so that the trainer
 // and everything else keep gonum's kernels and their exact results.
 //
