@@ -137,6 +137,29 @@ func newNuclearLayout(k, d int, columns bool) *nuclearLayout {
 	return lay
 }
 
+// blockHessian adds to the upper triangle of the Newton matrix h block b's
+// terms 2 alpha_v alpha_w (M[c,r'] M[r,c'] + M[c,c'] M[r,r']) for its
+// entries v at (r, c) and w at (r', c'), M = mb (row-major p×p), except
+// those between two of its first skip entries (the shared ones, which
+// sharedHessian sums over the blocks at once).
+func (lay *nuclearLayout) blockHessian(h blas64.Symmetric, b int, mb []float64, skip int) {
+	p := lay.dims[b]
+	es := lay.entries[b]
+	for i1, e1 := range es {
+		r1, c1 := e1.r*p, e1.c*p
+		from := 0
+		if i1 < skip {
+			from = skip
+		}
+		for _, e2 := range es[from:] {
+			if e2.v < e1.v {
+				continue
+			}
+			h.Data[e1.v*h.Stride+e2.v] += 2 * e1.alpha * e2.alpha * (mb[c1+e2.r]*mb[r1+e2.c] + mb[c1+e2.c]*mb[r1+e2.r])
+		}
+	}
+}
+
 // sharedHessian adds to the upper triangle of the Newton matrix h the
 // semidefinite blocks' terms between pairs of shared entries (those of P):
 // for entries v at (r, c) and w at (r', c') of P,
@@ -522,22 +545,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 					mb[i*p+j] = nt[b].winv.At(i, j)
 				}
 			}
-			es := lay.entries[b]
-			for i1, e1 := range es {
-				r1, c1 := e1.r*p, e1.c*p
-				// Pairs of shared entries are summed over the blocks
-				// by sharedHessian below.
-				from := 0
-				if i1 < lay.shared {
-					from = lay.shared
-				}
-				for _, e2 := range es[from:] {
-					if e2.v < e1.v {
-						continue
-					}
-					raw.Data[e1.v*raw.Stride+e2.v] += 2 * e1.alpha * e2.alpha * (mb[c1+e2.r]*mb[r1+e2.c] + mb[c1+e2.c]*mb[r1+e2.r])
-				}
-			}
+			lay.blockHessian(raw, b, mb, lay.shared)
 		}
 		lay.sharedHessian(raw, mw)
 		if !factorRidge(&hchol, h) {
