@@ -26,7 +26,8 @@ extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const doubl
 // the AVX-512 ones. select_core then chooses the kernels from the CPU's
 // features through OpenBLAS's own forcing (OPENBLAS_CORETYPE, read by
 // gotoblas_dynamic_init). The dynamic-arch symbols are weak so that a
-// single-architecture OpenBLAS still links; nothing changes then.
+// single-architecture OpenBLAS still links; nothing changes then, nor on
+// other architectures than x86-64.
 #include <stdlib.h>
 #include <strings.h>
 extern char *openblas_get_corename(void);
@@ -34,6 +35,9 @@ extern void gotoblas_dynamic_init(void) __attribute__((weak));
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 
 static const char *select_core(void) {
+#if !defined(__x86_64__)
+	return NULL;
+#else
 	if (getenv("OPENBLAS_CORETYPE") != NULL || gotoblas_dynamic_init == NULL ||
 		gotoblas_dynamic_quit == NULL || strcasecmp(openblas_get_corename(), "prescott") != 0) {
 		return NULL;
@@ -57,6 +61,7 @@ static const char *select_core(void) {
 	gotoblas_dynamic_init();
 	unsetenv("OPENBLAS_CORETYPE");
 	return core;
+#endif
 }
 
 extern void cblas_dtrsm(int order, int side, int uplo, int transA, int diag, int m, int n,
