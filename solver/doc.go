@@ -79,10 +79,12 @@
 //     Gemm each) rather than pair by pair.
 //   - OpenBLAS. The factorizations, the Gram matrices and those products
 //     run in OpenBLAS (internal/openblas) rather than gonum's pure-Go
-//     kernels, 3 to 4 times faster on the 1800-square systems of
-//     (200,500,10); Gaussian max took 2.0 s there with gonum's kernels, 1.0
-//     s with two OpenBLAS threads and 1.4 s with one (HiGHS 1.5 to 1.8 s,
-//     quiet machine).
+//     kernels, 7 to 13 times faster on the 1800-square systems of
+//     (200,500,10) with its AVX-512 kernels (3 to 4 times with its
+//     Prescott kernels, which it picks by itself on this machine's CPU);
+//     Gaussian max took 2.0 s there with gonum's kernels, 1.4 s with
+//     OpenBLAS's Prescott kernels and 0.87 s with its AVX-512 ones (HiGHS
+//     1.8 to 1.9 s, quiet machine).
 //
 // Near the optimum the active rows
 // (lambda_p > s_p) and free entries of W are read off the iterate and one
@@ -109,30 +111,33 @@
 // weight space is used for that loose solve only: closer to the optimum
 // its iterates lose precision (the width stalled near 1e-5 on digits).
 //
-// Measured on the project's 2-core machine (2026-11-30, 00:57 to 01:20
-// UTC, load average about 1, nothing else running; seconds, one run;
+// Measured on the project's 2-core machine (2026-11-30, 02:45 to 03:12
+// UTC, nothing else running; seconds, one run;
 // Gaussian = dataset.GaussianClusters(1, k, d, n/k, 0.1), random =
 // dataset.RandomLabels(1, n, d, k), digits = the first 300 images of Debian
 // python3-sklearn's digits set; HiGHS = testdata/highs_bench.py, the
 // linprog call only, in the same run, limit 300 s; TestHiGHSRatios):
 //
 //	size           data      norm  Go s    HiGHS s  Go/HiGHS
-//	(100,200,5)    Gaussian  max   0.064   0.072    0.90
-//	(100,200,5)    Gaussian  sum   0.043   0.135    0.32
-//	(200,500,10)   Gaussian  max   1.407   1.763    0.80
-//	(200,500,10)   Gaussian  sum   1.111   13.881   0.08
-//	(500,1000,10)  Gaussian  max   8.677   9.469    0.92
-//	(500,1000,10)  Gaussian  sum   65.263  > 300    < 0.218
-//	(100,200,5)    random    max   0.094   0.745    0.13
-//	(100,200,5)    random    sum   0.083   1.615    0.05
-//	(200,500,10)   random    max   2.175   56.941   0.04
-//	(200,500,10)   random    sum   1.235   191.295  0.01
-//	(500,1000,10)  random    max   34.797  > 300    < 0.116
-//	(500,1000,10)  random    sum   21.474  > 300    < 0.072
-//	(300,64,10)    digits    max   0.342   0.593    0.58
-//	(300,64,10)    digits    sum   0.269   0.515    0.52
+//	(100,200,5)    Gaussian  max   0.068   0.099    0.69
+//	(100,200,5)    Gaussian  sum   0.038   0.146    0.26
+//	(200,500,10)   Gaussian  max   0.869   1.909    0.46
+//	(200,500,10)   Gaussian  sum   0.765   14.634   0.05
+//	(500,1000,10)  Gaussian  max   5.950   13.845   0.43
+//	(500,1000,10)  Gaussian  sum   22.904  > 300    < 0.076
+//	(100,200,5)    random    max   0.073   0.753    0.10
+//	(100,200,5)    random    sum   0.059   1.945    0.03
+//	(200,500,10)   random    max   1.670   61.734   0.03
+//	(200,500,10)   random    sum   0.761   207.712  0.004
+//	(500,1000,10)  random    max   25.958  > 300    < 0.087
+//	(500,1000,10)  random    sum   11.231  > 300    < 0.037
+//	(300,64,10)    digits    max   0.237   0.666    0.36
+//	(300,64,10)    digits    sum   0.142   0.582    0.24
 //
-// Before the OpenBLAS kernels (2026-11-29, load 2 to 5) Gaussian max took
+// With OpenBLAS's Prescott kernels (00:57 to 01:20 the same day) the Go
+// times were 0.064, 1.41 and 8.68 s on Gaussian max (ratios 0.80 to
+// 0.92), 65 s on Gaussian sum and 35 and 21 s on random labels at
+// (500,1000,10). Before the OpenBLAS kernels (2026-11-29, load 2 to 5) Gaussian max took
 // 0.093, 5.94 and 17.4 s at the three sizes (HiGHS 0.077, 5.14 and 13.4 s),
 // Gaussian sum 155 s at (500,1000,10), and random labels at (500,1000,10)
 // had no certified result: their width stalled at 8.4e-9 relative until
