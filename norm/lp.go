@@ -27,21 +27,23 @@ func LP(p float64) (*EntrywiseP, error) {
 	return &EntrywiseP{p: p, q: p / (p - 1), name: "l" + strconv.FormatFloat(p, 'g', -1, 64)}, nil
 }
 
-// parseLP parses names of the form "l<p>".
-func parseLP(name string) (Norm, bool) {
+// parseLP parses names of the form "l<p>": ok reports whether name has
+// that form, and err is LP's error when p is out of range (l1, l0.5,
+// linf), which says which norm to use instead.
+func parseLP(name string) (n Norm, ok bool, err error) {
 	rest, ok := strings.CutPrefix(name, "l")
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	p, err := strconv.ParseFloat(rest, 64)
 	if err != nil {
-		return nil, false
+		return nil, false, nil
 	}
-	n, err := LP(p)
+	lp, err := LP(p)
 	if err != nil {
-		return nil, false
+		return nil, true, err
 	}
-	return n, true
+	return lp, true, nil
 }
 
 // Name returns "l" followed by p.

@@ -52,10 +52,10 @@ func ByName(name string) (Norm, error) {
 	if n, ok := registry[name]; ok {
 		return n, nil
 	}
-	if n, ok := parseLP(name); ok {
-		return n, nil
+	if n, ok, err := parseLP(name); ok {
+		return n, err
 	}
-	return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknown, name, Names())
+	return nil, fmt.Errorf("%w %q (known: %v, and l<p> for 1 < p < inf such as l1.5)", ErrUnknown, name, Names())
 }
 
 // Names returns the names of the fixed norms, sorted (the lp family is

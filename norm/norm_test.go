@@ -159,9 +159,18 @@ func TestByName(t *testing.T) {
 		require.NoError(t, err, name)
 		assert.Equal(t, name, n.Name())
 	}
-	for _, name := range []string{"", "linf", "l1", "l0.5", "lInf", "l", "MAX"} {
-		_, err := ByName(name)
-		assert.ErrorIs(t, err, ErrUnknown, name)
+	for _, tc := range []struct{ name, says string }{
+		{"", "l<p> for 1 < p < inf"},
+		{"linf", "max for p = inf"},
+		{"lInf", "max for p = inf"},
+		{"l1", "sum for p = 1"},
+		{"l0.5", "needs 1 < p < inf"},
+		{"l", "l<p> for 1 < p < inf"},
+		{"MAX", "known: [fro max"},
+	} {
+		_, err := ByName(tc.name)
+		assert.ErrorIs(t, err, ErrUnknown, tc.name)
+		assert.ErrorContains(t, err, tc.says, tc.name)
 	}
 }
 
