@@ -18,35 +18,58 @@ import (
 // features' weights have the wrong signs), slpRefine must raise
 // m(W)/||W||_p, never above the iterate's upper bound (it is a lower
 // bound), and polishLp from its W must certify far inside
-// DefaultConvexTolerance: 1e-11 relative (measured 3e-13).
+// DefaultConvexTolerance: 1e-11 relative (measured 3e-13 to 1e-12).
+//
+// The iterates depend on OpenBLAS's kernels in their last bits, and so
+// does where slpRefine's W lands: with the Haswell kernels
+// (OPENBLAS_CORETYPE=Haswell) polishLp from the first stage's W converges
+// on an active set that leaves five pairs violated and cycles, and
+// certifies from the next stage's. So the polish may succeed from any of
+// the first three stages below 1e-3, as it may in maxMarginConvex, which
+// tries it at every stage.
 func TestSlpRefine(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
 	bp, cn := scaledBarrierProblem(t, raw, "l10")
-	var it barrierResult
-	var lower, upper float64
+	type iterate struct {
+		br           barrierResult
+		lower, upper float64
+	}
+	var its []iterate
 	require.NoError(t, bp.runPD(bp.startDirection(), func(br barrierResult) bool {
 		l, _, u := bp.floatBounds(cn, br)
 		if l > 0 && u-l <= 1e-3*u {
-			it, lower, upper = br, l, u
-			return false
+			its = append(its, iterate{br, l, u})
 		}
-		return true
+		return len(its) < 3
 	}, time.Time{}))
-	require.NotNil(t, it.z, "no runPD stage below 1e-3")
+	require.NotEmpty(t, its, "no runPD stage below 1e-3")
 
-	w := bp.slpRefine(cn.p, it.z)
-	require.NotNil(t, w)
-	got := bp.normalizedMargin(cn.p, w)
-	require.Greater(t, got, lower)
-	require.LessOrEqual(t, got, upper)
+	for i, it := range its {
+		w := bp.slpRefine(cn.p, it.br.z)
+		if i == 0 {
+			require.NotNil(t, w, "slpRefine improves the first stage")
+		}
+		if w == nil {
+			continue
+		}
+		got := bp.normalizedMargin(cn.p, w)
+		require.Greater(t, got, it.lower)
+		require.LessOrEqual(t, got, it.upper)
 
-	z, lam, ok := bp.polishLp(cn.p, w, it.lambda)
-	require.True(t, ok)
-	res, err := convexCertify(raw, cn, mat.DenseCopyOf(z), bp.pairWeights(lam), DefaultConvexTolerance)
-	require.NoError(t, err)
-	require.True(t, res.Certified)
-	require.LessOrEqual(t, res.Upper-res.Lower, 1e-11*max(1, res.Lower))
+		z, lam, ok := bp.polishLp(cn.p, w, it.br.lambda)
+		if !ok {
+			t.Logf("stage %d: polishLp from slpRefine's W did not converge", i)
+			continue
+		}
+		res, err := convexCertify(raw, cn, mat.DenseCopyOf(z), bp.pairWeights(lam), DefaultConvexTolerance)
+		require.NoError(t, err)
+		require.True(t, res.Certified)
+		require.LessOrEqual(t, res.Upper-res.Lower, 1e-11*max(1, res.Lower))
+		t.Logf("stage %d: certified, width %.1e", i, (res.Upper-res.Lower)/max(1, res.Lower))
+		return
+	}
+	t.Fatal("polishLp from slpRefine's W certified from none of the first three stages below 1e-3")
 }
 
 // TestSlpStepTrustRegion checks one linear programme of slpRefine on the
