@@ -51,6 +51,9 @@ type nuclearLayout struct {
 	// blocks share (those of P, k(k+1)/2, in the column form; 0 in the
 	// lifted form, which has one block).
 	shared int
+	// scratch of sharedHessian, kept across iterations (S is 20 MB at 40
+	// classes)
+	hx, hs []float64
 }
 
 // newNuclearLayout returns the layout for k×D classifiers Z (variable
@@ -180,14 +183,16 @@ func (lay *nuclearLayout) sharedHessian(h blas64.Symmetric, mw [][]float64) {
 	nb := len(lay.dims)
 	k := lay.dims[0] - 1
 	kk := k * k
-	x := make([]float64, nb*kk)
+	if len(lay.hx) != nb*kk {
+		lay.hx, lay.hs = make([]float64, nb*kk), make([]float64, kk*kk)
+	}
+	x, s := lay.hx, lay.hs
 	for b, mb := range mw {
 		p := lay.dims[b]
 		for i := range k {
 			copy(x[b*kk+i*k:b*kk+i*k+k], mb[i*p:i*p+k])
 		}
 	}
-	s := make([]float64, kk*kk)
 	openblas.Gemm(blas.Trans, blas.NoTrans, 1,
 		blas64.General{Rows: nb, Cols: kk, Stride: kk, Data: x},
 		blas64.General{Rows: nb, Cols: kk, Stride: kk, Data: x},
