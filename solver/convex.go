@@ -37,7 +37,8 @@ type barrierProblem struct {
 	// tolerance applies (iterateCertifier divides by it); 0 means 1.
 	unit float64
 	// scratch
-	scores mat.Dense
+	reduced *mat.SymDense // newtonStepBall's Schur complement
+	scores  mat.Dense
 }
 
 // slacks stores in s the margins (z_{y_i} - z_c) . t_i - gam of every pair
