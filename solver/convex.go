@@ -346,12 +346,12 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // certifies through it at an earlier stage (6.5e-9, 0.08 s). TestConvexSweep
 // (MAXMARGIN_SWEEP=1) covers every norm on Wine and on Gaussian and random
 // labels of six shapes from (20,1000,5) to (2000,10,5): all certified,
-// the slowest 2.7 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
+// the slowest 2.2 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
 // 1200 to 2000) the dense Newton systems dominate. Measured on 2026-11-30
-// (02:39, quiet machine, OpenBLAS on one thread with its AVX-512 kernels,
-// all 126 cases certified): fro 0.3 to 1.0 s; spectral 1.0 to 4.5 s;
-// nuclear 3.3 to 7.0 s; l1.5 2.0 to 4.5 s; l3, l10, l20 2.0 to 4.1 s,
-// 6.9 to 8.3 s on random labels (50,50,40). (At 01:21 the same day, with
+// (03:25, quiet machine, OpenBLAS on one thread with its AVX-512 kernels,
+// all 126 cases certified): fro 0.3 to 1.0 s; spectral 0.8 to 3.9 s;
+// nuclear 2.5 to 5.6 s; l1.5 1.5 to 3.1 s; l3, l10, l20 1.7 to 4.2 s,
+// 5.8 to 7.8 s on random labels (50,50,40). (At 01:21 the same day, with
 // OpenBLAS's Prescott fallback kernels, SDP steps of 0.99 of the way to
 // the boundary and the scaled-units tolerance test, nuclear took 11.5 to
 // more than 30 s, spectral and l3 to l20 on random labels (50,50,40) 11.5
