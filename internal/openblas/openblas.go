@@ -34,12 +34,17 @@ extern char *openblas_get_corename(void);
 extern void gotoblas_dynamic_init(void) __attribute__((weak));
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 
+// dynamic_arch reports whether OpenBLAS can switch kernels at run time.
+static int dynamic_arch(void) {
+	return gotoblas_dynamic_init != NULL && gotoblas_dynamic_quit != NULL;
+}
+
 static const char *select_core(void) {
 #if !defined(__x86_64__)
 	return NULL;
 #else
-	if (getenv("OPENBLAS_CORETYPE") != NULL || gotoblas_dynamic_init == NULL ||
-		gotoblas_dynamic_quit == NULL || strcasecmp(openblas_get_corename(), "prescott") != 0) {
+	if (getenv("OPENBLAS_CORETYPE") != NULL || !dynamic_arch() ||
+		strcasecmp(openblas_get_corename(), "prescott") != 0) {
 		return NULL;
 	}
 	__builtin_cpu_init();
@@ -158,6 +163,10 @@ func init() {
 func CoreName() string {
 	return C.GoString(C.openblas_get_corename())
 }
+
+// dynamicArch reports whether the OpenBLAS linked is a DYNAMIC_ARCH build
+// (Debian's is), whose kernels init can choose.
+func dynamicArch() bool { return C.dynamic_arch() != 0 }
 
 // CBLAS enumeration values.
 const (
