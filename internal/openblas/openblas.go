@@ -4,9 +4,16 @@ package openblas
 #cgo LDFLAGS: -lopenblas
 
 // The prototypes are declared here rather than taken from cblas.h, which
-// Debian's alternatives may point at another BLAS's header. The enum
-// values are those of the CBLAS standard; OpenBLAS's default (LP64)
-// build takes 32-bit integers.
+// Debian's alternatives may point at another BLAS's header; so are the
+// CBLAS standard's enumeration values, used by the Go functions and by
+// potrf below. OpenBLAS's default (LP64) build takes 32-bit integers.
+enum {
+	CBLAS_ROW_MAJOR = 101, CBLAS_COL_MAJOR = 102,
+	CBLAS_NO_TRANS = 111, CBLAS_TRANS = 112,
+	CBLAS_UPPER = 121, CBLAS_LOWER = 122,
+	CBLAS_NON_UNIT = 131, CBLAS_UNIT = 132,
+	CBLAS_LEFT = 141, CBLAS_RIGHT = 142,
+};
 extern void cblas_dgemm(int order, int transA, int transB, int m, int n, int k,
 	double alpha, const double *a, int lda, const double *b, int ldb,
 	double beta, double *c, int ldc);
@@ -14,6 +21,8 @@ extern void cblas_dsyrk(int order, int uplo, int trans, int n, int k,
 	double alpha, const double *a, int lda, double beta, double *c, int ldc);
 extern void cblas_dtrsv(int order, int uplo, int trans, int diag, int n,
 	const double *a, int lda, double *x, int incx);
+extern void cblas_dtrsm(int order, int side, int uplo, int transA, int diag, int m, int n,
+	double alpha, const double *a, int lda, double *b, int ldb);
 extern void openblas_set_num_threads(int n);
 extern void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 extern void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a,
@@ -39,13 +48,11 @@ static int dynamic_arch(void) {
 	return gotoblas_dynamic_init != NULL && gotoblas_dynamic_quit != NULL;
 }
 
-static const char *select_core(void) {
-#if !defined(__x86_64__)
-	return NULL;
-#else
+static void select_core(void) {
+#if defined(__x86_64__)
 	if (getenv("OPENBLAS_CORETYPE") != NULL || !dynamic_arch() ||
 		strcasecmp(openblas_get_corename(), "prescott") != 0) {
-		return NULL;
+		return;
 	}
 	__builtin_cpu_init();
 	const char *core = NULL;
@@ -59,18 +66,14 @@ static const char *select_core(void) {
 		core = "Sandybridge";
 	}
 	if (core == NULL) {
-		return NULL;
+		return;
 	}
 	setenv("OPENBLAS_CORETYPE", core, 1);
 	gotoblas_dynamic_quit();
 	gotoblas_dynamic_init();
 	unsetenv("OPENBLAS_CORETYPE");
-	return core;
 #endif
 }
-
-extern void cblas_dtrsm(int order, int side, int uplo, int transA, int diag, int m, int n,
-	double alpha, const double *a, int lda, double *b, int ldb);
 
 static int potrf_unblocked(char uplo, int n, double *a, int lda) {
 	int info = 0;
@@ -106,13 +109,17 @@ static int potrf(char uplo, int n, double *a, int lda) {
 		if (uplo == 'L') {
 			// A21 = A21 L11^-T, A22 -= A21 A21^T.
 			double *a21 = ajj + jb;
-			cblas_dtrsm(102, 142, 122, 112, 131, rest, jb, 1, ajj, lda, a21, lda);
-			cblas_dsyrk(102, 122, 111, rest, jb, -1, a21, lda, 1, a21 + (long)jb * lda, lda);
+			cblas_dtrsm(CBLAS_COL_MAJOR, CBLAS_RIGHT, CBLAS_LOWER, CBLAS_TRANS, CBLAS_NON_UNIT,
+				rest, jb, 1, ajj, lda, a21, lda);
+			cblas_dsyrk(CBLAS_COL_MAJOR, CBLAS_LOWER, CBLAS_NO_TRANS, rest, jb,
+				-1, a21, lda, 1, a21 + (long)jb * lda, lda);
 		} else {
 			// A12 = U11^-T A12, A22 -= A12^T A12.
 			double *a12 = ajj + (long)jb * lda;
-			cblas_dtrsm(102, 141, 121, 112, 131, jb, rest, 1, ajj, lda, a12, lda);
-			cblas_dsyrk(102, 121, 112, rest, jb, -1, a12, lda, 1, a12 + jb, lda);
+			cblas_dtrsm(CBLAS_COL_MAJOR, CBLAS_LEFT, CBLAS_UPPER, CBLAS_TRANS, CBLAS_NON_UNIT,
+				jb, rest, 1, ajj, lda, a12, lda);
+			cblas_dsyrk(CBLAS_COL_MAJOR, CBLAS_UPPER, CBLAS_TRANS, rest, jb,
+				-1, a12, lda, 1, a12 + jb, lda);
 		}
 	}
 	return 0;
@@ -157,9 +164,7 @@ func init() {
 
 // CoreName returns the name of the kernels OpenBLAS runs, such as
 // "SkylakeX" or "Haswell" (OpenBLAS's names, as OPENBLAS_CORETYPE takes
-// them). A program that hands work to another process using the same
-// OpenBLAS (a benchmark's anchor) can set OPENBLAS_CORETYPE to it, so that
-// both run the same kernels.
+// them): after init's choice, if it made one.
 func CoreName() string {
 	return C.GoString(C.openblas_get_corename())
 }
@@ -168,23 +173,12 @@ func CoreName() string {
 // (Debian's is), whose kernels init can choose.
 func dynamicArch() bool { return C.dynamic_arch() != 0 }
 
-// CBLAS enumeration values.
-const (
-	cblasRowMajor = 101
-	cblasNoTrans  = 111
-	cblasTrans    = 112
-	cblasUpper    = 121
-	cblasLower    = 122
-	cblasNonUnit  = 131
-	cblasUnit     = 132
-)
-
 func trans(t blas.Transpose) C.int {
 	switch t {
 	case blas.NoTrans:
-		return cblasNoTrans
+		return C.CBLAS_NO_TRANS
 	case blas.Trans, blas.ConjTrans:
-		return cblasTrans
+		return C.CBLAS_TRANS
 	}
 	panic(badTranspose)
 }
@@ -192,9 +186,9 @@ func trans(t blas.Transpose) C.int {
 func uplo(u blas.Uplo) C.int {
 	switch u {
 	case blas.Upper:
-		return cblasUpper
+		return C.CBLAS_UPPER
 	case blas.Lower:
-		return cblasLower
+		return C.CBLAS_LOWER
 	}
 	panic(badUplo)
 }
@@ -202,9 +196,9 @@ func uplo(u blas.Uplo) C.int {
 func diag(d blas.Diag) C.int {
 	switch d {
 	case blas.NonUnit:
-		return cblasNonUnit
+		return C.CBLAS_NON_UNIT
 	case blas.Unit:
-		return cblasUnit
+		return C.CBLAS_UNIT
 	}
 	panic(badDiag)
 }
@@ -248,7 +242,7 @@ func Gemm(tA, tB blas.Transpose, alpha float64, a, b blas64.General, beta float6
 	if m == 0 || n == 0 {
 		return
 	}
-	C.cblas_dgemm(cblasRowMajor, trans(tA), trans(tB), cint(m), cint(n), cint(k),
+	C.cblas_dgemm(C.CBLAS_ROW_MAJOR, trans(tA), trans(tB), cint(m), cint(n), cint(k),
 		C.double(alpha), ptr(a.Data), lead(a.Stride), ptr(b.Data), lead(b.Stride),
 		C.double(beta), ptr(c.Data), lead(c.Stride))
 }
@@ -267,7 +261,7 @@ func Syrk(t blas.Transpose, alpha float64, a blas64.General, beta float64, c bla
 	if n == 0 {
 		return
 	}
-	C.cblas_dsyrk(cblasRowMajor, uplo(c.Uplo), trans(t), cint(n), cint(k),
+	C.cblas_dsyrk(C.CBLAS_ROW_MAJOR, uplo(c.Uplo), trans(t), cint(n), cint(k),
 		C.double(alpha), ptr(a.Data), lead(a.Stride), C.double(beta), ptr(c.Data), lead(c.Stride))
 }
 
@@ -277,7 +271,7 @@ func Trsv(t blas.Transpose, a blas64.Triangular, x blas64.Vector) {
 	if a.N == 0 {
 		return
 	}
-	C.cblas_dtrsv(cblasRowMajor, uplo(a.Uplo), trans(t), diag(a.Diag), cint(a.N),
+	C.cblas_dtrsv(C.CBLAS_ROW_MAJOR, uplo(a.Uplo), trans(t), diag(a.Diag), cint(a.N),
 		ptr(a.Data), lead(a.Stride), ptr(x.Data), cint(x.Inc))
 }
 
