@@ -366,19 +366,22 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Upper. A Settings.Timeout that expires returns a *StatusError with status
 // TIMEOUT. maxMarginConvex panics on data whose shapes disagree and returns
 // ErrUnsupportedNorm for a norm it does not handle.
-func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
+func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (*Result, error) {
 	start := time.Now()
 	cn, ok := convexNormOf(n)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
 	}
-	set, deadline := resolvedSettings(s, DefaultConvexTolerance, start)
+	set := resolvedSettings(s, DefaultConvexTolerance)
+	if b == nil {
+		b = newBudget(nil, set, start)
+	}
 	checkShape(ds)
 	_, _, k := ds.Dims()
 
 	var fro *Result
 	if cn.kind == "fro" {
-		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, deadline)
+		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b)
 		if err != nil {
 			return nil, err
 		}
@@ -410,7 +413,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 	if cn.kind == "spectral" || (cn.kind == "nuclear" && nuclearSDPVars(k, dd, true) <= nuclearSDPMaxVars) {
 		solve = bp.solveSDP
 	}
-	best, stages, err := solve(ds, cn, full, set.Tolerance, deadline)
+	best, stages, err := solve(ds, cn, full, set.Tolerance, b)
 	if err != nil {
 		return nil, err
 	}
@@ -449,7 +452,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, er
 			}
 			best = res
 			return !res.Certified
-		}, deadline)
+		}, b)
 		if err != nil {
 			return nil, err
 		}
@@ -603,7 +606,7 @@ func (bp *barrierProblem) addViolated(z *mat.Dense) bool {
 // is inside the domain and satisfies Armijo's condition; the stage ends at
 // dec < 1e-7. tau starts at sum_j 1/s_j, which makes the starting point's
 // gam component of the gradient vanish, and grows tenfold per stage.
-func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, deadline time.Time) error {
+func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, b *budget) error {
 	n, k, d := bp.n, bp.k, bp.d
 	nu := bp.ball.size()
 	np := n * (k - 1)
@@ -646,8 +649,8 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, dead
 	for stages := 0; stages < 100; stages++ {
 		count := 0
 		for iter := 0; iter < 100; iter++ {
-			if !deadline.IsZero() && time.Now().After(deadline) {
-				return ipmTimeout()
+			if err := b.stop(ipmMethod); err != nil {
+				return err
 			}
 			f := bp.objective(u, gam, tau, s)
 			for j, v := range s {

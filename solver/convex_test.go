@@ -35,7 +35,7 @@ func mustNorm(t testing.TB, name string) norm.Norm {
 // bounds reproduced by convexBounds, and W attaining Margin with N(W) = 1.
 func solveConvexChecked(t *testing.T, ds *dataset.Dataset, n norm.Norm) *Result {
 	t.Helper()
-	res, err := maxMarginConvex(ds, n, nil)
+	res, err := maxMarginConvex(ds, n, nil, nil)
 	require.NoError(t, err)
 	require.Equal(t, n.Name(), res.Norm)
 	require.LessOrEqual(t, res.Lower, res.Upper)
@@ -230,7 +230,7 @@ func TestConvexNotSeparable(t *testing.T) {
 	ds := mustDataset(t, "same side of 0", [][]float64{{3}, {1}}, []int{0, 1})
 	for _, name := range convexNames {
 		t.Run(name, func(t *testing.T) {
-			res, err := maxMarginConvex(ds, mustNorm(t, name), nil)
+			res, err := maxMarginConvex(ds, mustNorm(t, name), nil, nil)
 			require.NoError(t, err)
 			require.False(t, res.Separable)
 			require.Zero(t, res.Lower)

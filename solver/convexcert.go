@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -176,9 +175,8 @@ func withinTolerance(lower, upper *big.Rat, tol float64) bool {
 }
 
 // resolvedSettings returns *s (the zero Settings for nil) with a zero
-// Tolerance replaced by def, and the deadline of its Timeout counted from
-// start (the zero time for none).
-func resolvedSettings(s *Settings, def float64, start time.Time) (Settings, time.Time) {
+// Tolerance replaced by def.
+func resolvedSettings(s *Settings, def float64) Settings {
 	var set Settings
 	if s != nil {
 		set = *s
@@ -186,11 +184,7 @@ func resolvedSettings(s *Settings, def float64, start time.Time) (Settings, time
 	if set.Tolerance == 0 {
 		set.Tolerance = def
 	}
-	var deadline time.Time
-	if set.Timeout > 0 {
-		deadline = start.Add(set.Timeout)
-	}
-	return set, deadline
+	return set
 }
 
 // checkShape panics with badShape unless ds has a label per sample, at

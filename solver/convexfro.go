@@ -2,7 +2,6 @@ package solver
 
 import (
 	"math"
-	"time"
 
 	"maxmargin/dataset"
 
@@ -39,7 +38,7 @@ type svmIterate struct {
 // After each iteration done(it) is called; the method stops when it
 // returns true, after 200 iterations, when the Newton system cannot be
 // factorised, or at the deadline (an error).
-func (ps *pairSpace) svmIPM(deadline time.Time, done func(svmIterate) bool) error {
+func (ps *pairSpace) svmIPM(b *budget, done func(svmIterate) bool) error {
 	m := ps.pairs()
 	nw := ps.k * ps.d
 	w := make([]float64, nw)
@@ -102,8 +101,8 @@ func (ps *pairSpace) svmIPM(deadline time.Time, done func(svmIterate) bool) erro
 	}
 
 	for iter := 0; iter < 200; iter++ {
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return ipmTimeout()
+		if err := b.stop(ipmMethod); err != nil {
+			return err
 		}
 		ps.margins(mat.NewDense(ps.k, ps.d, w), vw)
 		ps.adjoint(alpha, &vta)
@@ -174,14 +173,14 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 // (convexCertify) and the method stops once they are certified. It
 // returns the certified result, or the narrowest uncertified one (nil when
 // no iterate had a positive float lower bound and a finite upper one).
-func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, deadline time.Time) (*Result, int, error) {
+func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget) (*Result, int, error) {
 	_, _, k := ds.Dims()
 	t, q := sampleSpan(ds.X)
 	t, unit := scaledToUnit(t)
 	ps := newPairSpace(t, ds.Y, k)
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit}
 	iters := 0
-	err := ps.svmIPM(deadline, func(it svmIterate) bool {
+	err := ps.svmIPM(b, func(it svmIterate) bool {
 		iters++
 		lower, upper := it.floatWidth()
 		// The iterate's slices change with the next step, and ic may

@@ -44,7 +44,7 @@ func TestConvexLpMeasure(t *testing.T) {
 			continue
 		}
 		for _, name := range names {
-			res, err := maxMarginConvex(sets[key], mustNorm(t, name), nil)
+			res, err := maxMarginConvex(sets[key], mustNorm(t, name), nil, nil)
 			require.NoError(t, err)
 			assert.True(t, res.Certified, "%s %s: [%v, %v]", key, name, res.Lower, res.Upper)
 			t.Logf("%-9s %-8s width %.1e rel %.1e certified %v %.2f s rows %d rounds %d", key, name,

@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/gonum/mat"
@@ -79,7 +78,7 @@ func TestPolishLp(t *testing.T) {
 						return false
 					}
 					return true
-				}, time.Time{})
+				}, unlimited())
 				require.NoError(t, err)
 				require.NotNil(t, loose, "runPD reached width 1e-6")
 				before, err := convexCertify(ds, cn, mat.DenseCopyOf(loose.z), bp.pairWeights(loose.lambda), DefaultConvexTolerance)

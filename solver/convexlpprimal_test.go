@@ -2,7 +2,6 @@ package solver
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -36,6 +35,6 @@ func TestPolishMinNorm(t *testing.T) {
 		require.LessOrEqual(t, pl, pu)
 		require.LessOrEqual(t, pu-pl, DefaultConvexTolerance*pu)
 		return true
-	}, time.Time{}))
+	}, unlimited()))
 	require.Positive(t, polished, "some iterate was within polishStart")
 }

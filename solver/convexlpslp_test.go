@@ -42,7 +42,7 @@ func TestSlpRefine(t *testing.T) {
 			its = append(its, iterate{br, l, u})
 		}
 		return len(its) < 3
-	}, time.Time{}))
+	}, unlimited()))
 	require.NotEmpty(t, its, "no runPD stage below 1e-3")
 
 	for i, it := range its {
@@ -126,7 +126,7 @@ func TestConvexLpWide(t *testing.T) {
 	for _, s := range sets {
 		for _, name := range []string{"l10", "l20"} {
 			t.Run(s.name+" "+name, func(t *testing.T) {
-				res, err := maxMarginConvex(s.ds, mustNorm(t, name), &Settings{Timeout: 10 * time.Second})
+				res, err := maxMarginConvex(s.ds, mustNorm(t, name), &Settings{Timeout: 10 * time.Second}, nil)
 				require.NoError(t, err)
 				require.True(t, res.Certified, "[%v, %v]", res.Lower, res.Upper)
 				require.LessOrEqual(t, res.Upper-res.Lower, DefaultConvexTolerance*max(1, res.Lower))

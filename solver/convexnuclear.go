@@ -2,7 +2,6 @@ package solver
 
 import (
 	"math"
-	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -269,7 +268,7 @@ func (lay *nuclearLayout) traceOf(x []float64) float64 {
 // stage is called with each iterate's Z and lambda (margin pairs only);
 // the method stops when it returns false, after 100 iterations, when a
 // system cannot be solved, or at the deadline (an error).
-func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
 	k, d := ps.k, ps.d
 	nz := k * d
 	lay := newNuclearLayout(k, d, columns)
@@ -507,8 +506,8 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, deadline tim
 	}
 
 	for iter := 0; iter < 100; iter++ {
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return ipmTimeout()
+		if err := b.stop(ipmMethod); err != nil {
+			return err
 		}
 		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
 			return nil

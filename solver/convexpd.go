@@ -2,7 +2,6 @@ package solver
 
 import (
 	"math"
-	"time"
 
 	"maxmargin/dataset"
 
@@ -98,7 +97,7 @@ func (bp *barrierProblem) stageSteps() int {
 // After each stage, stage is called with the iterate and the weights
 // lambda; the method stops when it returns false, after 100 stages, when
 // no step is accepted, or at the deadline.
-func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, deadline time.Time) error {
+func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b *budget) error {
 	k, d := bp.k, bp.d
 	nu := bp.ball.size()
 	np := bp.pairs()
@@ -145,8 +144,8 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, de
 		mu := 1 / tau
 		steps := 0
 		for ; steps < budget; steps++ {
-			if !deadline.IsZero() && time.Now().After(deadline) {
-				return ipmTimeout()
+			if err := b.stop(ipmMethod); err != nil {
+				return err
 			}
 			f := bp.objective(u, gam, tau, s)
 			for j, v := range s {
@@ -305,7 +304,7 @@ func (ic *iterateCertifier) flush() {
 // solvePD runs runPD with an iterateCertifier; full maps Z to the k×d
 // classifier W. It returns the narrowest certified result (nil when none
 // was evaluated) and the number of stages.
-func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, deadline time.Time) (*Result, int, error) {
+func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit}
 	iters := 0
 	err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
@@ -315,7 +314,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 			return false
 		}
 		return !bp.offerPolished(ic, br, lower, upper, full)
-	}, deadline)
+	}, b)
 	if err == nil {
 		ic.flush()
 	}
@@ -332,7 +331,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // the column blocks first (fewer variables: 0.6 s against 2.1 s on the
 // Gaussian (500,25,10) data) and then, if they do not certify and it has
 // at most nuclearSDPMaxVars variables, the lifted block.
-func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, deadline time.Time) (*Result, int, error) {
+func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
 	type run struct {
 		second, columns bool
 	}
@@ -350,9 +349,9 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 		}
 		var err error
 		if cn.kind == "nuclear" {
-			err = bp.nuclearIPM(bp.startDirection(), r.columns, r.second, deadline, stage)
+			err = bp.nuclearIPM(bp.startDirection(), r.columns, r.second, b, stage)
 		} else {
-			err = bp.spectralIPM(bp.startDirection(), r.second, deadline, stage)
+			err = bp.spectralIPM(bp.startDirection(), r.second, b, stage)
 		}
 		if err != nil {
 			return nil, iters, err

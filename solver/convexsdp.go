@@ -2,7 +2,6 @@ package solver
 
 import (
 	"math"
-	"time"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -43,7 +42,7 @@ import (
 // stage is called with each iterate's Z and lambda; the method stops when
 // it returns false, after 100 iterations, when a system cannot be solved,
 // or at the deadline (an error).
-func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
 	k, d := ps.k, ps.d
 	p := k + d
 	nz := k * d
@@ -156,8 +155,8 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, deadline time.Time, 
 	}
 
 	for iter := 0; iter < 100; iter++ {
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return ipmTimeout()
+		if err := b.stop(ipmMethod); err != nil {
+			return err
 		}
 		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
 			return nil

@@ -67,7 +67,7 @@ func TestConvexSweep(t *testing.T) {
 				continue
 			}
 			start := time.Now()
-			res, err := maxMarginConvex(s.ds, mustNorm(t, name), &Settings{Timeout: sweepTimeout})
+			res, err := maxMarginConvex(s.ds, mustNorm(t, name), &Settings{Timeout: sweepTimeout}, nil)
 			secs := time.Since(start).Seconds()
 			var se *StatusError
 			if errors.As(err, &se) {

@@ -5,7 +5,6 @@ import (
 	"math"
 	"os"
 	"slices"
-	"time"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -281,7 +280,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // solve runs the interior-point method on the pairs until the restricted
 // certificate width is at most tol max(1, upper), the iteration limit, or a
 // numerical failure (ok false).
-func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	m, kd := len(pairs), p.k*p.d
 	nb := 2 * kd // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
@@ -406,8 +405,8 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, deadline time.Time
 	bestWidth := math.Inf(1)
 	stall, lastPurify := 0, -10
 	for it := 1; it <= maxIter; it++ {
-		if !deadline.IsZero() && time.Now().After(deadline) {
-			return res, false, ipmTimeout()
+		if err := b.stop(ipmMethod); err != nil {
+			return res, false, err
 		}
 		p.pairs = pairs
 		// Residuals.
@@ -1096,7 +1095,7 @@ var debugIPM = os.Getenv("DEBUGIPM") != ""
 // certificate for the whole problem and Certify decides. It returns a nil
 // Result (and nil error) when the method did not certify, so that the
 // caller falls back to lp_solve; a time-out is a *StatusError.
-func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline time.Time) (*Result, []pair, error) {
+func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget) (*Result, []pair, error) {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() == norm.Whole)
 	var pairs []pair
@@ -1130,7 +1129,7 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, deadline
 			rtol = max(rtol, looseTol)
 		}
 		p.weights = screen
-		res, _, err := p.solve(pairs, rtol, 100, deadline)
+		res, _, err := p.solve(pairs, rtol, 100, b)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -44,7 +44,7 @@ func TestIPMAgainstLPSolve(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					withIPM(t, all, func() {
-						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, time.Time{})
+						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, unlimited())
 						require.NoError(t, err)
 						require.NotNil(t, res, "interior points did not certify")
 						require.True(t, res.Certified)
@@ -119,7 +119,7 @@ func TestIPMScreening(t *testing.T) {
 				require.NoError(t, err)
 				withIPM(t, 0, func() {
 					if ds == sep {
-						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, time.Time{})
+						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, unlimited())
 						require.NoError(t, err)
 						require.NotNil(t, res, "interior points did not certify")
 						require.Greater(t, res.Rounds, 1, "no screening round")
@@ -172,7 +172,7 @@ func TestIPMConstraintReduction(t *testing.T) {
 				}
 				defer func() { reduceBand, pcgMinPairs, pcgCost = oldBand, oldMin, oldCost }()
 				p := newIPM(ds, n == norm.Sum)
-				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, time.Time{})
+				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, unlimited())
 				require.NoError(t, err)
 				require.True(t, ok, "width %g", res.upper-res.lower)
 				return res

@@ -1,6 +1,7 @@
 package solver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -44,11 +45,9 @@ func (e *StatusError) Error() string {
 	return "solver: lp_solve status " + e.Status
 }
 
-// ipmTimeout is the error of an interior-point or barrier method that ran
-// out of time.
-func ipmTimeout() *StatusError {
-	return &StatusError{Status: "TIMEOUT", Method: "interior-point method"}
-}
+// ipmMethod is the Method of a StatusError from an interior-point or
+// barrier method.
+const ipmMethod = "interior-point method"
 
 const badShape = "solver: data set shape mismatch"
 
@@ -62,6 +61,10 @@ type Settings struct {
 	// Timeout bounds the whole solve; 0 means none. lp_solve counts whole
 	// seconds, so a solve may overrun by up to a second.
 	Timeout time.Duration
+	// Progress, when not nil, is called from the solving goroutine between
+	// iterations with the method, the iteration and the best certified
+	// interval so far. It must return quickly.
+	Progress func(Progress)
 	// Tolerance is the certified relative width: a result is certified when
 	// Upper - Lower <= Tolerance max(1, |Margin|). 0 means DefaultTolerance.
 	Tolerance float64
@@ -141,10 +144,19 @@ type Result struct {
 // other norms wrap ErrUnsupportedNorm. MaxMargin panics if the data set's
 // shapes disagree. The result is deterministic.
 func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
+	return MaxMarginContext(context.Background(), ds, n, s)
+}
+
+// MaxMarginContext is MaxMargin under a context: a cancelled context (or
+// one past its deadline) stops the solve between two iterations of its
+// method as Settings.Timeout does, with a *StatusError of status CANCELLED
+// (or TIMEOUT).
+func MaxMarginContext(ctx context.Context, ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 	var set Settings
 	if s != nil {
 		set = *s
 	}
+	b := newBudget(ctx, set, time.Now())
 	pn, ok := n.(norm.Polyhedral)
 	if err := checkSize(ds, ok); err != nil {
 		return nil, err
@@ -153,7 +165,7 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 		if set.Tolerance == 0 {
 			set.Tolerance = DefaultConvexTolerance
 		}
-		res, err := maxMarginConvex(ds, n, &set)
+		res, err := maxMarginConvex(ds, n, &set, b)
 		if res != nil {
 			res.Tolerance = set.Tolerance
 		}
@@ -162,7 +174,7 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 	if set.Tolerance == 0 {
 		set.Tolerance = DefaultTolerance
 	}
-	res, err := maxMarginScaled(ds, pn, set)
+	res, err := maxMarginScaled(ds, pn, set, b)
 	if res != nil {
 		res.Tolerance = set.Tolerance
 	}
@@ -171,13 +183,13 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 
 // maxMarginScaled solves the LP on data of moderate scale, rescaling by an
 // exact power of two when needed.
-func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Result, error) {
+func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budget) (*Result, error) {
 	e := unitExponent(ds.X)
 	if e >= -unitRange && e <= unitRange {
-		return maxMarginLP(ds, pn, set)
+		return maxMarginLP(ds, pn, set, b)
 	}
 	work, exact := scaledDataset(ds, -e)
-	res, err := maxMarginLP(work, pn, set)
+	res, err := maxMarginLP(work, pn, set, b)
 	if err != nil {
 		return nil, err
 	}
@@ -275,14 +287,13 @@ func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64)
 }
 
 // maxMarginLP is MaxMargin for a polyhedral norm on data of moderate scale.
-func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Result, error) {
+func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budget) (*Result, error) {
 	start := time.Now()
 	checkShape(ds)
 	nn, d, k := ds.Dims()
-	_, deadline := resolvedSettings(&set, set.Tolerance, start)
 
 	if g := pn.Grouping(); (g == norm.Entries || g == norm.Whole) && nn*(k-1)*d >= ipmMinSize {
-		res, _, err := maxMarginIPM(ds, pn, set.Tolerance, deadline)
+		res, _, err := maxMarginIPM(ds, pn, set.Tolerance, b)
 		if err != nil {
 			return nil, err
 		}
@@ -296,21 +307,18 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings) (*Result
 	lp := newRestricted(ds, pn.Grouping(), pairs, dualMatrix(ds, pairs))
 	best := 0.0 // largest m(W)/N(W) seen, in floating point
 	for round := 1; ; round++ {
-		var limit time.Duration
-		if !deadline.IsZero() {
-			limit = time.Until(deadline)
-			if limit <= 0 {
-				return nil, &StatusError{Status: "TIMEOUT"}
-			}
+		if err := b.stop(""); err != nil {
+			return nil, err
 		}
+		limit, _ := b.remaining()
 		gamma, w, lambda, err := lp.solve(limit)
 		if err != nil {
 			return nil, err
 		}
-		if !deadline.IsZero() && time.Now().After(deadline) {
+		if err := b.stop(""); err != nil {
 			// Measured: interrupted by its time-out, lp_solve can report
 			// OPTIMAL with gamma = 0.
-			return nil, &StatusError{Status: "TIMEOUT"}
+			return nil, err
 		}
 		if nw := pn.Value(w); nw > 0 {
 			w.Scale(1/nw, w)

@@ -1,0 +1,46 @@
+package solver
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"maxmargin/dataset"
+	"maxmargin/norm"
+)
+
+// TestMaxMarginContextCancelled checks that a cancelled context stops every
+// engine before its first iteration with status CANCELLED, and that a
+// context past its deadline gives TIMEOUT, as Settings.Timeout does.
+func TestMaxMarginContextCancelled(t *testing.T) {
+	ds := dataset.RandomLabels(17, 100, 200, 5) // max goes to the interior-point method (n(k-1)d >= ipmMinSize)
+	small := dataset.GaussianClusters(3, 3, 4, 5, 0.1)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	expired, stop := context.WithTimeout(context.Background(), 0)
+	defer stop()
+	for _, tc := range []struct {
+		name   string
+		ds     *dataset.Dataset
+		norm   string
+		ctx    context.Context
+		status string
+	}{
+		{"ipm-max", ds, "max", cancelled, "CANCELLED"},
+		{"lp_solve-opinf", small, "opinf", cancelled, "CANCELLED"},
+		{"fro", ds, "fro", cancelled, "CANCELLED"},
+		{"spectral", ds, "spectral", cancelled, "CANCELLED"},
+		{"l3", ds, "l3", cancelled, "CANCELLED"},
+		{"expired-max", ds, "max", expired, "TIMEOUT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nrm, err := norm.ByName(tc.norm)
+			require.NoError(t, err)
+			_, err = MaxMarginContext(tc.ctx, tc.ds, nrm, nil)
+			var se *StatusError
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, tc.status, se.Status)
+		})
+	}
+}
