@@ -155,7 +155,7 @@ func TestBoundCheck(t *testing.T) {
 	}{
 		// The largest is max's 0.9 against U = 1 + 1e-10.
 		{"below U", []trainer.Checkpoint{at(1, 0.5, 0.1), at(10, 0.9, 0.2)}, (0.9 - (1 + 1e-10)) / (1 + 1e-10), true},
-		{"at U", []trainer.Checkpoint{at(1, 0.5, 0.1), at(10, 1 + 1e-10, 0.25)}, 0, true},
+		{"at U", []trainer.Checkpoint{at(1, 0.5, 0.1), at(10, 1+1e-10, 0.25)}, 0, true},
 		{"rounding above U", []trainer.Checkpoint{at(1, 0.5, 0.1), at(10, 0.9, 0.25*(1+1e-13))}, 1e-13, true},
 		{"1e-9 above U, last checkpoint, second norm", []trainer.Checkpoint{at(1, 0.5, 0.1), at(10, 0.9, 0.25*(1+1e-9))}, 1e-9, false},
 		{"1e-6 above U, first checkpoint, first norm", []trainer.Checkpoint{at(1, (1+1e-10)*(1+1e-6), 0.1), at(10, 0.9, 0.2)}, 1e-6, false},
