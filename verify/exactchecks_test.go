@@ -171,6 +171,8 @@ func TestBoundCheck(t *testing.T) {
 
 // TestPinCheck checks that a pinned gamma or margin off by more than the
 // tolerance (1e-9 relative unless the case sets one), or missing, fails.
+// The pins are gamma_max = 2 and the SignGD margins 0.5 at t = 10 and 1.5
+// at t = 100; each run below moves one value by a known relative amount.
 func TestPinCheck(t *testing.T) {
 	pins := func(tol float64) *Pins {
 		return &Pins{
@@ -182,55 +184,44 @@ func TestPinCheck(t *testing.T) {
 			},
 		}
 	}
-	run := func(gamma, m10, m100 float64, ts ...int) (References, []trainer.Checkpoint) {
-		refs := References{"max": &solver.Result{Lower: gamma, Upper: gamma}}
-		if len(ts) == 0 {
-			ts = []int{1, 10, 100}
-		}
-		var cps []trainer.Checkpoint
-		for _, T := range ts {
-			m := map[int]float64{10: m10, 100: m100}[T]
-			cps = append(cps, trainer.Checkpoint{T: T, Margins: map[string]float64{"max": m}})
-		}
-		return refs, cps
-	}
 	tests := []struct {
-		name   string
-		tol    float64
-		refs   References
-		cps    []trainer.Checkpoint
-		figure float64
-		pass   bool
+		name          string
+		tol           float64
+		gamma, m10    float64 // the run's gamma_max and margin at t = 10
+		m100          float64 // and at t = 100
+		ts            []int   // the run's checkpoints
+		refNorm       string  // the norm of the run's reference
+		figure        float64 // the largest relative error, when known
+		pass          bool
+		figureUnknown bool
 	}{
-		{name: "reproduced", figure: 0, pass: true},
-		{name: "margin 5e-10 off", figure: 5e-10, pass: true},
-		{name: "margin 2e-9 off", figure: 2e-9, pass: false},
-		{name: "gamma 2e-9 off", figure: 2e-9, pass: false},
-		{name: "margin 2e-9 off, tolerance 1e-8", tol: 1e-8, figure: 2e-9, pass: true},
-		{name: "margin 2e-8 off, tolerance 1e-8", tol: 1e-8, figure: 2e-8, pass: false},
-		{name: "pinned checkpoint missing", pass: false},
-		{name: "pinned reference missing", pass: false},
+		{name: "reproduced", gamma: 2, m10: 0.5, m100: 1.5, pass: true},
+		{name: "margin 5e-10 off", gamma: 2, m10: 0.5, m100: 1.5 * (1 + 5e-10), figure: 5e-10, pass: true},
+		{name: "margin 2e-9 off", gamma: 2, m10: 0.5 * (1 + 2e-9), m100: 1.5, figure: 2e-9},
+		{name: "gamma 2e-9 off", gamma: 2 * (1 + 2e-9), m10: 0.5, m100: 1.5, figure: 2e-9},
+		{name: "margin 2e-9 off, tolerance 1e-8", tol: 1e-8, gamma: 2, m10: 0.5 * (1 + 2e-9), m100: 1.5, figure: 2e-9, pass: true},
+		{name: "margin 2e-8 off, tolerance 1e-8", tol: 1e-8, gamma: 2, m10: 0.5, m100: 1.5 * (1 - 2e-8), figure: 2e-8},
+		{name: "pinned checkpoint missing", gamma: 2, m10: 0.5, m100: 1.5, ts: []int{1, 10, 99}, figureUnknown: true},
+		{name: "pinned reference missing", gamma: 2, m10: 0.5, m100: 1.5, refNorm: "sum", figureUnknown: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			refs, cps := run(2, 0.5, 1.5)
-			switch tt.name {
-			case "margin 5e-10 off":
-				refs, cps = run(2, 0.5, 1.5*(1+5e-10))
-			case "margin 2e-9 off", "margin 2e-9 off, tolerance 1e-8":
-				refs, cps = run(2, 0.5*(1+2e-9), 1.5)
-			case "margin 2e-8 off, tolerance 1e-8":
-				refs, cps = run(2, 0.5, 1.5*(1-2e-8))
-			case "gamma 2e-9 off":
-				refs, cps = run(2*(1+2e-9), 0.5, 1.5)
-			case "pinned checkpoint missing":
-				refs, cps = run(2, 0.5, 1.5, 1, 10, 99)
-			case "pinned reference missing":
-				refs = References{"sum": refs["max"]}
+			refNorm, ts := tt.refNorm, tt.ts
+			if refNorm == "" {
+				refNorm = "max"
+			}
+			if ts == nil {
+				ts = []int{1, 10, 100}
+			}
+			refs := References{refNorm: &solver.Result{Lower: tt.gamma, Upper: tt.gamma}}
+			var cps []trainer.Checkpoint
+			for _, T := range ts {
+				m := map[int]float64{10: tt.m10, 100: tt.m100}[T]
+				cps = append(cps, trainer.Checkpoint{T: T, Margins: map[string]float64{"max": m}})
 			}
 			c := pinCheck(pins(tt.tol), "signgd", refs, cps)
 			assert.Equal(t, tt.pass, c.Pass, "%+v", c)
-			if tt.figure != 0 || tt.pass {
+			if !tt.figureUnknown {
 				assert.InDelta(t, tt.figure, c.Figure, 1e-15, "largest relative error")
 			}
 		})
