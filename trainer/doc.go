@@ -74,33 +74,8 @@
 //
 // # Speed
 //
-// Time per step (µs) of BenchmarkStep* (cross-entropy, the paper's Gaussian
-// clusters, from W_0 = 0), against the same loop in torch 1.13 (float64, CPU,
-// testdata/torch_bench.py: logits, cross_entropy, backward, update; torch's
-// default thread count here is 1, its BLAS Debian's OpenBLAS). Medians of 5
-// interleaved 1 s runs of make bench-trainer (2026-11-30, 00:36 UTC) on a
-// 2-core Xeon (KVM, AVX-512) shared with other jobs (load average 0.9 to
-// 2); GOMAXPROCS=1 from go test -cpu 1 right after:
-//
-//	(n, d, k)     optimizer  GOMAXPROCS=2  =1    torch  speed-up
-//	500, 25, 10   SignGD           36      33     194    5.3
-//	500, 25, 10   Adam             40      40     228    5.7
-//	2000, 500, 10 SignGD         1016    1248    3414    3.4
-//	2000, 500, 10 Adam           1190    1517    3413    2.9
-//
-// (Adam: the analysed form in torch tensors; torch.optim.Adam took 290 and
-// 3770 µs.) A second run at 00:38 UTC, load up to 3, gave 40 and 40 µs
-// against torch's 226 and 238 µs (speed-ups 5.6 and 6.0), and 1.08 and 1.16
-// ms at (2000, 500, 10) against 10.8 and 6.2 ms. With the gradient kernel on
-// 8 features (faster than the figures above in interleaved runs), two runs at
-// 00:45 and 00:47 UTC, load average 4 to 5.5, gave 42 and 48 µs (SignGD) and
-// 52 and 51 µs (Adam) against torch's 279, 256 and 261, 237 µs (speed-ups 4.6
-// to 6.6), and 1.2 to 2.0 ms at (2000, 500, 10) against 7.4 to 11 ms. The
-// kernels that reproduced gonum's products bit for bit took 80-99 µs and 2.05
-// ms. A step allocates nothing. Near the paper's size the step time grows as
-// n^0.93 d^0.60 k^0.55 (least squares on logs over n, d, k halved and
-// doubled; BenchmarkStepScaling): at d = 25 the two products take under a
-// third of a step, the rest is the n k shifts, exponentials and sums of the
-// weights. testdata/bench_ratio.py prints these tables from the output of go
-// test -bench Step and torch_bench.py.
+// A step allocates nothing. Its time against the same loop in torch 1.13
+// (float64, CPU: logits, cross_entropy, backward, update) is measured by
+// make bench-trainer (BenchmarkStep*, testdata/torch_bench.py; the tables
+// from testdata/bench_ratio.py) and recorded, dated, in docs/PERFORMANCE.md.
 package trainer

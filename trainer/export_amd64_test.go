@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 package trainer
 
 // setAVX2 sets whether the products use the AVX2 kernels (on must be

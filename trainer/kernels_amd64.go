@@ -1,3 +1,5 @@
+//go:build amd64 && !purego
+
 package trainer
 
 // hasAVX2 reports whether the CPU and the operating system support AVX2

@@ -1,8 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package trainer
 
-// hasAVX2 and hasAVX512 are false: the kernels exist on amd64 only.
+// hasAVX2 and hasAVX512 are false: the kernels exist on amd64 only, and
+// the purego build tag leaves them out there too.
 const hasAVX2, hasAVX512 = false, false
 
 func logitsFMA(s *float64, lds int, x *float64, ldx int, wt *float64, ldwt int, n int, mask *[chunk]int64) {
