@@ -20,11 +20,31 @@ import (
 // Summary is what a verification run produced: one Report per case and
 // claim. A case that could not be checked at all (bad data, not separable,
 // uncertified reference) has reports carrying the error.
+//
+// Its JSON form (encoding/json) holds everything WriteReport draws on, with
+// every float64 exact (non-finite values as strings, see Report.MarshalJSON),
+// so that Merge can rebuild a run's report from its shards' outputs.
 type Summary struct {
+	// Version is FormatVersion: the layout of this JSON.
+	Version string `json:"version"`
+	// Build identifies the program that ran the jobs (the CLI sets the
+	// SHA-256 of its executable); Merge refuses to mix builds.
+	Build string `json:"build,omitempty"`
+	// Plan identifies the whole run the reports belong to.
+	Plan *Plan `json:"plan,omitempty"`
+	// Shard is the slice of the plan's jobs this summary holds; nil for
+	// the whole run.
+	Shard *ShardID `json:"shard,omitempty"`
+	// Reports has one report per job, in job order.
 	Reports []*Report `json:"reports"`
 	Partial bool      `json:"partial,omitempty"`
 	Pass    bool      `json:"pass"`
 }
+
+// FormatVersion names the layout of Summary's JSON. Version 2 added the
+// version, build, plan and shard and writes non-finite figures as strings
+// ("NaN", "Infinity", "-Infinity") where version 1 wrote null.
+const FormatVersion = "maxmargin-verify/2"
 
 // Table returns the summary as a fixed-width text table: claim, case, slope
 // against the predicted slope, final gap and verdict.
