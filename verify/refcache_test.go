@@ -228,3 +228,34 @@ func copyDataset(ds *dataset.Dataset) *dataset.Dataset {
 
 // ratOf returns x as an exact rational.
 func ratOf(x float64) *big.Rat { return new(big.Rat).SetFloat64(x) }
+
+// BenchmarkReferences compares solving a reference with loading it,
+// re-checked, from the cache, at the paper's size (n = 500, d = 25, k = 10).
+func BenchmarkReferences(b *testing.B) {
+	ds := dataset.GaussianClusters(1, 10, 25, 50, 0.1)
+	for _, name := range []string{"max", "sum", "fro", "spectral"} {
+		b.Run(name+"/solve", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := SolveReferences(ds, name); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/cache", func(b *testing.B) {
+			c := &ReferenceCache{Dir: b.TempDir(), Build: "bench"}
+			if _, err := c.SolveReferences(ds, name); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.SolveReferences(ds, name); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if hits, _ := c.Counts(); hits == 0 {
+				b.Fatal("no cache hit")
+			}
+		})
+	}
+}
