@@ -57,6 +57,7 @@ type ReferenceCache struct {
 	Build string
 
 	hits, solved atomic.Int64
+	storeErr     atomic.Pointer[error] // the first failed write
 }
 
 // Counts returns the number of references loaded from the cache and solved
@@ -65,10 +66,20 @@ func (c *ReferenceCache) Counts() (hits, solved int) {
 	return int(c.hits.Load()), int(c.solved.Load())
 }
 
+// StoreError returns the first error met writing an entry (a read-only or
+// full folder), or nil: such an entry is solved again next time.
+func (c *ReferenceCache) StoreError() error {
+	if p := c.storeErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
 // SolveReferences is SolveReferences with the cache: each norm's reference
 // is loaded when a valid entry exists and solved and stored otherwise. A
 // nil cache solves everything. An entry that cannot be written is not an
-// error (the reference is still used); the cache is an optimisation only.
+// error (the reference is still used; see StoreError): the cache is an
+// optimisation only.
 func (c *ReferenceCache) SolveReferences(ds *dataset.Dataset, names ...string) (References, error) {
 	if c == nil {
 		return SolveReferences(ds, names...)
@@ -94,7 +105,9 @@ func (c *ReferenceCache) SolveReferences(ds *dataset.Dataset, names ...string) (
 		}
 		r := solved[name]
 		c.solved.Add(1)
-		_ = c.store(n, data, r)
+		if err := c.store(n, data, r); err != nil {
+			c.storeErr.CompareAndSwap(nil, &err)
+		}
 		refs[name] = r
 	}
 	return refs, nil

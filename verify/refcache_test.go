@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/big"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -71,6 +72,15 @@ func TestReferenceCache(t *testing.T) {
 	refs, err = nilCache.SolveReferences(ds, "max")
 	require.NoError(t, err)
 	requireSameReferences(t, References{"max": direct["max"]}, refs)
+
+	assert.NoError(t, warm.StoreError())
+	unwritable := &ReferenceCache{Dir: filepath.Join(dir, "a-file", "cache"), Build: "b1"}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a-file"), nil, 0o644))
+	refs, err = unwritable.SolveReferences(ds, "max")
+	require.NoError(t, err, "a cache that cannot be written is not an error")
+	requireSameReferences(t, References{"max": direct["max"]}, refs)
+	assert.Error(t, unwritable.StoreError())
+	require.NoError(t, os.Remove(filepath.Join(dir, "a-file")))
 
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)

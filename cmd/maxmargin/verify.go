@@ -110,6 +110,9 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	if cache != nil {
 		hits, solved := cache.Counts()
 		fmt.Fprintf(stderr, "references: %d from the cache in %s, %d solved\n", hits, cache.Dir, solved)
+		if err := cache.StoreError(); err != nil {
+			fmt.Fprintf(stderr, "maxmargin verify: warning: the reference cache was not written: %v\n", err)
+		}
 	}
 
 	return finishVerify(s, *reportDir, *asJSON, stdout, stderr)
