@@ -117,21 +117,18 @@ func Merge(shards []*Summary, names []string) (*Summary, error) {
 		return *s.Shard
 	}
 	for i, s := range shards {
-		switch {
+		switch id := shardOf(s); {
 		case s.Version != FormatVersion:
 			return nil, fmt.Errorf("%s: %w: format %q, this program reads %q", names[i], ErrMerge, s.Version, FormatVersion)
-		case s.Plan == nil:
+		case s.Plan == nil || s.Plan.Jobs < 0:
 			return nil, fmt.Errorf("%s: %w: no plan (not the output of verify --json)", names[i], ErrMerge)
-		}
-		id := shardOf(s)
-		if id.N < 1 || id.I < 1 || id.I > id.N {
+		case id.N < 1 || id.I < 1 || id.I > id.N:
 			return nil, fmt.Errorf("%s: %w: bad shard %s", names[i], ErrMerge, id)
 		}
 	}
 	first := shards[0]
-	n := shardOf(first).N
-	reports := make([]*Report, first.Plan.Jobs)
-	owner := make([]string, n)
+	jobs, n := first.Plan.Jobs, shardOf(first).N
+	owner := map[int]string{}
 	for i, s := range shards {
 		id := shardOf(s)
 		switch {
@@ -139,39 +136,76 @@ func Merge(shards []*Summary, names []string) (*Summary, error) {
 			return nil, fmt.Errorf("%s: %w: built by %q, %s by %q", names[i], ErrMerge, s.Build, names[0], first.Build)
 		case *s.Plan != *first.Plan:
 			return nil, fmt.Errorf("%s: %w: another case set or options (plan %d jobs %.12s, %s has %d jobs %.12s)",
-				names[i], ErrMerge, s.Plan.Jobs, s.Plan.Digest, names[0], first.Plan.Jobs, first.Plan.Digest)
+				names[i], ErrMerge, s.Plan.Jobs, s.Plan.Digest, names[0], jobs, first.Plan.Digest)
 		case id.N != n:
 			return nil, fmt.Errorf("%s: %w: shard %s of %d shards, %s is of %d", names[i], ErrMerge, id, id.N, names[0], n)
-		case owner[id.I-1] != "":
-			return nil, fmt.Errorf("%s: %w: shard %s again (also in %s)", names[i], ErrMerge, id, owner[id.I-1])
+		case owner[id.I] != "":
+			return nil, fmt.Errorf("%s: %w: shard %s again (also in %s)", names[i], ErrMerge, id, owner[id.I])
 		}
-		owner[id.I-1] = names[i]
+		owner[id.I] = names[i]
 		want := 0
-		if first.Plan.Jobs >= id.I {
-			want = (first.Plan.Jobs-id.I)/n + 1
+		if jobs >= id.I {
+			want = (jobs-id.I)/n + 1
 		}
 		if len(s.Reports) != want {
 			return nil, fmt.Errorf("%s: %w: shard %s holds %d reports, the plan's %d jobs give it %d",
-				names[i], ErrMerge, id, len(s.Reports), first.Plan.Jobs, want)
+				names[i], ErrMerge, id, len(s.Reports), jobs, want)
 		}
 		for m, r := range s.Reports {
-			if r == nil {
-				return nil, fmt.Errorf("%s: %w: report %d is null", names[i], ErrMerge, m+1)
+			if err := r.drawable(); err != nil {
+				return nil, fmt.Errorf("%s: %w: report %d: %v", names[i], ErrMerge, m+1, err)
 			}
+		}
+	}
+	if len(owner) < n {
+		var missing []string
+		for i := 1; i <= n && len(missing) < 10; i++ {
+			if owner[i] == "" {
+				missing = append(missing, ShardID{I: i, N: n}.String())
+			}
+		}
+		if n-len(owner) > len(missing) {
+			missing = append(missing, fmt.Sprintf("... (%d in all)", n-len(owner)))
+		}
+		return nil, fmt.Errorf("%w: missing shard(s) %s of %d jobs; run them and merge again", ErrMerge, strings.Join(missing, ", "), jobs)
+	}
+	// Every shard is there with its count of reports: jobs is their sum.
+	reports := make([]*Report, jobs)
+	for _, s := range shards {
+		id := shardOf(s)
+		for m, r := range s.Reports {
 			reports[id.I-1+m*n] = r
 		}
-	}
-	var missing []string
-	for i, o := range owner {
-		if o == "" {
-			missing = append(missing, ShardID{I: i + 1, N: n}.String())
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%w: missing shard(s) %s of %d jobs; run them and merge again", ErrMerge, strings.Join(missing, ", "), first.Plan.Jobs)
 	}
 	out := summarize(reports)
 	plan := *first.Plan
 	out.Build, out.Plan = first.Build, &plan
 	return out, nil
+}
+
+// drawable returns an error unless WriteReport can draw r: a report read
+// from a file may be malformed.
+func (r *Report) drawable() error {
+	if r == nil {
+		return errors.New("null report")
+	}
+	for name, s := range r.Series {
+		if len(s.Gap) != len(s.T) {
+			return fmt.Errorf("series %s has %d steps and %d gaps", name, len(s.T), len(s.Gap))
+		}
+		if c, ok := r.Correlation[name]; ok && len(c) != len(s.T) {
+			return fmt.Errorf("series %s has %d steps and %d correlations", name, len(s.T), len(c))
+		}
+	}
+	for name := range r.Correlation {
+		if _, ok := r.Series[name]; !ok {
+			return fmt.Errorf("correlation %s without a series", name)
+		}
+	}
+	if len(r.Series) > 0 {
+		if err := r.Claim.Rate.validate(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

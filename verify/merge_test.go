@@ -143,6 +143,15 @@ func TestMergeErrors(t *testing.T) {
 		{"other version", []*Summary{good[0], with(good[1], func(s *Summary) { s.Version = "maxmargin-verify/1" })}, `s2.json: verify: cannot merge: format "maxmargin-verify/1"`},
 		{"no plan", []*Summary{with(good[0], func(s *Summary) { s.Plan = nil }), good[1]}, "s1.json: verify: cannot merge: no plan"},
 		{"bad shard", []*Summary{with(good[0], func(s *Summary) { s.Shard = &ShardID{I: 3, N: 2} }), good[1]}, "s1.json: verify: cannot merge: bad shard 3/2"},
+		{"huge N", []*Summary{with(good[0], func(s *Summary) { s.Shard, s.Reports = &ShardID{I: 1, N: 1 << 60}, s.Reports[:1] })},
+			"missing shard(s) 2/1152921504606846976, 3/1152921504606846976, 4/1152921504606846976, 5/1152921504606846976, 6/1152921504606846976, 7/1152921504606846976, 8/1152921504606846976, 9/1152921504606846976, 10/1152921504606846976, 11/1152921504606846976, ... (1152921504606846975 in all) of 5 jobs"},
+		{"null report", []*Summary{good[0], with(good[1], func(s *Summary) { s.Reports = []*Report{{}, nil} })}, "s2.json: verify: cannot merge: report 2: null report"},
+		{"ragged series", []*Summary{good[0], with(good[1], func(s *Summary) {
+			s.Reports = []*Report{{}, {Claim: Claim{Rate: Rate{Kind: "nsd"}}, Series: map[string]Series{"max": {T: []float64{1, 2}, Gap: []float64{1}}}}}
+		})}, "s2.json: verify: cannot merge: report 2: series max has 2 steps and 1 gaps"},
+		{"unknown rate", []*Summary{with(good[0], func(s *Summary) {
+			s.Reports = []*Report{{Claim: Claim{Rate: Rate{Kind: "fast"}}, Series: map[string]Series{"max": {T: []float64{1}, Gap: []float64{1}}}}, {}, {}}
+		}), good[1]}, `s1.json: verify: cannot merge: report 1: verify: unknown rate kind "fast"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,4 +255,27 @@ func TestPlanDigest(t *testing.T) {
 	require.NoError(t, err)
 	_, err = PlanOf([]*Case{c}, Options{})
 	assert.ErrorContains(t, err, "data.csv")
+}
+
+// FuzzMergeReport feeds arbitrary JSON to Merge and draws the report of
+// what it accepts: a malformed shard file is an error, never a panic.
+func FuzzMergeReport(f *testing.F) {
+	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": 1, "digest": "x"}, "reports": [{"case": "c",
+		"claim": {"name": "signgd", "norm": "max", "rate": {"kind": "nsd"}, "burn_in": 2}, "steps": 10, "n": 3, "d": 2,
+		"checks": [{"name": "slope", "figure": "NaN", "threshold": "-Infinity"}],
+		"series": {"max": {"t": [1, 2, 10], "gap": [1, 0.5, "NaN"]}, "sum": {"t": [1], "gap": ["Infinity"]}},
+		"correlation": {"max": [0.1, "Infinity", 0.3]}}], "pass": false}`)
+	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": 2, "digest": "x"}, "shard": {"i": 1, "n": 1}, "reports": [{}, {"series": {"max": {"t": [-1, 0], "gap": [-1, 0]}}, "claim": {"rate": {"kind": "power", "a": 0.5}}}]}`)
+	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": -1}}`)
+	f.Fuzz(func(t *testing.T, b string) {
+		var s Summary
+		if json.Unmarshal([]byte(b), &s) != nil {
+			return
+		}
+		m, err := Merge([]*Summary{&s}, []string{"f.json"})
+		if err != nil {
+			return
+		}
+		_ = WriteReport(t.TempDir(), m) // an error is fine, a panic is not
+	})
 }

@@ -177,6 +177,8 @@ func plotReport(base string, r *Report) error {
 	if !math.IsInf(lo, 1) {
 		p.Y.Min = max(p.Y.Min, lo/2)
 	}
+	logRange(&p.X)
+	logRange(&p.Y)
 	return savePlot(p, base)
 }
 
@@ -222,7 +224,17 @@ func plotCorrelation(base string, r *Report) error {
 	if err != nil {
 		return err
 	}
+	logRange(&p.X)
 	return savePlot(p, base)
+}
+
+// logRange gives a log-scaled axis that no data made positive (no line
+// had a positive point) the range [1, 10], so that an empty plot is drawn
+// rather than the log ticks failing.
+func logRange(a *plot.Axis) {
+	if !(a.Min > 0) || !(a.Max > 0) {
+		a.Min, a.Max = 1, 10
+	}
 }
 
 // addNormLines adds one line per reference norm of r, in name order, with
