@@ -208,7 +208,7 @@ func TestScaleOut(t *testing.T) {
 		require.Len(t, lines, 2)
 		assert.Contains(t, lines[0], "--array=0-4 ")
 		assert.Contains(t, lines[0], "N=5 deploy/slurm/shard.sbatch")
-		assert.Contains(t, lines[1], "--dependency=afterok:42 ")
+		assert.Contains(t, lines[1], "--dependency=afterany:42 ")
 		assert.Contains(t, lines[1], "N=5 deploy/slurm/merge.sbatch")
 		assert.DirExists(t, filepath.Join(shared, "log"))
 

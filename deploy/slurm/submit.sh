@@ -1,6 +1,7 @@
 #!/bin/bash
 # submit.sh [N]: submit `maxmargin verify` as a Slurm array of N shards (default
-# 8) and a merge job that runs after all of them succeed. Run it from the
+# 8) and a merge job that runs after all of them have ended (it names any
+# shard that left no output). Run it from the
 # repository's root on a shared file system, after `make build`:
 #   SHARED=scale-out deploy/slurm/submit.sh 8
 # MAXMARGIN, CASES, SHARED and VERIFY_FLAGS pass through to run-shard.sh.
@@ -14,5 +15,5 @@ log=${SHARED:-scale-out}/log
 mkdir -p "$log"
 array=$(sbatch --parsable --array=0-$((N - 1)) --output="$log/shard-%a.log" --export=ALL,N="$N" deploy/slurm/shard.sbatch)
 array=${array%%;*} # --parsable prints "jobid" or "jobid;cluster"
-merge=$(sbatch --parsable --dependency=afterok:"$array" --output="$log/merge.log" --export=ALL,N="$N" deploy/slurm/merge.sbatch)
+merge=$(sbatch --parsable --dependency=afterany:"$array" --output="$log/merge.log" --export=ALL,N="$N" deploy/slurm/merge.sbatch)
 echo "array job $array (shards 1..$N), merge job ${merge%%;*}: report in ${SHARED:-scale-out}/report"
