@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -32,7 +34,7 @@ func TestProgress(t *testing.T) {
 	// take 8.75 s, shown rounded up as 0:09.
 	clock.t = clock.t.Add(350 * time.Millisecond)
 	p.report(12500)
-	assert.Equal(t, "\rstep 12500/100000 (12%), 1e+04 steps/s, ETA 0:09\033[K", out.String())
+	assert.Equal(t, "\rstep 12500/100000 (12%), 10000 steps/s, ETA 0:09\033[K", out.String())
 
 	out.Reset()
 	clock.t = clock.t.Add(200 * time.Millisecond)
@@ -42,7 +44,7 @@ func TestProgress(t *testing.T) {
 	// 1.5 s, 15000 steps: still 10^4 steps/s, 85000 left: 8.5 s -> 0:09.
 	clock.t = clock.t.Add(50 * time.Millisecond)
 	p.report(15000)
-	assert.Equal(t, "\rstep 15000/100000 (15%), 1e+04 steps/s, ETA 0:09\033[K", out.String())
+	assert.Equal(t, "\rstep 15000/100000 (15%), 10000 steps/s, ETA 0:09\033[K", out.String())
 
 	out.Reset()
 	p.done()
@@ -95,6 +97,31 @@ func TestIsTerminal(t *testing.T) {
 	require.NoError(t, err)
 	defer null.Close()
 	assert.True(t, isTerminal(null), "/dev/null is a character device")
+}
+
+// TestFormatRate checks the rate's format on both sides of 100.
+func TestFormatRate(t *testing.T) {
+	for _, tt := range []struct {
+		rate float64
+		want string
+	}{{62913.4, "62913"}, {100, "100"}, {99.5, "99.5"}, {4.1666, "4.17"}, {0.0123, "0.0123"}} {
+		assert.Equal(t, tt.want, formatRate(tt.rate))
+	}
+}
+
+// TestTrainProgressOnTerminal runs train for more than a second on a
+// pseudo-terminal (util-linux's script): stderr shows the progress line.
+func TestTrainProgressOnTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script (util-linux) not found: no pseudo-terminal")
+	}
+	gaussian, err := filepath.Abs(gaussianCSV)
+	require.NoError(t, err)
+	bin := maxmarginWrapper(t)
+	out, err := exec.Command("script", "-qec", bin+" train --opt signgd --lr 0.1 --steps 300000 "+gaussian+" > /dev/null", "/dev/null").Output()
+	require.NoError(t, err)
+	assert.Regexp(t, `\rstep [0-9]+/300000 \([0-9]+%\), [0-9.]+ steps/s, ETA [0-9]+:[0-9]{2}\x1b\[K`, string(out))
+	assert.True(t, strings.HasSuffix(string(out), "\r\x1b[K"), "the line is cleared at the end: %q", out)
 }
 
 // TestTrainNoProgressWhenPiped runs train for more than a second with stderr

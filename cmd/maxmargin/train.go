@@ -353,7 +353,7 @@ func (p *progress) report(step int) {
 	if rate > 0 {
 		eta = formatDuration(float64(p.steps-step) / rate)
 	}
-	fmt.Fprintf(p.w, "\rstep %d/%d (%.0f%%), %.3g steps/s, ETA %s\033[K", step, p.steps, 100*float64(step)/float64(max(p.steps, 1)), rate, eta)
+	fmt.Fprintf(p.w, "\rstep %d/%d (%.0f%%), %s steps/s, ETA %s\033[K", step, p.steps, 100*float64(step)/float64(max(p.steps, 1)), formatRate(rate), eta)
 }
 
 // done clears the progress line, if one was shown.
@@ -361,6 +361,15 @@ func (p *progress) done() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// formatRate formats a rate in whole units from 100 up (62900), with three
+// significant digits below (4.17).
+func formatRate(r float64) string {
+	if r >= 100 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.3g", r)
 }
 
 // formatDuration formats sec seconds as h:mm:ss, or m:ss under an hour,
