@@ -20,11 +20,31 @@ import (
 // Summary is what a verification run produced: one Report per case and
 // claim. A case that could not be checked at all (bad data, not separable,
 // uncertified reference) has reports carrying the error.
+//
+// Its JSON form (encoding/json) holds everything WriteReport draws on, with
+// every float64 exact (non-finite values as strings, see Report.MarshalJSON),
+// so that Merge can rebuild a run's report from its shards' outputs.
 type Summary struct {
+	// Version is FormatVersion: the layout of this JSON.
+	Version string `json:"version"`
+	// Build identifies the program that ran the jobs (the CLI sets the
+	// SHA-256 of its executable); Merge refuses to mix builds.
+	Build string `json:"build,omitempty"`
+	// Plan identifies the whole run the reports belong to.
+	Plan *Plan `json:"plan,omitempty"`
+	// Shard is the slice of the plan's jobs this summary holds; nil for
+	// the whole run.
+	Shard *ShardID `json:"shard,omitempty"`
+	// Reports has one report per job, in job order.
 	Reports []*Report `json:"reports"`
 	Partial bool      `json:"partial,omitempty"`
 	Pass    bool      `json:"pass"`
 }
+
+// FormatVersion names the layout of Summary's JSON. Version 2 added the
+// version, build, plan and shard and writes non-finite figures as strings
+// ("NaN", "Infinity", "-Infinity") where version 1 wrote null.
+const FormatVersion = "maxmargin-verify/2"
 
 // Table returns the summary as a fixed-width text table: claim, case, slope
 // against the predicted slope, final gap and verdict.
@@ -157,6 +177,8 @@ func plotReport(base string, r *Report) error {
 	if !math.IsInf(lo, 1) {
 		p.Y.Min = max(p.Y.Min, lo/2)
 	}
+	logRange(&p.X)
+	logRange(&p.Y)
 	return savePlot(p, base)
 }
 
@@ -202,7 +224,17 @@ func plotCorrelation(base string, r *Report) error {
 	if err != nil {
 		return err
 	}
+	logRange(&p.X)
 	return savePlot(p, base)
+}
+
+// logRange gives a log-scaled axis that no data made positive (no line
+// had a positive point) the range [1, 10], so that an empty plot is drawn
+// rather than the log ticks failing.
+func logRange(a *plot.Axis) {
+	if !(a.Min > 0) || !(a.Max > 0) {
+		a.Min, a.Max = 1, 10
+	}
 }
 
 // addNormLines adds one line per reference norm of r, in name order, with

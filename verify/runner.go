@@ -75,8 +75,30 @@ type caseState struct {
 // not nil, is called after each job (from one goroutine at a time). A
 // cancelled context stops the run: finished reports are kept, unfinished
 // jobs are reported as partial failures, and the summary is marked partial.
+// It is RunJobs without a reference cache.
 func Run(ctx context.Context, jobs []Job, workers int, opt Options, progress func(done, total int, r *Report)) *Summary {
-	workers = max(1, workers)
+	return RunJobs(ctx, jobs, RunSettings{Workers: workers, Options: opt, Progress: progress})
+}
+
+// RunSettings configure RunJobs.
+type RunSettings struct {
+	// Workers is the number of claims checked in parallel (at least 1).
+	Workers int
+	// Options tune each claim's run.
+	Options Options
+	// Cache, when not nil, supplies and keeps the certified references.
+	Cache *ReferenceCache
+	// Progress, if not nil, is called after each job (from one goroutine
+	// at a time).
+	Progress func(done, total int, r *Report)
+}
+
+// RunJobs is Run with a reference cache: it checks jobs with set.Workers
+// parallel workers and returns the summary, with reports in job order
+// whatever the parallelism, and Version set to FormatVersion. A case's data
+// set and references are computed once, by the first of its jobs to start.
+func RunJobs(ctx context.Context, jobs []Job, set RunSettings) *Summary {
+	workers := max(1, set.Workers)
 	states := map[*Case]*caseState{}
 	for _, j := range jobs {
 		if states[j.Case] == nil {
@@ -100,7 +122,7 @@ func Run(ctx context.Context, jobs []Job, workers int, opt Options, progress fun
 				st.once.Do(func() {
 					st.ds, st.err = j.Case.Dataset()
 					if st.err == nil {
-						st.refs, st.err = SolveReferences(st.ds, j.Case.References...)
+						st.refs, st.err = set.Cache.SolveReferences(st.ds, j.Case.References...)
 					}
 				})
 				var r *Report
@@ -110,13 +132,13 @@ func Run(ctx context.Context, jobs []Job, workers int, opt Options, progress fun
 				case ctx.Err() != nil:
 					r = &Report{Case: j.Case.Name, Claim: Claim{Name: j.Claim.Claim}, Error: "not run: interrupted", Partial: true}
 				default:
-					r = CheckClaim(ctx, j.Case.Name, st.ds, st.refs, j.Claim, j.Case.Pins, opt)
+					r = CheckClaim(ctx, j.Case.Name, st.ds, st.refs, j.Claim, j.Case.Pins, set.Options)
 				}
 				reports[i] = r
 				mu.Lock()
 				done++
-				if progress != nil {
-					progress(done, len(jobs), r)
+				if set.Progress != nil {
+					set.Progress(done, len(jobs), r)
 				}
 				mu.Unlock()
 			}
@@ -127,7 +149,14 @@ func Run(ctx context.Context, jobs []Job, workers int, opt Options, progress fun
 	}
 	close(next)
 	wg.Wait()
-	s := &Summary{Reports: reports, Pass: len(reports) > 0}
+	return summarize(reports)
+}
+
+// summarize returns the summary of reports in job order: it passes when
+// there is a report and every report passes, and is partial when a report
+// is.
+func summarize(reports []*Report) *Summary {
+	s := &Summary{Version: FormatVersion, Reports: reports, Pass: len(reports) > 0}
 	for _, r := range reports {
 		s.Pass = s.Pass && r.Pass
 		s.Partial = s.Partial || r.Partial

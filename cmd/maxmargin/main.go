@@ -29,6 +29,7 @@ func commands() []command {
 		{"solve", "certified max-margin value and classifier of a data set", runSolve},
 		{"train", "run an optimizer and record its trajectory", runTrain},
 		{"verify", "check the implicit-bias claims on case files or data sets", runVerify},
+		{"merge", "join the outputs of verify --shard I/N --json into one report", runMerge},
 	}
 }
 

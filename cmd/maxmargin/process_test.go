@@ -21,12 +21,22 @@ import (
 const argsEnv = "MAXMARGIN_TEST_ARGS"
 
 // TestMain lets the tests run the real command in a child process, so that
-// they can set GOMAXPROCS and send real signals.
+// they can set GOMAXPROCS and send real signals. The tests' reference cache
+// (verify's default, under XDG_CACHE_HOME) is a temporary folder, not the
+// user's.
 func TestMain(m *testing.M) {
 	if a, ok := os.LookupEnv(argsEnv); ok {
 		os.Exit(run(strings.Split(a, "\x1f"), os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	cache, err := os.MkdirTemp("", "maxmargin-test-cache")
+	if err == nil {
+		os.Setenv("XDG_CACHE_HOME", cache)
+	}
+	code := m.Run()
+	if err == nil {
+		os.RemoveAll(cache)
+	}
+	os.Exit(code)
 }
 
 // child returns the maxmargin command line args as a child process.

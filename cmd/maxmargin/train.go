@@ -81,7 +81,8 @@ func train(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if p := newProgress(stderr, s.Steps); p != nil {
+	if isTerminal(stderr) {
+		p := newProgress(stderr, s.Steps, time.Now)
 		s.Progress = p.report
 		defer p.done()
 	}
@@ -296,42 +297,91 @@ func rows(m *mat.Dense) [][]float64 {
 	return out
 }
 
-// progress writes the step count to a terminal once a second, after the run
-// has lasted a second.
+// progressDelay is how long a run lasts before progress is shown, and
+// progressInterval the least time between two updates (at most four a
+// second).
+const (
+	progressDelay    = time.Second
+	progressInterval = 250 * time.Millisecond
+)
+
+// progress shows a run's progress on one terminal line, rewritten in place:
+// steps done of the total, steps per second since the start, and the time
+// left at that rate (ETA). Nothing is shown during the first progressDelay,
+// so short runs print nothing.
 type progress struct {
-	w          io.Writer
-	steps      int
-	start, due time.Time
-	shown      bool
+	w     io.Writer
+	now   func() time.Time
+	steps int
+	start time.Time
+	due   time.Time // earliest time of the next update
+	shown bool
 }
 
-// newProgress returns a progress reporter when w is a terminal, nil otherwise.
-func newProgress(w io.Writer, steps int) *progress {
+// isTerminal reports whether w is a character device (a terminal): the one
+// place that decides whether progress is shown. Pipes, files and buffers
+// are not, so piped output and tests stay clean; /dev/null is one, which
+// is harmless.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
-		return nil
+		return false
 	}
 	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	now := time.Now()
-	return &progress{w: w, steps: steps, start: now, due: now.Add(time.Second)}
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// newProgress returns a progress line on w for a run of steps updates,
+// starting now; now is the clock (time.Now outside tests).
+func newProgress(w io.Writer, steps int, now func() time.Time) *progress {
+	start := now()
+	return &progress{w: w, now: now, steps: steps, start: start, due: start.Add(progressDelay)}
+}
+
+// report shows that step updates are done, unless the last update was
+// less than progressInterval ago or the run is younger than progressDelay.
 func (p *progress) report(step int) {
-	now := time.Now()
-	if now.Before(p.due) {
+	t := p.now()
+	if t.Before(p.due) {
 		return
 	}
-	p.due = now.Add(time.Second)
+	p.due = t.Add(progressInterval)
 	p.shown = true
-	rate := float64(step) / now.Sub(p.start).Seconds()
-	fmt.Fprintf(p.w, "\rstep %d of %d (%.0f%%, %.0f steps/s)  ", step, p.steps, 100*float64(step)/float64(max(p.steps, 1)), rate)
+	elapsed := t.Sub(p.start).Seconds()
+	rate := float64(step) / elapsed
+	eta := "?"
+	if rate > 0 {
+		eta = formatDuration(float64(p.steps-step) / rate)
+	}
+	fmt.Fprintf(p.w, "\rstep %d/%d (%.0f%%), %s steps/s, ETA %s\033[K", step, p.steps, 100*float64(step)/float64(max(p.steps, 1)), formatRate(rate), eta)
 }
 
+// done clears the progress line, if one was shown.
 func (p *progress) done() {
 	if p.shown {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// formatRate formats a rate in whole units from 100 up (62900), with three
+// significant digits below (4.17).
+func formatRate(r float64) string {
+	if r >= 100 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.3g", r)
+}
+
+// formatDuration formats sec seconds as h:mm:ss, or m:ss under an hour,
+// and as ">99999:59:59" beyond.
+func formatDuration(sec float64) string {
+	const most = 99999*3600 + 3599
+	if !(sec <= most) {
+		return ">99999:59:59"
+	}
+	s := int64(math.Ceil(max(sec, 0)))
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -9,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -27,7 +30,9 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	shard := fs.String("shard", "", "run only the I-th of N slices of the jobs, as I/N")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "claims checked in parallel")
 	stepScale := fs.Float64("step-scale", 1, "multiply every step budget (a quick look: 0.1)")
-	files, err := parseFlags(fs, args, stderr, "verify [--cases DIR] [FILE.csv ...] [--json] [--report DIR] [--shard I/N]")
+	cacheDir := fs.String("cache", defaultCacheDir(), "folder of the certified-reference cache (shared by shards and reruns)")
+	noCache := fs.Bool("no-cache", false, "solve every reference, neither reading nor writing the cache")
+	files, err := parseFlags(fs, args, stderr, "verify [--cases DIR] [FILE.csv ...] [--json] [--report DIR] [--shard I/N] [--cache DIR | --no-cache]")
 	if err != nil {
 		return err
 	}
@@ -65,7 +70,17 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		}
 		cases = append(cases, c)
 	}
+	opt := verify.Options{StepScale: *stepScale}
+	plan, err := verify.PlanOf(cases, opt)
+	if err != nil {
+		return err
+	}
+	build, err := buildID()
+	if err != nil {
+		return err
+	}
 	jobs := verify.Jobs(cases)
+	var shardID *verify.ShardID
 	if *shard != "" {
 		i, n, err := parseShard(*shard)
 		if err != nil {
@@ -74,6 +89,11 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		if jobs, err = verify.Shard(jobs, i, n); err != nil {
 			return err
 		}
+		shardID = &verify.ShardID{I: i, N: n}
+	}
+	var cache *verify.ReferenceCache
+	if !*noCache && *cacheDir != "" {
+		cache = &verify.ReferenceCache{Dir: *cacheDir, Build: build}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -85,15 +105,30 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stderr, "[%d/%d] %s on %s: %s\n", done, total, r.Claim.Name, r.Case, verdict)
 	}
-	s := verify.Run(ctx, jobs, *workers, verify.Options{StepScale: *stepScale}, progress)
+	s := verify.RunJobs(ctx, jobs, verify.RunSettings{Workers: *workers, Options: opt, Cache: cache, Progress: progress})
+	s.Build, s.Plan, s.Shard = build, plan, shardID
+	if cache != nil {
+		hits, solved := cache.Counts()
+		fmt.Fprintf(stderr, "references: %d from the cache in %s, %d solved\n", hits, cache.Dir, solved)
+		if err := cache.StoreError(); err != nil {
+			fmt.Fprintf(stderr, "maxmargin verify: warning: the reference cache was not written: %v\n", err)
+		}
+	}
 
-	if *reportDir != "" {
-		if err := verify.WriteReport(*reportDir, s); err != nil {
+	return finishVerify(s, *reportDir, *asJSON, stdout, stderr)
+}
+
+// finishVerify writes the report of s to reportDir (when not empty), prints
+// s as JSON or as a table, and returns the run's verdict as an error: verify
+// and merge end alike.
+func finishVerify(s *verify.Summary, reportDir string, asJSON bool, stdout, stderr io.Writer) error {
+	if reportDir != "" {
+		if err := verify.WriteReport(reportDir, s); err != nil {
 			return fmt.Errorf("writing the report: %w", err)
 		}
-		fmt.Fprintf(stderr, "report written to %s/report.md\n", *reportDir)
+		fmt.Fprintf(stderr, "report written to %s/report.md\n", reportDir)
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(s); err != nil {
@@ -115,6 +150,36 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d of %d claims failed", failed, len(s.Reports))
 	}
 	return nil
+}
+
+// defaultCacheDir returns the reference cache's default folder,
+// $XDG_CACHE_HOME/maxmargin/references (os.UserCacheDir: ~/.cache on
+// Linux), or "" (no cache) when the user has no cache folder.
+func defaultCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "maxmargin", "references")
+}
+
+// buildID returns the hex SHA-256 of the running executable: the reference
+// cache and merge tell builds apart by it.
+func buildID() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("identifying the program: %w", err)
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", fmt.Errorf("identifying the program: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("identifying the program: %s: %w", exe, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // parseShard parses "I/N".
