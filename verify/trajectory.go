@@ -67,8 +67,8 @@ func ReadTrajectory(r io.Reader, name string, k, d int) ([]Iterate, error) {
 			continue
 		}
 		var rec struct {
-			T *json.Number  `json:"t"`
-			W [][]float64 `json:"W"`
+			T *json.Number `json:"t"`
+			W [][]float64  `json:"W"`
 		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
