@@ -21,8 +21,9 @@ func (c Check) MarshalJSON() ([]byte, error) {
 		Figure    *float64 `json:"figure"`
 		Threshold *float64 `json:"threshold"`
 		Pass      bool     `json:"pass"`
+		Skipped   bool     `json:"skipped,omitempty"`
 		Detail    string   `json:"detail"`
-	}{c.Name, finite(c.Figure), finite(c.Threshold), c.Pass, c.Detail})
+	}{c.Name, finite(c.Figure), finite(c.Threshold), c.Pass, c.Skipped, c.Detail})
 }
 
 // MarshalJSON writes the report with non-finite figures as null.

@@ -31,6 +31,10 @@ type Iterate struct {
 // command's output or iterates given in Go.
 var ErrTrajectory = errors.New("verify: bad trajectory")
 
+// errNoCheckpoints is wrapped, with ErrTrajectory, by the error of an empty
+// trajectory.
+var errNoCheckpoints = errors.New("no checkpoints")
+
 // maxTrajectoryValues bounds the numbers a trajectory may hold (as the CSV
 // reader bounds a data set), so that a huge or lying header is refused
 // before it is allocated.
@@ -111,7 +115,7 @@ func ReadTrajectory(r io.Reader, name string, k, d int) ([]Iterate, error) {
 		return nil, fmt.Errorf("%s: %w: %v", name, ErrTrajectory, err)
 	}
 	if len(its) == 0 {
-		return nil, fmt.Errorf("%s: %w: no checkpoints", name, ErrTrajectory)
+		return nil, fmt.Errorf("%s: %w: %w", name, ErrTrajectory, errNoCheckpoints)
 	}
 	return its, nil
 }
@@ -376,4 +380,36 @@ func cOrder(v []float64, shape []int) []float64 {
 		}
 	}
 	return out
+}
+
+// WriteTrajectory writes iterates in the JSON Lines format ReadTrajectory
+// reads, each number in the shortest form that reads back to the same
+// float64, so that reading gives the same iterates bit for bit.
+func WriteTrajectory(w io.Writer, its []Iterate) error {
+	bw := bufio.NewWriter(w)
+	var buf []byte
+	for _, it := range its {
+		buf = append(buf[:0], `{"t": `...)
+		buf = strconv.AppendInt(buf, int64(it.T), 10)
+		buf = append(buf, `, "W": [`...)
+		r, c := it.W.Dims()
+		for i := range r {
+			if i > 0 {
+				buf = append(buf, ", "...)
+			}
+			buf = append(buf, '[')
+			for j := range c {
+				if j > 0 {
+					buf = append(buf, ", "...)
+				}
+				buf = strconv.AppendFloat(buf, it.W.At(i, j), 'g', -1, 64)
+			}
+			buf = append(buf, ']')
+		}
+		buf = append(buf, "]}\n"...)
+		if _, err := bw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
 }
