@@ -29,6 +29,7 @@ func commands() []command {
 		{"solve", "certified max-margin value and classifier of a data set", runSolve},
 		{"train", "run an optimizer and record its trajectory", runTrain},
 		{"verify", "check the implicit-bias claims on case files or data sets", runVerify},
+		{"check", "check a claim on a trajectory file made elsewhere (JSON Lines, .npz, .npy)", runCheck},
 	}
 }
 
