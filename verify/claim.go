@@ -21,7 +21,7 @@ const (
 // predicted to close which norm's max-margin gap at which rate.
 type Claim struct {
 	// Name identifies the claim in case files and reports.
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 	// Source is the paper and theorem the claim comes from.
 	Source string `json:"source"`
 	// Status is Proved or Derived.
