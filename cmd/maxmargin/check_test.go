@@ -102,3 +102,27 @@ func TestCheckErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckCase checks a trajectory against a claim that a case file defines
+// (no loss, schedule or rate given: only the bound and the preference run,
+// the other checks are reported as skipped with their reasons) and against
+// a built-in claim on the case's data.
+func TestCheckCase(t *testing.T) {
+	traj := writeSignGD(t, 0.1)
+	data, err := filepath.Abs(gaussianCSV)
+	require.NoError(t, err)
+	casePath := filepath.Join(t.TempDir(), "mine.json")
+	require.NoError(t, os.WriteFile(casePath, []byte(`{"data": {"csv": "`+data+`"}, "claims": [
+  {"claim": "bare", "steps": 10000, "define": {"command": ["./never-run"], "norm": "max"}}]}`), 0o644))
+
+	code, out, errw := runCLI("check", "--case", casePath, "--claim", "bare", traj)
+	require.Equal(t, 0, code, errw)
+	assert.Regexp(t, `inequalities\s+skipped\s+skipped: items 1 and 2 need the cross-entropy loss named by the claim; item 4 needs a step_norm`, out)
+	assert.Regexp(t, `slope\s+skipped\s+skipped: the claim predicts no rate`, out)
+	assert.Regexp(t, `bound\s+pass`, out)
+	assert.Regexp(t, `preference\s+pass`, out)
+
+	code, out, errw = runCLI("check", "--case", casePath, "--claim", "signgd", traj)
+	require.Equal(t, 0, code, errw)
+	assert.Regexp(t, `slope\s+pass`, out)
+}
