@@ -54,6 +54,14 @@ func TestCheck(t *testing.T) {
 	assert.Regexp(t, `inequalities\s+FAIL\s+t = 1: max\(W\) = 0.2 > path length 0.1`, out)
 	assert.Equal(t, "maxmargin check: claim signgd failed on "+fast+"\n", errw)
 
+	report := filepath.Join(t.TempDir(), "report")
+	code, _, errw = runCLI("check", "--report", report, "--claim", "signgd", gaussianCSV, good)
+	require.Equal(t, 0, code, errw)
+	md, err := os.ReadFile(filepath.Join(report, "report.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "## signgd on gaussian-k5-d8-n150")
+	assert.FileExists(t, filepath.Join(report, "gaussian-k5-d8-n150-signgd.png"))
+
 	code, out, errw = runCLI("check", "--json", "--claim", "signgd", gaussianCSV, good)
 	require.Equal(t, 0, code, errw)
 	var s struct {
