@@ -128,29 +128,34 @@ var ErrCommand = errors.New("verify: external optimizer failed")
 // case's data and writes its trajectory on stdout in JSON Lines
 // (ReadTrajectory). The protocol:
 //
-//   - argv is run as given, in Dir (the case file's folder, so that a
-//     script next to the case is found by a relative path), with stdin
-//     empty and the environment of maxmargin plus
-//     MAXMARGIN_DATA         a CSV of the data exactly as the references see
-//     them (standardized when the case says so, generated data written out):
-//     one row per sample, the d features then the label 0..k-1, no header
-//     MAXMARGIN_N, _D, _K    the numbers of samples, features and classes
-//     MAXMARGIN_STEPS        T, the number of updates
-//     MAXMARGIN_CHECKPOINTS  the steps to write W at, comma-separated:
-//     trainer.Checkpoints(T, 0), 0, then about 10 per decade, then T
-//     MAXMARGIN_LR, _DECAY   eta_0 and a of eta_t = eta_0 (t+1)^{-a}, update
-//     t = 0, 1, ..., T-1 (empty when the claim gives no schedule)
-//     MAXMARGIN_LOSS         ce, exp or pairlog (empty when the claim names
-//     none)
-//     MAXMARGIN_BETA1, _BETA2, _EPS  the claim's optimizer settings
-//     Numbers are written so that they parse back to the same float64.
-//   - The command starts from W_0 = 0 and writes one line {"t": t, "W":
-//     [[...], ...]} per checkpoint, t strictly increasing, ending at t = T;
-//     it may write other checkpoints too. Other output goes to stderr.
-//   - It exits with status 0. A non-zero status is an error quoting the
-//     status and the last line of stderr; a malformed line stops the command
-//     and is an error naming the line; a trajectory that stops before T is an
-//     error. Cancelling the context (SIGINT, a time-out) kills the command.
+// argv is run as given, in Dir (the case file's folder, so that a script
+// next to the case is found by a relative path), with stdin empty and the
+// environment of maxmargin plus
+//
+//	MAXMARGIN_DATA         a CSV of the data exactly as the references see
+//	                       them (standardized when the case says so, generated
+//	                       data written out): one row per sample, the d
+//	                       features then the label 0..k-1, no header
+//	MAXMARGIN_N, _D, _K    the numbers of samples, features and classes
+//	MAXMARGIN_STEPS        T, the number of updates
+//	MAXMARGIN_CHECKPOINTS  the steps to write W at, comma-separated:
+//	                       trainer.Checkpoints(T, 0), that is 0, about 10 per
+//	                       decade, and T
+//	MAXMARGIN_LR, _DECAY   eta_0 and a of eta_t = eta_0 (t+1)^{-a} for updates
+//	                       t = 0, ..., T-1 (empty when the claim gives no
+//	                       schedule)
+//	MAXMARGIN_LOSS         ce, exp or pairlog (empty when the claim names none)
+//	MAXMARGIN_BETA1, _BETA2, _EPS   the claim's optimizer settings
+//
+// with numbers written so that they parse back to the same float64. The
+// command starts from W_0 = 0 and writes one line {"t": t, "W": [[...],
+// ...]} per checkpoint, t strictly increasing, ending at t = T; it may write
+// other checkpoints too. Anything else goes to stderr. It exits with status
+// 0. A non-zero status is an error (wrapping ErrCommand) quoting the status
+// and the last line of stderr; a malformed line stops the command and is an
+// error (wrapping ErrTrajectory) naming the line; a trajectory that stops
+// before T is an error. Cancelling the context (SIGINT, a time-out) kills
+// the command's process group.
 type CommandSource struct {
 	Argv []string
 	// Dir overrides RunSpec.Dir when not empty.

@@ -163,7 +163,7 @@ func matrixOf(rows [][]float64, k, d int) (*mat.Dense, error) {
 // LoadTrajectory reads the trajectory file path of a problem with k classes
 // and d features. The extension selects the format:
 //
-//	.jsonl, .json  JSON Lines (ReadTrajectory)
+//	.jsonl, .json, .ndjson  JSON Lines (ReadTrajectory)
 //	.npz           NumPy archive with arrays t (m integer steps) and W
 //	               (m×k×d), as written by numpy.savez(path, t=t, W=W)
 //	.npy           one NumPy array W of shape m×k×d whose checkpoints are the
