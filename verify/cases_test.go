@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -127,4 +128,17 @@ func TestDefinedClaim(t *testing.T) {
 	require.Equal(t, []string{"python3", "train.py", "signum"}, signum.Command)
 	require.Equal(t, "cases/sub", c.Claims[1].dir)
 	require.Equal(t, "max", stepNorm(signum))
+
+	// Save (as -update does) and load again: the same claims.
+	c.Path = filepath.Join(t.TempDir(), "mine.json")
+	require.NoError(t, c.Save())
+	again, err := LoadCase(c.Path)
+	require.NoError(t, err)
+	for i := range c.Claims {
+		want, err := c.Claims[i].Resolve()
+		require.NoError(t, err)
+		got, err := again.Claims[i].Resolve()
+		require.NoError(t, err)
+		require.Equal(t, want, got)
+	}
 }
