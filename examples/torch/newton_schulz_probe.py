@@ -12,7 +12,8 @@ import sys
 
 import torch
 
-import train
+sys.dont_write_bytecode = True  # no __pycache__ next to train.py
+import train  # noqa: E402
 
 torch.set_num_threads(1)
 torch.set_default_dtype(torch.float64)
