@@ -44,6 +44,9 @@
 // every norm of package norm. These are the quantities of MATH.md section 6:
 // the gap gamma_N - m(W_t)/N(W_t) and the exact inequalities gamma_N G(W) <=
 // N*(grad L(W)) <= 2 B G(W) and G(W) <= L(W).
+// Record measures any W the same way, bit for bit: the hook by which
+// iterates made elsewhere (another program, a file) are checked like the
+// trainer's own.
 //
 // # Cost
 //

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,10 +59,14 @@ type Data struct {
 	Standardize bool `json:"standardize,omitempty"`
 }
 
-// CaseClaim selects a built-in claim for a case.
+// CaseClaim selects a built-in claim for a case, or defines one.
 type CaseClaim struct {
-	// Claim is the built-in claim's name.
+	// Claim is the built-in claim's name, or the name of the claim Define
+	// defines.
 	Claim string `json:"claim"`
+	// Define, when set, defines the claim in full (Claim.Validate says
+	// what a definition needs); its name must not be a built-in claim's.
+	Define *Claim `json:"define,omitempty"`
 	// Steps overrides the claim's step budget when positive.
 	Steps int `json:"steps,omitempty"`
 	// Skip lists checks not to run on this case, each with a reason in
@@ -69,6 +74,9 @@ type CaseClaim struct {
 	// coincide across norms).
 	Skip []string `json:"skip,omitempty"`
 	Why  string   `json:"why,omitempty"`
+	// dir is the case file's folder: an external optimizer's command runs
+	// there.
+	dir string
 }
 
 // Pins are regression values: the certified gamma per norm and normalized
@@ -121,6 +129,9 @@ func ParseCase(b []byte, path string) (*Case, error) {
 	}
 	c.Path = path
 	c.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	for i := range c.Claims {
+		c.Claims[i].dir = filepath.Dir(path)
+	}
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", path, ErrCase, err)
 	}
@@ -183,11 +194,15 @@ func (c *Case) validate() error {
 	}
 	seen := map[string]bool{}
 	for _, cc := range c.Claims {
-		if _, err := ClaimByName(cc.Claim); err != nil {
+		claim, err := cc.Resolve()
+		if err != nil {
 			return err
 		}
-		if claim, _ := ClaimByName(cc.Claim); len(refs) > 0 && !refs[claim.Norm] {
+		if len(refs) > 0 && !refs[claim.Norm] {
 			return fmt.Errorf("claim %q needs a %s reference, not in references %v", cc.Claim, claim.Norm, c.References)
+		}
+		if len(refs) == 0 && !slices.Contains(DefaultReferenceNorms(), claim.Norm) {
+			return fmt.Errorf("claim %q needs a %s reference: list it in references (the default is %v)", cc.Claim, claim.Norm, DefaultReferenceNorms())
 		}
 		if seen[cc.Claim] {
 			return fmt.Errorf("claim %q listed twice", cc.Claim)

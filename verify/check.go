@@ -16,7 +16,11 @@ type Check struct {
 	Figure    float64 `json:"figure"`
 	Threshold float64 `json:"threshold"`
 	Pass      bool    `json:"pass"`
-	Detail    string  `json:"detail"`
+	// Skipped marks a check that was not run (a case's skip, or a claim
+	// that does not give what the check needs); it counts as passed and
+	// Detail says why.
+	Skipped bool   `json:"skipped,omitempty"`
+	Detail  string `json:"detail"`
 }
 
 // Thresholds of the rate checks. Each is a property of the check, not of a

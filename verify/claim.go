@@ -21,7 +21,7 @@ const (
 // predicted to close which norm's max-margin gap at which rate.
 type Claim struct {
 	// Name identifies the claim in case files and reports.
-	Name string `json:"name"`
+	Name string `json:"name,omitempty"`
 	// Source is the paper and theorem the claim comes from.
 	Source string `json:"source"`
 	// Status is Proved or Derived.
@@ -34,12 +34,22 @@ type Claim struct {
 	// Beta1 and Beta2 are the momentum parameters (NMD, Adam).
 	Beta1 float64 `json:"beta1,omitempty"`
 	Beta2 float64 `json:"beta2,omitempty"`
-	// Loss is ce, exp or pairlog.
+	// Eps and BiasCorrection are Adam's eps and torch.optim.Adam's bias
+	// correction; the analysed Adam has neither.
+	Eps            float64 `json:"eps,omitempty"`
+	BiasCorrection bool    `json:"bias_correction,omitempty"`
+	// Loss is ce, exp or pairlog. An external optimizer's claim may leave
+	// it empty: its trajectory is then measured with cross-entropy and the
+	// loss's inequalities are skipped.
 	Loss string `json:"loss"`
-	// LR is eta_0 and Decay the exponent a of eta_t = eta_0 (t+1)^{-a}.
+	// LR is eta_0 and Decay the exponent a of eta_t = eta_0 (t+1)^{-a}. An
+	// external optimizer's claim may leave LR 0 (no schedule given): the
+	// path-length inequality is then skipped.
 	LR    float64 `json:"lr"`
 	Decay float64 `json:"decay"`
-	// Rate is the predicted rate of the gap.
+	// Rate is the predicted rate of the gap. A defined claim may leave its
+	// Kind empty: the rate checks (envelope, slope, shrink) are then
+	// skipped.
 	Rate Rate `json:"rate"`
 	// Steps is the default step budget; a case may override it.
 	Steps int `json:"steps"`
@@ -48,6 +58,17 @@ type Claim struct {
 	// until V forgets the large early gradients (about 1/(1-beta2) steps
 	// times a few; MEASURED.md).
 	BurnIn int `json:"burn_in"`
+	// Command, when not empty, is an external optimizer: a program run with
+	// the protocol of CommandSource (the data path, steps and schedule in
+	// the environment, the trajectory in JSON Lines on stdout). Optimizer
+	// is then only a label.
+	Command []string `json:"command,omitempty"`
+	// StepNorm names a norm in which every update of the optimizer has
+	// length at most eta_t (NSD and NMD: exactly eta_t in their own norm),
+	// so that N(W_t) <= N(W_0) + sum_{s<t} eta_s (MATH.md section 6, item
+	// 4) can be checked. Empty means the claim's Norm for the built-in
+	// normalized optimizers and no such check otherwise.
+	StepNorm string `json:"step_norm,omitempty"`
 }
 
 // Claims returns the built-in claims, sorted by name. Fro and spectral claims

@@ -25,4 +25,23 @@
 //
 // A claim whose reference is not certified fails: a verdict never rests on
 // an uncertified number.
+//
+// # Where the iterates come from
+//
+// The checks run on a sequence of checkpoints whatever their Source: the
+// built-in trainer running the claim's optimizer (TrainerSource), an
+// optimizer written in Go by the caller (CheckOptimizer), an external
+// program named by the claim's Command that trains on the case's data and
+// writes its trajectory on stdout (CommandSource, whose doc comment is the
+// protocol), or a trajectory file (FileSource, LoadTrajectory: JSON Lines
+// {"t": step, "W": [[...], ...]} per checkpoint, or NumPy .npz/.npy). Iterates
+// made elsewhere are measured with trainer.Record, the code the trainer
+// records its own checkpoints with. A case file may define a claim in full
+// (CaseClaim.Define, Claim.Validate) instead of naming a built-in one.
+//
+// A check that needs what a claim does not give is skipped and says why
+// (Check.Skipped): items 1 and 2 of the inequalities need the claim's loss
+// to be cross-entropy, item 4 a schedule and a norm in which every step is
+// at most eta_t long (NSD and NMD, or Claim.StepNorm), the rate checks a
+// Rate. The bound, the preference and the pins always run.
 package verify

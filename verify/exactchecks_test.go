@@ -120,7 +120,9 @@ func TestInequalityCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cp := consistentCheckpoint(tt.T)
 			tt.change(&cp)
-			c := inequalityCheck(ds, tt.claim, tt.loss, refs, []trainer.Checkpoint{cp})
+			claim := tt.claim
+			claim.Loss = tt.loss.String()
+			c := inequalityCheck(ds, claim, true, refs, []trainer.Checkpoint{cp})
 			assert.Equal(t, float64(tt.violations), c.Figure, "violations: %s", c.Detail)
 			assert.Equal(t, tt.violations == 0, c.Pass, "%+v", c)
 		})
@@ -129,7 +131,7 @@ func TestInequalityCheck(t *testing.T) {
 		// Only the last of three checkpoints is inconsistent.
 		cps := []trainer.Checkpoint{consistentCheckpoint(1), consistentCheckpoint(2), consistentCheckpoint(4)}
 		cps[2].Norms["max"] = 0.3
-		c := inequalityCheck(ds, signgd, trainer.CrossEntropy, refs, cps)
+		c := inequalityCheck(ds, signgd, true, refs, cps)
 		assert.Equal(t, 1.0, c.Figure, c.Detail)
 		assert.False(t, c.Pass)
 		assert.Contains(t, c.Detail, "t = 4")

@@ -79,12 +79,13 @@ type checkJSON struct {
 	Figure    number `json:"figure"`
 	Threshold number `json:"threshold"`
 	Pass      bool   `json:"pass"`
+	Skipped   bool   `json:"skipped,omitempty"`
 	Detail    string `json:"detail"`
 }
 
 // MarshalJSON writes the check with non-finite figures as strings (number).
 func (c Check) MarshalJSON() ([]byte, error) {
-	return json.Marshal(checkJSON{c.Name, number(c.Figure), number(c.Threshold), c.Pass, c.Detail})
+	return json.Marshal(checkJSON{c.Name, number(c.Figure), number(c.Threshold), c.Pass, c.Skipped, c.Detail})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -93,7 +94,7 @@ func (c *Check) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*c = Check{Name: j.Name, Figure: float64(j.Figure), Threshold: float64(j.Threshold), Pass: j.Pass, Detail: j.Detail}
+	*c = Check{Name: j.Name, Figure: float64(j.Figure), Threshold: float64(j.Threshold), Pass: j.Pass, Skipped: j.Skipped, Detail: j.Detail}
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -112,6 +113,11 @@ type Options struct {
 	// StepScale multiplies every step budget (0 means 1); a quick run uses
 	// less than 1.
 	StepScale float64
+	// Source, when set, replaces where the claim's iterates come from (the
+	// built-in trainer or the claim's command): the caller's optimizer
+	// (TrainerSource), a trajectory file (FileSource), iterates computed
+	// by the caller (Iterates) or any other Source.
+	Source Source
 	// Mutate, when set, replaces the optimizer the claim names: the hook
 	// by which tests check that broken optimizers are caught.
 	Mutate func(trainer.Optimizer) trainer.Optimizer
@@ -122,24 +128,33 @@ type Options struct {
 
 // optimizerFor builds the trainer's optimizer of a claim.
 func optimizerFor(c Claim) (trainer.Optimizer, error) {
-	beta2 := c.Beta2
 	normName := ""
 	switch c.Optimizer {
 	case "nsd", "nmd":
 		normName = c.Norm
 	}
-	return trainer.ByName(c.Optimizer, normName, c.Beta1, beta2, 0, false)
+	return trainer.ByName(c.Optimizer, normName, c.Beta1, c.Beta2, c.Eps, c.BiasCorrection)
 }
 
 // CheckClaim runs one claim on a data set with certified references and
-// returns its report. A cancelled context gives a partial report that fails.
+// returns its report. The iterates come from opt.Source when set, else from
+// the claim's command (CommandSource) when it has one, else from the built-in
+// trainer; every source's checkpoints go through the same checks (see the
+// package documentation), those a claim cannot support being reported as
+// skipped with the reason. A cancelled context gives a partial report that
+// fails.
 func CheckClaim(ctx context.Context, caseName string, ds *dataset.Dataset, refs References, cc CaseClaim, pins *Pins, opt Options) *Report {
-	claim, err := ClaimByName(cc.Claim)
-	rep := &Report{Case: caseName, Claim: claim, Gamma: map[string]float64{}, Series: map[string]Series{}}
+	claim, err := cc.Resolve()
 	if err != nil {
-		rep.Error = err.Error()
-		return rep
+		return &Report{Case: caseName, Claim: Claim{Name: cc.Claim}, Error: err.Error(), Gamma: map[string]float64{}, Series: map[string]Series{}}
 	}
+	return checkResolved(ctx, caseName, ds, refs, claim, cc, pins, opt)
+}
+
+// checkResolved is CheckClaim with the claim resolved: it gets the claim's
+// checkpoints from their source and checks them.
+func checkResolved(ctx context.Context, caseName string, ds *dataset.Dataset, refs References, claim Claim, cc CaseClaim, pins *Pins, opt Options) *Report {
+	rep := &Report{Case: caseName, Claim: claim, Gamma: map[string]float64{}, Series: map[string]Series{}}
 	steps := claim.Steps
 	if cc.Steps > 0 {
 		steps = cc.Steps
@@ -148,44 +163,63 @@ func CheckClaim(ctx context.Context, caseName string, ds *dataset.Dataset, refs 
 		steps = max(1, int(float64(steps)*opt.StepScale))
 	}
 	rep.Steps = steps
-	o, err := optimizerFor(claim)
-	if err == nil && opt.Mutate != nil {
-		o = opt.Mutate(o)
-	}
-	loss, lerr := trainer.ParseLoss(claim.Loss)
-	if err == nil {
-		err = lerr
-	}
-	if err != nil {
-		rep.Error = err.Error()
-		return rep
-	}
-	traj, err := trainer.Train(ctx, ds, trainer.Settings{
-		Optimizer: o, Loss: loss, LR: claim.LR, Decay: claim.Decay, Steps: steps,
-		Gradient: opt.Gradient,
-	}, nil)
-	if err != nil {
-		rep.Error = err.Error()
-		rep.Partial = ctx.Err() != nil
-		if traj == nil || !rep.Partial {
+	loss, lossKnown := trainer.CrossEntropy, claim.Loss != ""
+	if lossKnown {
+		var err error
+		if loss, err = trainer.ParseLoss(claim.Loss); err != nil {
+			rep.Error = err.Error()
 			return rep
 		}
 	}
-	rep.Checkpoints = traj.Checkpoints
+	src := opt.Source
+	switch {
+	case src != nil:
+	case len(claim.Command) > 0:
+		src = CommandSource{Argv: claim.Command}
+	default:
+		o, err := optimizerFor(claim)
+		if err != nil {
+			rep.Error = err.Error()
+			return rep
+		}
+		if opt.Mutate != nil {
+			o = opt.Mutate(o)
+		}
+		src = TrainerSource{Optimizer: o, Gradient: opt.Gradient}
+	}
+	cps, err := src.Checkpoints(ctx, RunSpec{Data: ds, Claim: claim, Loss: loss, Steps: steps, Dir: cc.dir})
+	if err != nil {
+		rep.Error = err.Error()
+		rep.Partial = ctx.Err() != nil
+		if len(cps) == 0 || !rep.Partial {
+			return rep
+		}
+	} else if len(cps) > 0 {
+		rep.Steps = cps[len(cps)-1].T
+	}
+	rep.check(ds, refs, claim, lossKnown, cc, pins, cps)
+	return rep
+}
+
+// check fills the report from the checkpoints of a run, whatever their
+// source: the series, the correlations and every check. lossKnown tells
+// whether the checkpoints were measured with the claim's own loss.
+func (rep *Report) check(ds *dataset.Dataset, refs References, claim Claim, lossKnown bool, cc CaseClaim, pins *Pins, all []trainer.Checkpoint) {
+	rep.Checkpoints = all
 	n, d, _ := ds.Dims()
 	rep.N, rep.D = n, d
 	for name, r := range refs {
 		rep.Gamma[name] = r.Lower
 	}
 	var cps []trainer.Checkpoint
-	for _, cp := range traj.Checkpoints {
+	for _, cp := range all {
 		if cp.T >= 1 {
 			cps = append(cps, cp)
 		}
 	}
 	if len(cps) == 0 {
-		rep.Error = "no checkpoints"
-		return rep
+		rep.Error = "no checkpoints at t >= 1"
+		return
 	}
 	rep.Correlation = map[string][]float64{}
 	for name, r := range refs {
@@ -204,33 +238,42 @@ func CheckClaim(ctx context.Context, caseName string, ds *dataset.Dataset, refs 
 	own, ok := refs[claim.Norm]
 	if !ok {
 		rep.Error = fmt.Sprintf("no certified reference for the claim's norm %s", claim.Norm)
-		return rep
+		return
 	}
 	s := rep.Series[claim.Norm]
 	floor := own.Upper - own.Lower + 1e-15*own.Upper
-	rate := func(t float64) float64 { return claim.Rate.At(t, n, d) }
 	rep.FinalGap = s.Gap[len(s.Gap)-1]
 
-	rep.Checks = append(rep.Checks, inequalityCheck(ds, claim, loss, refs, cps))
+	rep.Checks = append(rep.Checks, inequalityCheck(ds, claim, lossKnown, refs, all))
 	rep.Checks = append(rep.Checks, boundCheck(refs, cps))
-	skip := map[string]bool{}
+	skip := map[string]string{}
 	for _, name := range cc.Skip {
-		skip[name] = true
+		skip[name] = cc.Why
 	}
-	burn := float64(claim.BurnIn)
-	rateChecks := []Check{
-		EnvelopeCheck(s.T, s.Gap, rate, burn),
-		SlopeCheck(s.T, s.Gap, rate, floor),
-		ShrinkCheck(s.T, s.Gap, rate, burn, floor),
-		preference(claim, refs, cps[len(cps)-1]),
+	var rateChecks []Check
+	if claim.Rate.Kind == "" {
+		rep.Slope, rep.RateSlope = math.NaN(), math.NaN()
+		for _, name := range []string{"envelope", "slope", "shrink"} {
+			rateChecks = append(rateChecks, Check{Name: name, Figure: math.NaN(), Threshold: math.NaN(), Pass: true, Skipped: true,
+				Detail: "skipped: the claim predicts no rate"})
+		}
+	} else {
+		rate := func(t float64) float64 { return claim.Rate.At(t, n, d) }
+		burn := float64(claim.BurnIn)
+		rateChecks = []Check{
+			EnvelopeCheck(s.T, s.Gap, rate, burn),
+			SlopeCheck(s.T, s.Gap, rate, floor),
+			ShrinkCheck(s.T, s.Gap, rate, burn, floor),
+		}
 	}
+	rateChecks = append(rateChecks, preference(claim, refs, cps[len(cps)-1]))
 	for _, c := range rateChecks {
-		if c.Name == "slope" {
+		if c.Name == "slope" && !c.Skipped {
 			rep.Slope, rep.RateSlope = c.Figure, c.Threshold-SlopeTolerance
 		}
-		if skip[c.Name] {
-			c.Pass = true
-			c.Detail = "skipped: " + cc.Why
+		if why, ok := skip[c.Name]; ok && !c.Skipped {
+			c.Pass, c.Skipped = true, true
+			c.Detail = "skipped: " + why
 		}
 		rep.Checks = append(rep.Checks, c)
 	}
@@ -241,7 +284,6 @@ func CheckClaim(ctx context.Context, caseName string, ds *dataset.Dataset, refs 
 	for _, c := range rep.Checks {
 		rep.Pass = rep.Pass && c.Pass
 	}
-	return rep
 }
 
 // preference compares the claim's own relative gap with the other reference
@@ -265,10 +307,14 @@ func preference(claim Claim, refs References, last trainer.Checkpoint) Check {
 // log-domain quantities, with relative errors of a few ulps per operation.
 const inequalityTol = 1e-9
 
-// inequalityCheck checks MATH.md section 6 items 1 and 2 (cross-entropy) and
-// item 4 (NSD and NMD from W_0 = 0) at every checkpoint. Figure is the
-// number of violations.
-func inequalityCheck(ds *dataset.Dataset, claim Claim, loss trainer.Loss, refs References, cps []trainer.Checkpoint) Check {
+// inequalityCheck checks MATH.md section 6 items 1 and 2 (cross-entropy,
+// when the checkpoints were measured with the claim's own loss) and item 4
+// (when the claim gives a schedule and a norm in which every step is at most
+// eta_t long; see stepNorm) at every checkpoint. Item 4 is N(W_t) <= N(W_0)
+// + sum_{s<t} eta_s, with W_0 the checkpoint at t = 0 when there is one and
+// 0 otherwise. Figure is the number of violations. With neither item
+// applicable the check is skipped, saying why.
+func inequalityCheck(ds *dataset.Dataset, claim Claim, lossKnown bool, refs References, cps []trainer.Checkpoint) Check {
 	c := Check{Name: "inequalities", Threshold: 0}
 	n, _, _ := ds.Dims()
 	logTwoB := math.Log(2 * ds.Bound())
@@ -279,20 +325,41 @@ func inequalityCheck(ds *dataset.Dataset, claim Claim, loss trainer.Loss, refs R
 			first = fmt.Sprintf("t = %d: ", t) + fmt.Sprintf(what, args...)
 		}
 	}
-	normalized := isNormalized(claim.Optimizer)
-	var pathLen float64 // sum_{s<t} eta_s
+	crossEntropy := lossKnown && claim.Loss == trainer.CrossEntropy.String()
+	stepN := stepNorm(claim)
+	pathCheck := stepN != "" && claim.LR > 0
+	if !crossEntropy && !pathCheck {
+		c.Pass, c.Skipped, c.Figure = true, true, math.NaN()
+		var why []string
+		if !crossEntropy {
+			why = append(why, "items 1 and 2 need the cross-entropy loss named by the claim")
+		}
+		if stepN == "" {
+			why = append(why, "item 4 needs a step_norm")
+		} else {
+			why = append(why, "item 4 needs the schedule (lr, decay)")
+		}
+		c.Detail = "skipped: " + strings.Join(why, "; ")
+		return c
+	}
+	var pathLen float64 // N(W_0) + sum_{s<t} eta_s
+	if len(cps) > 0 && cps[0].T == 0 && pathCheck {
+		if v, ok := cps[0].Norms[stepN]; ok {
+			pathLen = v
+		}
+	}
 	s := 0
 	for _, cp := range cps {
 		for ; s < cp.T; s++ {
 			pathLen += claim.LR * math.Pow(float64(s+1), -claim.Decay)
 		}
-		if normalized {
-			// Item 4: N(W_t) <= N(W_0) + sum_{s<t} eta_s with W_0 = 0.
-			if v := cp.Norms[claim.Norm]; v > pathLen*(1+1e-12) {
-				violate(cp.T, "%s(W) = %g > path length %g", claim.Norm, v, pathLen)
+		if pathCheck {
+			// Item 4: N(W_t) <= N(W_0) + sum_{s<t} eta_s.
+			if v := cp.Norms[stepN]; v > pathLen*(1+1e-12) {
+				violate(cp.T, "%s(W) = %g > path length %g", stepN, v, pathLen)
 			}
 		}
-		if loss != trainer.CrossEntropy {
+		if !crossEntropy || cp.T == 0 {
 			continue
 		}
 		names := make([]string, 0, len(cp.LogGradDual))
@@ -328,7 +395,14 @@ func inequalityCheck(ds *dataset.Dataset, claim Claim, loss trainer.Loss, refs R
 	}
 	c.Pass = c.Figure == 0
 	if c.Pass {
-		c.Detail = fmt.Sprintf("%d checkpoints", len(cps))
+		var items []string
+		if crossEntropy {
+			items = append(items, "items 1, 2")
+		}
+		if pathCheck {
+			items = append(items, "item 4 in "+stepN)
+		}
+		c.Detail = fmt.Sprintf("%s at %d checkpoints", strings.Join(items, " and "), len(cps))
 	} else {
 		c.Detail = first
 	}

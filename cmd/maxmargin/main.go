@@ -30,6 +30,7 @@ func commands() []command {
 		{"train", "run an optimizer and record its trajectory", runTrain},
 		{"verify", "check the implicit-bias claims on case files or data sets", runVerify},
 		{"merge", "join the outputs of verify --shard I/N --json into one report", runMerge},
+		{"check", "check a claim on a trajectory file made elsewhere (JSON Lines, .npz, .npy)", runCheck},
 	}
 }
 
