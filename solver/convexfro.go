@@ -178,27 +178,28 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget) (*
 	t, q := sampleSpan(ds.X)
 	t, unit := scaledToUnit(t)
 	ps := newPairSpace(t, ds.Y, k)
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit, b: b, method: convexMethod(qpMethodKind, cn)}
 	iters := 0
-	err := ps.svmIPM(b, func(it svmIterate) bool {
-		iters++
-		lower, upper := it.floatWidth()
-		// The iterate's slices change with the next step, and ic may
-		// build it later (flush): copy them now.
-		wc, alpha := append([]float64(nil), it.w...), append([]float64(nil), it.alpha...)
-		return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
-			w := mat.NewDense(k, ps.d, wc)
-			if q != nil {
-				var full mat.Dense
-				full.Mul(w, q.T())
-				w = &full
-			}
-			return w, ps.pairWeights(supportWeights(alpha))
+	err := guarded(ic.method, func() error {
+		return ps.svmIPM(b, func(it svmIterate) bool {
+			iters++
+			ic.iteration = iters
+			lower, upper := it.floatWidth()
+			// The iterate's slices change with the next step, and ic may
+			// build it later (flush): copy them now.
+			wc, alpha := append([]float64(nil), it.w...), append([]float64(nil), it.alpha...)
+			return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
+				w := mat.NewDense(k, ps.d, wc)
+				if q != nil {
+					var full mat.Dense
+					full.Mul(w, q.T())
+					w = &full
+				}
+				return w, ps.pairWeights(supportWeights(alpha))
+			})
 		})
 	})
-	if err == nil {
-		ic.flush()
-	}
+	ic.flushGuarded()
 	return ic.best, iters, err
 }
 
