@@ -36,6 +36,9 @@ type barrierProblem struct {
 	// method's data are c times those on the original data, where the
 	// tolerance applies (iterateCertifier divides by it); 0 means 1.
 	unit float64
+	// anytime collects the results certified whatever their width
+	// (iterateCertifier.anytime).
+	anytime *anytimeBest
 	// b is the solve's budget, checked by the polishing steps that call
 	// lp_solve (nil for none).
 	b *budget
@@ -388,9 +391,13 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	var best *Result
 	var failure error
 	rows, stages := 0, 0
+	sink := &anytimeBest{}
 	done := func(err error) (*Result, error) {
 		if err == nil && (best == nil || !best.Certified) {
 			err = failure
+		}
+		if err != nil && !isNumericalFailure(err) {
+			best = narrower(best, sink.r)
 		}
 		if best != nil {
 			best.Rows, best.Rounds = rows, stages
@@ -411,7 +418,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	}
 
 	if cn.kind == "fro" {
-		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b)
+		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b, sink)
 		best, stages = narrower(best, res), iters
 		if res != nil {
 			rows = len(res.Lambda)
@@ -427,7 +434,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	}
 	t, unit := scaledToUnit(t)
 	_, dd := t.Dims()
-	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd), unit: unit, b: b}
+	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd), unit: unit, b: b, anytime: sink}
 	full := func(z *mat.Dense) *mat.Dense {
 		if q == nil {
 			return mat.DenseCopyOf(z)

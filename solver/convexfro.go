@@ -173,12 +173,12 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 // (convexCertify) and the method stops once they are certified. It
 // returns the certified result, or the narrowest uncertified one (nil when
 // no iterate had a positive float lower bound and a finite upper one).
-func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget) (*Result, int, error) {
+func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, sink *anytimeBest) (*Result, int, error) {
 	_, _, k := ds.Dims()
 	t, q := sampleSpan(ds.X)
 	t, unit := scaledToUnit(t)
 	ps := newPairSpace(t, ds.Y, k)
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit, b: b, method: convexMethod(qpMethodKind, cn)}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit, b: b, sink: sink, method: convexMethod(qpMethodKind, cn)}
 	iters := 0
 	err := guarded(ic.method, func() error {
 		return ps.svmIPM(b, func(it svmIterate) bool {

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"time"
 
 	"maxmargin/dataset"
 
@@ -244,7 +245,28 @@ type iterateCertifier struct {
 	b         *budget
 	method    string
 	iteration int
+	// anytime is the narrowest of the iterates certified every
+	// anytimeEvery whatever their width, when the solve can be stopped
+	// early or reports progress (anytimeWanted), and lastAnytime the time
+	// of the last one. They are kept in sink, used only when the budget
+	// stops the solve: the result of a completed solve does not depend on
+	// timing.
+	anytime     *Result
+	lastAnytime time.Time
+	sink        *anytimeBest
 }
+
+// anytimeEvery is how often an iterateCertifier certifies an iterate
+// whatever its width, for progress reports and for the result of a solve
+// stopped early.
+const anytimeEvery = 500 * time.Millisecond
+
+// anytimeWanted reports whether b can stop a solve early (a deadline or a
+// cancellable context) or wants progress reports.
+func anytimeWanted(b *budget) bool {
+	return b != nil && (b.progress != nil || !b.deadline.IsZero() || b.ctx.Done() != nil)
+}
+
 
 // certStall is the number of offers without halving the remembered
 // floating-point width after which iterateCertifier certifies the
@@ -260,6 +282,14 @@ const certStall = 4
 func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense, []Pair)) bool {
 	if ic.unit > 0 {
 		lower, upper = lower/ic.unit, upper/ic.unit
+	}
+	if anytimeWanted(ic.b) && time.Since(ic.lastAnytime) >= anytimeEvery {
+		ic.lastAnytime = time.Now()
+		w, pairs := build()
+		if res, err := convexCertify(ic.ds, ic.cn, w, pairs, ic.tol); err == nil {
+			ic.anytime = narrower(ic.anytime, res)
+			ic.sink.keep(res)
+		}
 	}
 	ic.report()
 	width := upper - max(0, lower)
@@ -303,8 +333,8 @@ func (ic *iterateCertifier) certify(build func() (*mat.Dense, []Pair)) {
 // budget's progress callback.
 func (ic *iterateCertifier) report() {
 	p := Progress{Method: ic.method, Iteration: ic.iteration, Lower: math.NaN(), Upper: math.NaN()}
-	if ic.best != nil {
-		p.Lower, p.Upper = ic.best.Lower, ic.best.Upper
+	if r := narrower(ic.best, ic.anytime); r != nil {
+		p.Lower, p.Upper = r.Lower, r.Upper
 	}
 	ic.b.report(p)
 }
@@ -328,7 +358,7 @@ func (ic *iterateCertifier) flush() {
 // classifier W. It returns the narrowest certified result (nil when none
 // was evaluated) and the number of stages.
 func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, method: convexMethod(pdMethodKind, cn)}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: convexMethod(pdMethodKind, cn)}
 	iters := 0
 	err := guarded(ic.method, func() error {
 		return bp.runPD(bp.startDirection(), func(br barrierResult) bool {
@@ -364,7 +394,7 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 		runs = append(runs, run{true, false})
 	}
 	kind := convexMethod(sdpMethodKind, cn)
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, method: kind}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: kind}
 	iters := 0
 	var failure error
 	for _, r := range runs {

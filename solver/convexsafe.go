@@ -102,6 +102,18 @@ func guarded(method string, f func() error) (err error) {
 	return f()
 }
 
+// anytimeBest collects, over the methods of one solve, the narrowest of
+// the results certified whatever their width (iterateCertifier.anytime):
+// the result of a solve the budget stops.
+type anytimeBest struct{ r *Result }
+
+// keep remembers r if it is the narrowest so far.
+func (a *anytimeBest) keep(r *Result) {
+	if a != nil {
+		a.r = narrower(a.r, r)
+	}
+}
+
 // narrower returns whichever of a and b (either may be nil) has the
 // narrower certified interval, a on a tie.
 func narrower(a, b *Result) *Result {

@@ -9,9 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -40,7 +38,7 @@ type trainFlags struct {
 // runTrain runs the train command; SIGINT and SIGTERM stop the run, and the
 // trajectory so far is printed.
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return train(ctx, args, stdout, stderr)
 }
