@@ -267,7 +267,6 @@ func anytimeWanted(b *budget) bool {
 	return b != nil && (b.progress != nil || !b.deadline.IsZero() || b.ctx.Done() != nil)
 }
 
-
 // certStall is the number of offers without halving the remembered
 // floating-point width after which iterateCertifier certifies the
 // remembered iterate: an interior-point method near its optimum halves

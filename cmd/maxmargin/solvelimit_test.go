@@ -166,4 +166,3 @@ func TestIsTerminal(t *testing.T) {
 	assert.False(t, isTerminal(f))
 	assert.False(t, isTerminal(&bytes.Buffer{}))
 }
-
