@@ -180,6 +180,11 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, si
 	ps := newPairSpace(t, ds.Y, k)
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit, b: b, sink: sink, method: convexMethod(qpMethodKind, cn)}
 	iters := 0
+	// polishFrom is the weights of the iterate of narrowest relative
+	// floating-point width with a positive lower bound, where
+	// minNormPolish starts.
+	var polishFrom []float64
+	polishWidth := math.Inf(1)
 	err := guarded(ic.method, func() error {
 		return ps.svmIPM(b, func(it svmIterate) bool {
 			iters++
@@ -188,6 +193,9 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, si
 			// The iterate's slices change with the next step, and ic may
 			// build it later (flush): copy them now.
 			wc, alpha := append([]float64(nil), it.w...), append([]float64(nil), it.alpha...)
+			if w := (upper - lower) / upper; lower > 0 && w < polishWidth {
+				polishFrom, polishWidth = alpha, w
+			}
 			return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
 				w := mat.NewDense(k, ps.d, wc)
 				if q != nil {
@@ -200,6 +208,21 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, si
 		})
 	})
 	ic.flushGuarded()
+	if polishFrom != nil && (err == nil || isNumericalFailure(err)) && (ic.best == nil || !ic.best.Certified) {
+		perr := guarded(ic.method, func() error {
+			w, pairs, ok := minNormPolish(ds, ps.pairWeights(supportWeights(polishFrom)), b)
+			if ok {
+				ic.certify(func() (*mat.Dense, []Pair) { return w, pairs })
+			}
+			return nil
+		})
+		if err == nil {
+			err = perr
+		}
+		if ic.best != nil && ic.best.Certified {
+			err = nil
+		}
+	}
 	return ic.best, iters, err
 }
 
