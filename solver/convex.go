@@ -36,6 +36,12 @@ type barrierProblem struct {
 	// method's data are c times those on the original data, where the
 	// tolerance applies (iterateCertifier divides by it); 0 means 1.
 	unit float64
+	// anytime collects the results certified whatever their width
+	// (iterateCertifier.anytime).
+	anytime *anytimeBest
+	// b is the solve's budget, checked by the polishing steps that call
+	// lp_solve (nil for none).
+	b *budget
 	// scratch
 	reduced *mat.SymDense // newtonStepBall's Schur complement
 	scores  mat.Dense
@@ -209,9 +215,22 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // # Methods
 //
 // fro: the multiclass hard-margin SVM QP by Mehrotra's primal-dual
-// predictor-corrector method (maxMarginFro, svmIPM). If it does not
-// certify, the barrier methods below run and the narrower interval is
-// returned.
+// predictor-corrector method (maxMarginFro, svmIPM), then, if it does not
+// certify, Wolfe's minimum-norm-point algorithm on the original data from
+// its best iterate's support (minNormPolish, with the classifier of the
+// final corral from minNormPrimal): on raw breast cancer (columns from
+// 1e-3 to 4e3, gamma 5.7e-5) the QP's normal equations lose the precision
+// the certificate needs (2e-3 relative at best), and the polish certifies
+// to 7e-18 in 0.2 s. If neither certifies, the barrier methods below run
+// and the narrower interval is returned.
+//
+// Two classes: the margins depend on W only through w_0 - w_1, and for a
+// unitarily invariant norm the average of W and -P W (P swapping the
+// rows; same margins, same norm) is no larger, so an optimal W is
+// [u/2; -u/2], of rank one, where fro, spectral and nuclear agree, and
+// A(lambda) = [a; -a] is of rank one too. So for k = 2 spectral and
+// nuclear are solved as fro (gamma_spectral = gamma_nuclear = gamma_fro)
+// and certified with their own norms.
 //
 // spectral: the SDP "maximize gam s.t. margins >= gam, [[I, Z], [Z^T, I]]
 // >= 0" by Mehrotra's method with Nesterov-Todd scaling (spectralIPM),
@@ -379,18 +398,47 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	checkShape(ds)
 	_, _, k := ds.Dims()
 
-	var fro *Result
-	if cn.kind == "fro" {
-		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b)
-		if err != nil {
-			return nil, err
+	// best is the narrowest certified interval of every method so far,
+	// failure the first numerical failure of a method (the next one runs
+	// nevertheless), rows and stages Result.Rows and Rounds.
+	var best *Result
+	var failure error
+	rows, stages := 0, 0
+	sink := &anytimeBest{}
+	done := func(err error) (*Result, error) {
+		if err == nil && (best == nil || !best.Certified) {
+			err = failure
 		}
-		if res != nil && res.Certified {
-			res.Rows, res.Rounds = len(res.Lambda), iters
-			res.Seconds = time.Since(start).Seconds()
-			return res, nil
+		if err != nil && !isNumericalFailure(err) {
+			best = narrower(best, sink.r)
 		}
-		fro = res
+		if best != nil {
+			best.Rows, best.Rounds = rows, stages
+			best.Seconds = time.Since(start).Seconds()
+		}
+		return best, err
+	}
+	// stop reports whether err ends the solve: a time-out or a
+	// cancellation does, a numerical failure does not.
+	stop := func(err error) bool {
+		if err != nil && isNumericalFailure(err) {
+			if failure == nil {
+				failure = err
+			}
+			return false
+		}
+		return err != nil
+	}
+
+	if cn.kind == "fro" || (k == 2 && cn.unitaryInvariant()) {
+		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b, sink)
+		best, stages = narrower(best, res), iters
+		if res != nil {
+			rows = len(res.Lambda)
+		}
+		if stop(err) || (best != nil && best.Certified) {
+			return done(err)
+		}
 	}
 
 	t, q := ds.X, (*mat.Dense)(nil)
@@ -399,7 +447,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	}
 	t, unit := scaledToUnit(t)
 	_, dd := t.Dims()
-	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd), unit: unit}
+	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd), unit: unit, b: b, anytime: sink}
 	full := func(z *mat.Dense) *mat.Dense {
 		if q == nil {
 			return mat.DenseCopyOf(z)
@@ -413,76 +461,98 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	if cn.kind == "spectral" || (cn.kind == "nuclear" && nuclearSDPVars(k, dd, true) <= nuclearSDPMaxVars) {
 		solve = bp.solveSDP
 	}
-	best, stages, err := solve(ds, cn, full, set.Tolerance, b)
-	if err != nil {
-		return nil, err
+	res, iters, err := solve(ds, cn, full, set.Tolerance, b)
+	best, stages, rows = narrower(best, res), stages+iters, bp.pairs()
+	if stop(err) || (best != nil && best.Certified) {
+		return done(err)
 	}
-	if best != nil && best.Certified {
-		best.Rows, best.Rounds = bp.pairs(), stages
-		best.Seconds = time.Since(start).Seconds()
-		return best, nil
-	}
-	var last barrierResult
-	bp.in = bp.initialSet()
-	z0 := bp.startDirection()
-	for round := 0; ; round++ {
-		needMore := false
-		err := bp.run(z0, func(br barrierResult) bool {
-			stages++
-			last = br
-			lower, lowerSet, upper := bp.floatBounds(cn, br)
-			if pr, ok := bp.polished(cn, br, lower, upper); ok {
-				res, err := convexCertify(ds, cn, full(pr.z), bp.pairWeights(pr.lambda), set.Tolerance)
-				if err == nil && (best == nil || res.Upper-res.Lower < best.Upper-best.Lower) {
-					best = res
-				}
-				if err == nil && res.Certified {
-					return false
-				}
-			}
-			if upper-max(0, lower) > set.Tolerance*max(unit, lower)/2 {
-				// Nearly converged on the working set but not on all
-				// pairs: stop and add the violated pairs.
-				needMore = lower < lowerSet && lowerSet-lower > 4*(upper-lowerSet)
-				return !needMore
-			}
-			res, err := convexCertify(ds, cn, full(br.z), bp.pairWeights(br.lambda), set.Tolerance)
-			if err != nil {
-				return true
-			}
-			best = res
-			return !res.Certified
-		}, b)
-		if err != nil {
-			return nil, err
-		}
-		if !needMore || !bp.addViolated(last.z) {
-			break
-		}
-		z0 = last.z.RawMatrix().Data
-	}
-	if best == nil || !best.Certified {
-		// The iteration stalled: certify its last stage as it stands.
-		res, err := convexCertify(ds, cn, full(last.z), bp.pairWeights(last.lambda), set.Tolerance)
-		if err != nil {
-			return nil, err
-		}
-		if best == nil || res.Upper-res.Lower < best.Upper-best.Lower {
-			best = res
-		}
-	}
-	if fro != nil && fro.Upper-fro.Lower < best.Upper-best.Lower {
-		best = fro
-	}
-	rows := 0
+	iters, err = bp.solveWorkingSet(ds, cn, full, set.Tolerance, b, func(res *Result) { best = narrower(best, res) })
+	stages += iters
+	rows = 0
 	for _, in := range bp.in {
 		if in {
 			rows++
 		}
 	}
-	best.Rows, best.Rounds = rows, stages
-	best.Seconds = time.Since(start).Seconds()
-	return best, nil
+	if stop(err) {
+		return done(err)
+	}
+	return done(nil)
+}
+
+// solveWorkingSet runs the primal barrier method (run) on a working set of
+// pairs, as maxMarginConvex's last method, passing keep every result it
+// certifies, and returns the number of barrier stages. It stops at the first certified result, or
+// when the iteration stalls (its last stage is then certified as it
+// stands); a panic is recovered as a numerical failure.
+func (bp *barrierProblem) solveWorkingSet(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget, keep func(*Result)) (int, error) {
+	method := convexMethod(barrierMethodKind, cn)
+	var last barrierResult
+	certified := false
+	stages := 0
+	report := func(res *Result) {
+		keep(res)
+		b.report(Progress{Method: method, Iteration: stages, Lower: res.Lower, Upper: res.Upper})
+	}
+	err := guarded(method, func() error {
+		bp.in = bp.initialSet()
+		z0 := bp.startDirection()
+		for {
+			needMore := false
+			err := bp.run(z0, func(br barrierResult) bool {
+				stages++
+				last = br
+				lower, lowerSet, upper := bp.floatBounds(cn, br)
+				if pr, ok := bp.polished(cn, br, lower, upper); ok {
+					res, err := convexCertify(ds, cn, full(pr.z), bp.pairWeights(pr.lambda), tol)
+					if err == nil {
+						report(res)
+						if res.Certified {
+							certified = true
+							return false
+						}
+					}
+				}
+				if upper-max(0, lower) > tol*max(bp.unit, lower)/2 {
+					// Nearly converged on the working set but not on all
+					// pairs: stop and add the violated pairs.
+					needMore = lower < lowerSet && lowerSet-lower > 4*(upper-lowerSet)
+					return !needMore
+				}
+				res, err := convexCertify(ds, cn, full(br.z), bp.pairWeights(br.lambda), tol)
+				if err != nil {
+					return true
+				}
+				report(res)
+				certified = res.Certified
+				return !res.Certified
+			}, b)
+			if err != nil {
+				return err
+			}
+			if !needMore || !bp.addViolated(last.z) {
+				return nil
+			}
+			z0 = last.z.RawMatrix().Data
+		}
+	})
+	if err != nil && !isNumericalFailure(err) {
+		return stages, err
+	}
+	if !certified && last.z != nil {
+		// The iteration stalled (or broke down): certify its last stage
+		// as it stands.
+		if err2 := guarded(method, func() error {
+			res, err := convexCertify(ds, cn, full(last.z), bp.pairWeights(last.lambda), tol)
+			if err == nil {
+				report(res)
+			}
+			return nil
+		}); err == nil {
+			err = err2
+		}
+	}
+	return stages, err
 }
 
 // sampleSpan returns T = X Q and Q, Q a d×r matrix with orthonormal

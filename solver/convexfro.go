@@ -173,31 +173,55 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 // (convexCertify) and the method stops once they are certified. It
 // returns the certified result, or the narrowest uncertified one (nil when
 // no iterate had a positive float lower bound and a finite upper one).
-func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget) (*Result, int, error) {
+func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, sink *anytimeBest) (*Result, int, error) {
 	_, _, k := ds.Dims()
 	t, q := sampleSpan(ds.X)
 	t, unit := scaledToUnit(t)
 	ps := newPairSpace(t, ds.Y, k)
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: unit, b: b, sink: sink, method: convexMethod(qpMethodKind, cn)}
 	iters := 0
-	err := ps.svmIPM(b, func(it svmIterate) bool {
-		iters++
-		lower, upper := it.floatWidth()
-		// The iterate's slices change with the next step, and ic may
-		// build it later (flush): copy them now.
-		wc, alpha := append([]float64(nil), it.w...), append([]float64(nil), it.alpha...)
-		return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
-			w := mat.NewDense(k, ps.d, wc)
-			if q != nil {
-				var full mat.Dense
-				full.Mul(w, q.T())
-				w = &full
+	// polishFrom is the weights of the iterate of narrowest relative
+	// floating-point width with a positive lower bound, where
+	// minNormPolish starts.
+	var polishFrom []float64
+	polishWidth := math.Inf(1)
+	err := guarded(ic.method, func() error {
+		return ps.svmIPM(b, func(it svmIterate) bool {
+			iters++
+			ic.iteration = iters
+			lower, upper := it.floatWidth()
+			// The iterate's slices change with the next step, and ic may
+			// build it later (flush): copy them now.
+			wc, alpha := append([]float64(nil), it.w...), append([]float64(nil), it.alpha...)
+			if w := (upper - lower) / upper; lower > 0 && w < polishWidth {
+				polishFrom, polishWidth = alpha, w
 			}
-			return w, ps.pairWeights(supportWeights(alpha))
+			return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
+				w := mat.NewDense(k, ps.d, wc)
+				if q != nil {
+					var full mat.Dense
+					full.Mul(w, q.T())
+					w = &full
+				}
+				return w, ps.pairWeights(supportWeights(alpha))
+			})
 		})
 	})
-	if err == nil {
-		ic.flush()
+	ic.flushGuarded()
+	if polishFrom != nil && (err == nil || isNumericalFailure(err)) && (ic.best == nil || !ic.best.Certified) {
+		perr := guarded(ic.method, func() error {
+			w, pairs, ok := minNormPolish(ds, ps.pairWeights(supportWeights(polishFrom)), b)
+			if ok {
+				ic.certify(func() (*mat.Dense, []Pair) { return w, pairs })
+			}
+			return nil
+		})
+		if err == nil {
+			err = perr
+		}
+		if ic.best != nil && ic.best.Certified {
+			err = nil
+		}
 	}
 	return ic.best, iters, err
 }

@@ -64,6 +64,9 @@ func (bp *barrierProblem) slpRefine(p float64, z *mat.Dense) *mat.Dense {
 	improved := false
 	eta := 1e-6
 	for range slpSteps {
+		if bp.b.stop("") != nil {
+			break
+		}
 		w, ok := bp.slpStep(p, best.RawMatrix().Data, eta)
 		if !ok {
 			break
@@ -117,28 +120,35 @@ func (bp *barrierProblem) slpStep(p float64, w []float64, eta float64) ([]float6
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(m[a], m[b]) })
 	rows := order[:min(np, slpRows)]
 
-	// Columns: D (kD), then t.
+	// Columns: U = D/delta (kD, in [-1, 1]), then t. Every row is
+	// divided by its largest coefficient: on raw breast cancer data
+	// (columns from 1e-3 to 4e3) the unscaled programme, with entries from
+	// 1e-12 to 1, kept lp_solve busy for minutes.
 	lp := golp.NewLP(0, kd+1)
+	lp.SetTimeout(slpTimeout)
 	e := eta / float64(kd)
+	delta := make([]float64, kd)
 	for a := range kd {
 		h := p * (p - 1) / 2 * math.Pow(math.Abs(w0[a]), p-2)
-		delta := math.Pow(e, 1/p)
+		delta[a] = math.Pow(e, 1/p)
 		if h > 0 {
-			delta = min(delta, math.Sqrt(e/h))
+			delta[a] = min(delta[a], math.Sqrt(e/h))
 		}
-		lp.SetBounds(a, -delta, delta)
+		lp.SetBounds(a, -1, 1)
 	}
 	lp.SetUnbounded(kd)
 	norm := make([]golp.Entry, 0, kd)
 	for a, v := range w0 {
-		if s := math.Copysign(math.Pow(math.Abs(v), p-1), v); s != 0 {
+		if s := math.Copysign(math.Pow(math.Abs(v), p-1), v) * delta[a]; s != 0 {
 			norm = append(norm, golp.Entry{Col: a, Val: s})
 		}
 	}
-	if err := lp.AddConstraintSparse(norm, golp.LE, 0); err != nil {
+	if err := lp.AddConstraintSparse(equilibrated(norm), golp.LE, 0); err != nil {
 		return nil, false
 	}
-	// <v_j, D> - t >= -<v_j, W0>.
+	// <v_j, D> - t >= -<v_j, W0>, with t in units of the least margin's
+	// size.
+	tScale := max(math.Abs(m[rows[0]]), 0x1p-1000)
 	row := make([]golp.Entry, 0, 2*d+1)
 	for _, j := range rows {
 		i, c := bp.pairOf(j)
@@ -146,11 +156,12 @@ func (bp *barrierProblem) slpStep(p float64, w []float64, eta float64) ([]float6
 		row = row[:0]
 		for l, v := range bp.t.RawRowView(i) {
 			if v != 0 {
-				row = append(row, golp.Entry{Col: y*d + l, Val: v}, golp.Entry{Col: c*d + l, Val: -v})
+				row = append(row, golp.Entry{Col: y*d + l, Val: v * delta[y*d+l]}, golp.Entry{Col: c*d + l, Val: -v * delta[c*d+l]})
 			}
 		}
-		row = append(row, golp.Entry{Col: kd, Val: -1})
-		if err := lp.AddConstraintSparse(row, golp.GE, -m[j]); err != nil {
+		row = append(row, golp.Entry{Col: kd, Val: -tScale})
+		big := rowScale(row)
+		if err := lp.AddConstraintSparse(equilibrated(row), golp.GE, -m[j]/big); err != nil {
 			return nil, false
 		}
 	}
@@ -164,7 +175,33 @@ func (bp *barrierProblem) slpStep(p float64, w []float64, eta float64) ([]float6
 	x := lp.Variables()
 	out := make([]float64, kd)
 	for a := range kd {
-		out[a] = w0[a] + x[a]
+		out[a] = w0[a] + x[a]*delta[a]
 	}
 	return out, true
+}
+
+// slpTimeout is lp_solve's time limit for one of slpRefine's programmes,
+// in seconds (lp_solve counts whole seconds); a programme takes
+// milliseconds when lp_solve copes with it.
+const slpTimeout = 1
+
+// rowScale returns the largest |coefficient| of row (1 for a zero row).
+func rowScale(row []golp.Entry) float64 {
+	var big float64
+	for _, e := range row {
+		big = max(big, math.Abs(e.Val))
+	}
+	if big == 0 {
+		return 1
+	}
+	return big
+}
+
+// equilibrated divides row, in place, by rowScale(row) and returns it.
+func equilibrated(row []golp.Entry) []golp.Entry {
+	big := rowScale(row)
+	for i := range row {
+		row[i].Val /= big
+	}
+	return row
 }

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"time"
 
 	"maxmargin/dataset"
 
@@ -239,6 +240,31 @@ type iterateCertifier struct {
 	// (scaledToUnit; 0 means 1): offered bounds are divided by it, so that
 	// widths are compared with the tolerance on the original data.
 	unit float64
+	// b receives a progress report for every certified iterate (nil for
+	// none), naming method and the iteration.
+	b         *budget
+	method    string
+	iteration int
+	// anytime is the narrowest of the iterates certified every
+	// anytimeEvery whatever their width, when the solve can be stopped
+	// early or reports progress (anytimeWanted), and lastAnytime the time
+	// of the last one. They are kept in sink, used only when the budget
+	// stops the solve: the result of a completed solve does not depend on
+	// timing.
+	anytime     *Result
+	lastAnytime time.Time
+	sink        *anytimeBest
+}
+
+// anytimeEvery is how often an iterateCertifier certifies an iterate
+// whatever its width, for progress reports and for the result of a solve
+// stopped early.
+const anytimeEvery = 500 * time.Millisecond
+
+// anytimeWanted reports whether b can stop a solve early (a deadline or a
+// cancellable context) or wants progress reports.
+func anytimeWanted(b *budget) bool {
+	return b != nil && (b.progress != nil || !b.deadline.IsZero() || b.ctx.Done() != nil)
 }
 
 // certStall is the number of offers without halving the remembered
@@ -256,6 +282,15 @@ func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense
 	if ic.unit > 0 {
 		lower, upper = lower/ic.unit, upper/ic.unit
 	}
+	if anytimeWanted(ic.b) && time.Since(ic.lastAnytime) >= anytimeEvery {
+		ic.lastAnytime = time.Now()
+		w, pairs := build()
+		if res, err := convexCertify(ic.ds, ic.cn, w, pairs, ic.tol); err == nil {
+			ic.anytime = narrower(ic.anytime, res)
+			ic.sink.keep(res)
+		}
+	}
+	ic.report()
 	width := upper - max(0, lower)
 	if !(width <= ic.tol*max(1, lower)/4) || (ic.best != nil && width > 0x1p-4*(ic.best.Upper-ic.best.Lower)) {
 		return false
@@ -289,7 +324,24 @@ func (ic *iterateCertifier) certify(build func() (*mat.Dense, []Pair)) {
 	}
 	if ic.best == nil || res.Upper-res.Lower < ic.best.Upper-ic.best.Lower {
 		ic.best = res
+		ic.report()
 	}
+}
+
+// report passes the best certified interval so far (NaN for none) to the
+// budget's progress callback.
+func (ic *iterateCertifier) report() {
+	p := Progress{Method: ic.method, Iteration: ic.iteration, Lower: math.NaN(), Upper: math.NaN()}
+	if r := narrower(ic.best, ic.anytime); r != nil {
+		p.Lower, p.Upper = r.Lower, r.Upper
+	}
+	ic.b.report(p)
+}
+
+// flushGuarded is flush under recoverNumerical: a method that ended by an
+// error still has its remembered iterate certified.
+func (ic *iterateCertifier) flushGuarded() {
+	_ = guarded(ic.method, func() error { ic.flush(); return nil })
 }
 
 // flush certifies the remembered iterate, if any, unless a certified
@@ -305,19 +357,20 @@ func (ic *iterateCertifier) flush() {
 // classifier W. It returns the narrowest certified result (nil when none
 // was evaluated) and the number of stages.
 func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit}
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: convexMethod(pdMethodKind, cn)}
 	iters := 0
-	err := bp.runPD(bp.startDirection(), func(br barrierResult) bool {
-		iters++
-		lower, _, upper := bp.floatBounds(cn, br)
-		if ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(br.z), bp.pairWeights(br.lambda) }) {
-			return false
-		}
-		return !bp.offerPolished(ic, br, lower, upper, full)
-	}, b)
-	if err == nil {
-		ic.flush()
-	}
+	err := guarded(ic.method, func() error {
+		return bp.runPD(bp.startDirection(), func(br barrierResult) bool {
+			iters++
+			lower, _, upper := bp.floatBounds(cn, br)
+			ic.iteration = iters
+			if ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(br.z), bp.pairWeights(br.lambda) }) {
+				return false
+			}
+			return !bp.offerPolished(ic, br, lower, upper, full)
+		}, b)
+	})
+	ic.flushGuarded()
 	return ic.best, iters, err
 }
 
@@ -339,27 +392,33 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 	if cn.kind == "nuclear" && nuclearSDPVars(bp.k, bp.d, false) <= nuclearSDPMaxVars {
 		runs = append(runs, run{true, false})
 	}
-	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit}
+	kind := convexMethod(sdpMethodKind, cn)
+	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: kind}
 	iters := 0
+	var failure error
 	for _, r := range runs {
 		stage := func(z *mat.Dense, lambda []float64) bool {
 			iters++
+			ic.iteration = iters
 			lower, _, upper := bp.floatBounds(cn, barrierResult{z: z, lambda: lambda})
 			return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(z), bp.pairWeights(lambda) })
 		}
-		var err error
-		if cn.kind == "nuclear" {
-			err = bp.nuclearIPM(bp.startDirection(), r.columns, r.second, b, stage)
-		} else {
-			err = bp.spectralIPM(bp.startDirection(), r.second, b, stage)
+		err := guarded(kind, func() error {
+			if cn.kind == "nuclear" {
+				return bp.nuclearIPM(bp.startDirection(), r.columns, r.second, b, stage)
+			}
+			return bp.spectralIPM(bp.startDirection(), r.second, b, stage)
+		})
+		ic.flushGuarded()
+		if err != nil && !isNumericalFailure(err) {
+			return ic.best, iters, err
 		}
-		if err != nil {
-			return nil, iters, err
+		if err != nil && failure == nil {
+			failure = err
 		}
-		ic.flush()
 		if ic.best != nil && ic.best.Certified {
-			break
+			return ic.best, iters, nil
 		}
 	}
-	return ic.best, iters, nil
+	return ic.best, iters, failure
 }

@@ -441,11 +441,11 @@ func psdStep(x, dx *mat.SymDense) (float64, bool) {
 			sym.SetSym(i, j, (b.At(i, j)+b.At(j, i))/2)
 		}
 	}
-	var eig mat.EigenSym
-	if !eig.Factorize(sym, false) {
+	vals, ok := symEigenvalues(sym)
+	if !ok {
 		return 0, false
 	}
-	least := eig.Values(nil)[0]
+	least := vals[0]
 	if least >= 0 {
 		return math.Inf(1), true
 	}

@@ -28,7 +28,8 @@ var ErrBadDual = errors.New("solver: invalid dual weights")
 // (SUBOPTIMAL after a time-out, INFEASIBLE, NUMFAILURE, ...), or TIMEOUT
 // when the working-set loop or an interior-point method ran out of time.
 type StatusError struct {
-	// Status is lp_solve's status name, or TIMEOUT.
+	// Status is lp_solve's status name, TIMEOUT, CANCELLED, or
+	// "NUMERICAL FAILURE: ..." for a convex method that broke down.
 	Status string
 	// Method names the method that stopped when it is not lp_solve
 	// (empty): "interior-point method" for the LP and convex interior-point
@@ -150,7 +151,11 @@ func MaxMargin(ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 // MaxMarginContext is MaxMargin under a context: a cancelled context (or
 // one past its deadline) stops the solve between two iterations of its
 // method as Settings.Timeout does, with a *StatusError of status CANCELLED
-// (or TIMEOUT).
+// (or TIMEOUT). For the convex norms a stopped solve, or one whose methods
+// broke down numerically (status "NUMERICAL FAILURE: ...", naming the
+// method), returns the best certified interval found so far (Certified
+// false unless it met the tolerance) together with the error; the Result
+// is nil only when no interval was certified.
 func MaxMarginContext(ctx context.Context, ds *dataset.Dataset, n norm.Norm, s *Settings) (*Result, error) {
 	var set Settings
 	if s != nil {

@@ -1,20 +1,25 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver"
 )
 
-const solveSynopsis = "solve --norm NAME [--json] [--timeout DUR] FILE.csv"
+const solveSynopsis = "solve --norm NAME [--json] [--time-limit DUR] FILE.csv"
 
 // solveJSON is the --json output of solve.
 type solveJSON struct {
@@ -44,14 +49,32 @@ type dualJSON struct {
 }
 
 // runSolve runs the solve command: the certified max-margin value of a data
-// file under a norm. Exit status 0 for a certified separable
-// result, 3 (an exitError) for data that are not linearly separable, and 1
-// for everything else, including a result that is not certified.
+// file under a norm. Exit status 0 for a certified separable result, 3 (an
+// exitError) for data that are not linearly separable, and 1 for
+// everything else, including a result that is not certified. SIGINT and
+// SIGTERM stop the solve; on a terminal, progress goes to stderr.
 func runSolve(args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signalContext()
+	defer stop()
+	var progress io.Writer
+	if isTerminal(stderr) {
+		progress = stderr
+	}
+	return solve(ctx, args, stdout, stderr, progress)
+}
+
+// solve parses args and solves under ctx, writing progress lines to
+// progress (nil for none). When the time limit or ctx ends the solve, the
+// best certified interval found so far is printed as the result (not
+// certified; [0, +Inf) when none was found, as gamma_N >= 0 always holds)
+// and the error says why the solve stopped.
+func solve(ctx context.Context, args []string, stdout, stderr, progress io.Writer) error {
 	fs := flag.NewFlagSet("solve", flag.ContinueOnError)
 	name := fs.String("norm", "", "norm: max, sum, opinf, op1 (LP), fro, spectral, nuclear or l<p> such as l1.5 (required)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
-	timeout := fs.Duration("timeout", 0, "give up after this long (e.g. 30s); 0 means no limit")
+	var limit time.Duration
+	fs.DurationVar(&limit, "time-limit", 0, "stop after this long (Go duration, e.g. 30s or 2m) and print the best certified interval found; 0 means no limit")
+	fs.DurationVar(&limit, "timeout", 0, "the same as --time-limit")
 	pos, err := parseFlags(fs, args, stderr, solveSynopsis)
 	if err != nil {
 		return err
@@ -62,8 +85,8 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	if *name == "" {
 		return fmt.Errorf("--norm is required (usage: maxmargin %s)", solveSynopsis)
 	}
-	if *timeout < 0 {
-		return fmt.Errorf("--timeout %v is negative", *timeout)
+	if limit < 0 {
+		return fmt.Errorf("--time-limit %v is negative", limit)
 	}
 	n, err := norm.ByName(*name)
 	if err != nil {
@@ -73,16 +96,33 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := solver.MaxMargin(ds, n, &solver.Settings{Timeout: *timeout})
-	if err != nil {
-		return err
+	set := &solver.Settings{Timeout: limit}
+	var pp *progressPrinter
+	if progress != nil {
+		pp = newProgressPrinter(progress, time.Now)
+		set.Progress = pp.update
 	}
-	if *asJSON {
-		if err := writeSolveJSON(stdout, pos[0], ds, res); err != nil {
+	res, err := solver.MaxMarginContext(ctx, ds, n, set)
+	pp.clear()
+	if err != nil {
+		var se *solver.StatusError
+		if !errors.As(err, &se) {
 			return err
 		}
-	} else {
-		writeSolveText(stdout, pos[0], ds, res)
+		if res == nil {
+			// No interval was certified yet: gamma_N >= 0 is all that is
+			// known.
+			_, d, k := ds.Dims()
+			res = &solver.Result{Norm: n.Name(), Upper: math.Inf(1), W: mat.NewDense(k, d, nil), Tolerance: set.Tolerance}
+		}
+		res.Certified = false
+		if werr := writeSolve(stdout, *asJSON, pos[0], ds, res); werr != nil {
+			return werr
+		}
+		return fmt.Errorf("%s: best certified interval gamma_%s in [%.17g, %.17g]", stopReason(se, limit), res.Norm, res.Lower, res.Upper)
+	}
+	if err := writeSolve(stdout, *asJSON, pos[0], ds, res); err != nil {
+		return err
 	}
 	switch {
 	case !res.Certified:
@@ -90,6 +130,29 @@ func runSolve(args []string, stdout, stderr io.Writer) error {
 	case !res.Separable:
 		return &exitError{code: 3, msg: fmt.Sprintf("%s: not linearly separable (gamma_%s <= %.3g, certified)", pos[0], res.Norm, res.Upper)}
 	}
+	return nil
+}
+
+// stopReason says why a solve ended with the status error se.
+func stopReason(se *solver.StatusError, limit time.Duration) string {
+	switch se.Status {
+	case "CANCELLED":
+		return "interrupted"
+	case "TIMEOUT":
+		if limit == 0 {
+			return "deadline reached"
+		}
+		return fmt.Sprintf("time limit %v reached", limit)
+	}
+	return se.Error()
+}
+
+// writeSolve writes res as JSON or as text.
+func writeSolve(w io.Writer, asJSON bool, file string, ds *dataset.Dataset, res *solver.Result) error {
+	if asJSON {
+		return writeSolveJSON(w, file, ds, res)
+	}
+	writeSolveText(w, file, ds, res)
 	return nil
 }
 

@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -40,7 +37,7 @@ type trainFlags struct {
 // runTrain runs the train command; SIGINT and SIGTERM stop the run, and the
 // trajectory so far is printed.
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	return train(ctx, args, stdout, stderr)
 }
@@ -297,14 +294,6 @@ func rows(m *mat.Dense) [][]float64 {
 	return out
 }
 
-// progressDelay is how long a run lasts before progress is shown, and
-// progressInterval the least time between two updates (at most four a
-// second).
-const (
-	progressDelay    = time.Second
-	progressInterval = 250 * time.Millisecond
-)
-
 // progress shows a run's progress on one terminal line, rewritten in place:
 // steps done of the total, steps per second since the start, and the time
 // left at that rate (ETA). Nothing is shown during the first progressDelay,
@@ -318,19 +307,6 @@ type progress struct {
 	shown bool
 }
 
-// isTerminal reports whether w is a character device (a terminal): the one
-// place that decides whether progress is shown. Pipes, files and buffers
-// are not, so piped output and tests stay clean; /dev/null is one, which
-// is harmless.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
 // newProgress returns a progress line on w for a run of steps updates,
 // starting now; now is the clock (time.Now outside tests).
 func newProgress(w io.Writer, steps int, now func() time.Time) *progress {
@@ -339,13 +315,13 @@ func newProgress(w io.Writer, steps int, now func() time.Time) *progress {
 }
 
 // report shows that step updates are done, unless the last update was
-// less than progressInterval ago or the run is younger than progressDelay.
+// less than progressEvery ago or the run is younger than progressDelay.
 func (p *progress) report(step int) {
 	t := p.now()
 	if t.Before(p.due) {
 		return
 	}
-	p.due = t.Add(progressInterval)
+	p.due = t.Add(progressEvery)
 	p.shown = true
 	elapsed := t.Sub(p.start).Seconds()
 	rate := float64(step) / elapsed

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,12 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"maxmargin/verify"
 )
@@ -96,7 +93,7 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		cache = &verify.ReferenceCache{Dir: *cacheDir, Build: build}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	progress := func(done, total int, r *verify.Report) {
 		verdict := "pass"
