@@ -38,6 +38,7 @@ type restricted struct {
 	row      []golp.Entry
 	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
 	colScale []float64 // the LP's features are x_il colScale_l (columnScales)
+	radius   float64   // the LP's norm ball is N(W) <= radius (a power of two)
 }
 
 // newRestricted builds the LP with the margin rows of pairs. NewLP leaves
@@ -48,9 +49,15 @@ type restricted struct {
 // is a guess of the optimal W: lp_solve starts every bounded column at its
 // lower bound, so column c*d+l holds v_cl = -sign(guess_cl) W_cl and the
 // start is W = sign(guess) rather than W = -1, saving bound flips.
-func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *mat.Dense) *restricted {
+//
+// The norm ball has the given radius, a power of two (1 at first): the LP
+// is homogeneous, so its gamma and W are radius times those of N(W) <= 1,
+// and solve divides gamma by it. A radius near 1/gamma_N makes the optimal
+// margins of order one, where lp_solve's absolute tolerances (1e-9 and
+// 1e-11) are small next to them.
+func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *mat.Dense, radius float64) *restricted {
 	n, d, k := ds.Dims()
-	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: columnScales(ds.X)}
+	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: columnScales(ds.X), radius: radius}
 	if !r.split {
 		r.flip = make([]float64, k*d)
 		for j := range r.flip {
@@ -78,11 +85,11 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *ma
 			}
 		}
 		for _, m := range members {
-			r.lp.AddConstraintSparse(m, golp.LE, 1)
+			r.lp.AddConstraintSparse(m, golp.LE, radius)
 		}
 	} else {
 		for j := range kd {
-			u := 1 / r.colScale[j%d]
+			u := radius / r.colScale[j%d]
 			r.lp.SetBounds(j, -u, u)
 		}
 	}
@@ -99,7 +106,7 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *ma
 		}
 		reach = max(reach, s)
 	}
-	r.lp.SetBounds(r.gammaCol, -4*reach-1, 4*reach+1)
+	r.lp.SetBounds(r.gammaCol, -radius*(4*reach+1), radius*(4*reach+1))
 	r.add(pairs)
 	obj := make([]float64, ncols)
 	obj[r.gammaCol] = 1
@@ -197,5 +204,5 @@ func (r *restricted) solve(limit time.Duration) (gamma float64, w *mat.Dense, la
 	for j, v := range duals {
 		lambda[j] = max(0, -v)
 	}
-	return vars[r.gammaCol], w, lambda, nil
+	return vars[r.gammaCol] / r.radius, w, lambda, nil
 }
