@@ -259,10 +259,9 @@ func checkSizeDims(n, d, k int, polyhedral bool) error {
 
 // unitRange is how far, in binary orders of magnitude, the largest feature
 // may be from 1 before MaxMargin rescales the data. (lp_solve sees every
-// column scaled to order one anyway, columnScales, and the interior-point
-// method scales its data itself; the rescale keeps products such as
-// X W^T in range for data near the ends of float64, 1e300 or 1e-300.)
-const unitRange = 64
+// column scaled to order one, columnScales, but measured: without the
+// overall rescale opinf at 2^40 ended with lp_solve's ACCURACYERROR.)
+const unitRange = 8
 
 // unitExponent returns e with max |x_il| in [2^(e-1), 2^e) (0 for X = 0).
 func unitExponent(x *mat.Dense) int {
