@@ -174,7 +174,7 @@ func TestRestrictedDuals(t *testing.T) {
 	ds := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
 	for _, n := range polyhedral {
 		t.Run(n.Name(), func(t *testing.T) {
-			r := newRestricted(ds, n.Grouping(), []pair{{0, 1}, {1, 0}}, nil)
+			r := newRestricted(ds, n.Grouping(), []pair{{0, 1}, {1, 0}}, nil, 1)
 			gamma, _, lambda, err := r.solve(0)
 			require.NoError(t, err)
 			require.Greater(t, gamma, 0.0)

@@ -125,6 +125,28 @@ func newIPM(ds *dataset.Dataset, sumForm bool) *ipmLP {
 	return p
 }
 
+// scaleColumns makes the method's features x_il D_l / scale, D_l = cs[l]
+// (powers of two, columnScales), with scale the mean |x_il D_l|: the group
+// form's unknowns are then W' with W = W' D (groupIPM).
+func (p *ipmLP) scaleColumns(cs []float64) {
+	raw := p.ds.X.RawMatrix()
+	var tot float64
+	for i := range p.n {
+		for l, v := range raw.Data[i*raw.Stride : i*raw.Stride+p.d] {
+			tot += math.Abs(v * cs[l])
+		}
+	}
+	p.scale = tot / float64(p.n*p.d)
+	if !(p.scale > 0) || math.IsInf(p.scale, 0) {
+		p.scale = 1
+	}
+	for i := range p.n {
+		for l, v := range raw.Data[i*raw.Stride : i*raw.Stride+p.d] {
+			p.x[i*p.d+l] = v * cs[l] / p.scale
+		}
+	}
+}
+
 // mulM sets out_p = M_p . v (v of length kd, row-major k×d) for the pairs.
 // For many pairs it forms P = X V^T (n×k, one matrix product) and reads
 // out_p = P_{i y_i} - P_{i c}; for few it takes the dot products directly.
@@ -198,8 +220,14 @@ func (p *ipmLP) prodBuf() []float64 {
 // normal assembles K = M E M^T + diag(diag) into k (m×m, lower triangle
 // filled, row-major).
 func (p *ipmLP) normal(e, diag, kmat []float64) {
-	m, d := len(p.pairs), p.d
 	clear(kmat)
+	p.normalStride(e, diag, kmat, len(p.pairs))
+}
+
+// normalStride adds K = M E M^T + diag(diag) to the leading m×m block of
+// kmat (lower triangle, row-major with the given stride).
+func (p *ipmLP) normalStride(e, diag, kmat []float64, stride int) {
+	m, d := stride, p.d
 	// For each class a: the pairs that touch it, with their sign and the
 	// local index of their sample.
 	type touch struct {
@@ -262,7 +290,7 @@ func (p *ipmLP) normal(e, diag, kmat []float64) {
 			}
 		}
 	}
-	for r := range m {
+	for r := range len(p.pairs) {
 		kmat[r*m+r] += diag[r]
 	}
 }
@@ -1094,10 +1122,26 @@ var debugIPM = os.Getenv("DEBUGIPM") != ""
 // and repeat. When no pair is below, the restricted dual lambda is a dual
 // certificate for the whole problem and Certify decides. It returns a nil
 // Result (and nil error) when the method did not certify, so that the
-// caller falls back to lp_solve; a time-out is a *StatusError.
+// caller falls back to lp_solve; a time-out or cancellation is a
+// *StatusError, returned with the best certified Result so far (nil when
+// none: the first working set was not solved far enough).
 func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget) (*Result, []pair, error) {
+	g := pn.Grouping()
+	return ipmWorkingSet(ds, pn, tol, b, g == norm.Rows || g == norm.Columns)
+}
+
+// ipmWorkingSet is maxMarginIPM in the group form (solveGroup, any
+// grouping) when group is true, else in the max form (Entries) or the sum
+// form (Whole).
+func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget, group bool) (*Result, []pair, error) {
 	nn, d, k := ds.Dims()
-	p := newIPM(ds, pn.Grouping() == norm.Whole)
+	p := newIPM(ds, pn.Grouping() != norm.Entries || group)
+	var gr *groupIPM
+	if group {
+		cs := columnScales(ds.X)
+		gr = newGroupIPM(pn.Grouping(), k, d, cs)
+		p.scaleColumns(cs)
+	}
 	var pairs []pair
 	// Screening: when the pairs outnumber the weights, the weight-space
 	// Newton system makes a loose solve over every pair cheap; its nearly
@@ -1110,8 +1154,12 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budge
 	if pn.Grouping() != norm.Whole {
 		wfac = 2
 	}
-	screen := nn*(k-1) > screenMinPairs && wfac*k*d < nn*(k-1)
-	if nn*(k-1) <= ipmAllPairs || screen {
+	screen := !group && nn*(k-1) > screenMinPairs && wfac*k*d < nn*(k-1)
+	allPairs := ipmAllPairs
+	if group {
+		allPairs = groupAllPairs
+	}
+	if nn*(k-1) <= allPairs || screen {
 		pairs = everyPair(ds)
 	} else {
 		pairs = initialPairs(ds)
@@ -1123,19 +1171,51 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budge
 	// Solve loosely until no pair is violated; with every pair in the first
 	// working set none can be, and the first solve is the last.
 	loose := len(pairs) < nn*(k-1) || screen
+	// best is the narrowest exactly certified interval so far: kept for
+	// the progress reports and returned when the budget ends the solve.
+	method := "interior-point (" + pn.Name() + ")"
+	var best *Result
+	keep := func(w *mat.Dense, prs []pair, lambda []float64, round int) {
+		if w == nil || len(lambda) != len(prs) {
+			return
+		}
+		out, err := certify(ds, pn, w, prs, lambda, tol)
+		if err != nil {
+			return
+		}
+		out.Rows, out.Rounds = len(prs), round
+		if best == nil || out.Upper-out.Lower < best.Upper-best.Lower {
+			best = out
+		}
+		b.report(Progress{Method: method, Iteration: round, Lower: best.Lower, Upper: best.Upper})
+	}
 	for round := 1; round <= 50; round++ {
 		rtol := tol / 4
 		if loose {
 			rtol = max(rtol, looseTol)
 		}
 		p.weights = screen
-		res, _, err := p.solve(pairs, rtol, 100, b)
-		if err != nil {
-			return nil, nil, err
+		var res ipmResult
+		var err error
+		if group {
+			res, _, err = p.solveGroup(pairs, gr, rtol, 100, b)
+		} else {
+			res, _, err = p.solve(pairs, rtol, 100, b)
 		}
 		w := res.w
-		if nw := pn.Value(w); nw > 0 {
-			w.Scale(1/nw, w)
+		if w != nil {
+			if nw := pn.Value(w); nw > 0 {
+				w.Scale(1/nw, w)
+			}
+		}
+		if err != nil {
+			// The budget ended the solve: the best certificate so far,
+			// with the error.
+			keep(w, pairs, res.lambda, round)
+			return best, pairs, err
+		}
+		if b != nil && b.progress != nil {
+			keep(w, pairs, res.lambda, round)
 		}
 		if screen {
 			screen = false
@@ -1168,12 +1248,11 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budge
 		}
 		// Not full: the exact certificate may still pass (its tolerance is
 		// four times the target); it decides.
-		out, err := certify(ds, pn, w, pairs, res.lambda, tol)
-		if err != nil || !out.Certified {
+		keep(w, pairs, res.lambda, round)
+		if best != nil && !best.Certified {
 			return nil, pairs, nil
 		}
-		out.Rows, out.Rounds = len(pairs), round
-		return out, pairs, nil
+		return best, pairs, nil
 	}
 	return nil, pairs, nil
 }
@@ -1247,9 +1326,12 @@ var (
 	pcgMaxIter   = 500
 	ipmMinSize   = 40000
 	ipmAllPairs  = 5000
-	addLimit     = 1
-	looseTol     = 1e-4
-	screenBand   = 0.1
+	// groupAllPairs is ipmAllPairs for the group form, whose Newton
+	// system has no constraint reduction.
+	groupAllPairs = 1000
+	addLimit      = 1
+	looseTol      = 1e-4
+	screenBand    = 0.1
 	// screenMinPairs is the least n(k-1) for which the screening runs.
 	screenMinPairs = 2000
 )

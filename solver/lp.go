@@ -37,6 +37,8 @@ type restricted struct {
 	in       []bool // in[i*k+c]: pair (i, c) is a row
 	row      []golp.Entry
 	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
+	colScale []float64 // the LP's features are x_il colScale_l (columnScales)
+	radius   float64   // the LP's norm ball is N(W) <= radius (a power of two)
 }
 
 // newRestricted builds the LP with the margin rows of pairs. NewLP leaves
@@ -47,9 +49,15 @@ type restricted struct {
 // is a guess of the optimal W: lp_solve starts every bounded column at its
 // lower bound, so column c*d+l holds v_cl = -sign(guess_cl) W_cl and the
 // start is W = sign(guess) rather than W = -1, saving bound flips.
-func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *mat.Dense) *restricted {
+//
+// The norm ball has the given radius, a power of two (1 at first): the LP
+// is homogeneous, so its gamma and W are radius times those of N(W) <= 1,
+// and solve divides gamma by it. A radius near 1/gamma_N makes the optimal
+// margins of order one, where lp_solve's absolute tolerances (1e-9 and
+// 1e-11) are small next to them.
+func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *mat.Dense, radius float64) *restricted {
 	n, d, k := ds.Dims()
-	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k)}
+	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: columnScales(ds.X), radius: radius}
 	if !r.split {
 		r.flip = make([]float64, k*d)
 		for j := range r.flip {
@@ -72,18 +80,33 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *ma
 		for c := range k {
 			for l := range d {
 				gi := g.Of(c, l, d)
-				members[gi] = append(members[gi], golp.Entry{Col: c*d + l, Val: 1}, golp.Entry{Col: kd + c*d + l, Val: 1})
+				v := r.colScale[l]
+				members[gi] = append(members[gi], golp.Entry{Col: c*d + l, Val: v}, golp.Entry{Col: kd + c*d + l, Val: v})
 			}
 		}
 		for _, m := range members {
-			r.lp.AddConstraintSparse(m, golp.LE, 1)
+			r.lp.AddConstraintSparse(m, golp.LE, radius)
 		}
 	} else {
 		for j := range kd {
-			r.lp.SetBounds(j, -1, 1)
+			u := radius / r.colScale[j%d]
+			r.lp.SetBounds(j, -u, u)
 		}
 	}
-	r.lp.SetUnbounded(r.gammaCol)
+	// |m(W)| <= 2 max_i ||x_i||_1 when N(W) <= 1 (every entry of W is at
+	// most 1 in absolute value for these norms): gamma is boxed strictly
+	// outside that range, so the bound is never active, and lp_solve cannot
+	// call the LP unbounded (it did, on raw breast cancer for the max norm,
+	// with gamma free).
+	var reach float64
+	for i := range n {
+		var s float64
+		for _, v := range ds.X.RawRowView(i) {
+			s += math.Abs(v)
+		}
+		reach = max(reach, s)
+	}
+	r.lp.SetBounds(r.gammaCol, -radius*(4*reach+1), radius*(4*reach+1))
 	r.add(pairs)
 	obj := make([]float64, ncols)
 	obj[r.gammaCol] = 1
@@ -107,6 +130,7 @@ func (r *restricted) add(pairs []pair) {
 			if v == 0 {
 				continue
 			}
+			v *= r.colScale[l]
 			if r.split {
 				row = append(row, golp.Entry{Col: y*r.d + l, Val: v}, golp.Entry{Col: p.c*r.d + l, Val: -v},
 					golp.Entry{Col: kd + y*r.d + l, Val: -v}, golp.Entry{Col: kd + p.c*r.d + l, Val: v})
@@ -118,6 +142,38 @@ func (r *restricted) add(pairs []pair) {
 		r.lp.AddConstraintSparse(row, golp.GE, 0)
 		r.row = row
 	}
+}
+
+// columnScales returns, for each feature l, the power of two D_l = 2^-e_l
+// with max_i |x_il| D_l in [1/2, 1) (1 for a zero column or when D_l or
+// 1/D_l would leave the normal range).
+//
+// The LP over the features x_il D_l with the norm's entries weighted,
+// N(W' D) <= 1 (the max norm's bounds |W'_cl| <= 1/D_l, the other norms'
+// group rows sum D_l (P'_cl + Q'_cl) <= 1), is the same problem as the
+// original under W = W' D: the margins (w'_y - w'_c) . (x D) are those of W,
+// and the norm constraint is N(W) <= 1. Powers of two make the change of
+// variables exact. lp_solve's tolerances are absolute, so they see features
+// of order one whatever the data's units; raw breast cancer (columns from
+// 1e-3 to 4e3) gave status UNBOUNDED for the max norm without this.
+func columnScales(x *mat.Dense) []float64 {
+	r, c := x.Dims()
+	out := make([]float64, c)
+	for l := range c {
+		var m float64
+		for i := range r {
+			m = max(m, math.Abs(x.At(i, l)))
+		}
+		out[l] = 1
+		if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
+			continue
+		}
+		_, e := math.Frexp(m)
+		if e > -1000 && e < 1000 {
+			out[l] = math.Ldexp(1, -e)
+		}
+	}
+	return out
 }
 
 // solve solves the LP within the time limit (0: none) and returns gamma, W
@@ -141,11 +197,12 @@ func (r *restricted) solve(limit time.Duration) (gamma float64, w *mat.Dense, la
 		} else {
 			raw[j] *= r.flip[j]
 		}
+		raw[j] *= r.colScale[j%r.d]
 	}
 	duals := r.lp.Duals()[r.groups:]
 	lambda = make([]float64, len(duals))
 	for j, v := range duals {
 		lambda[j] = max(0, -v)
 	}
-	return vars[r.gammaCol], w, lambda, nil
+	return vars[r.gammaCol] / r.radius, w, lambda, nil
 }

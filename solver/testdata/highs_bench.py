@@ -3,11 +3,12 @@ highs_maxmargin.py writes), for side-by-side benchmarks with the Go solver.
 
 usage: /usr/bin/python3 highs_bench.py DATA.csv NORM [TIME_LIMIT_SECONDS]
 DATA.csv: one sample per row, the features then the integer label, no header.
-NORM: max or sum.
+NORM: max, sum, opinf or op1.
 
 maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma for all i, c != y_i, and
-N(W) <= 1 (max: bounds -1 <= W <= 1; sum: W = P - Q, P, Q >= 0,
-sum(P + Q) <= 1), solved by scipy's linprog(method="highs") with its
+N(W) <= 1 (max: bounds -1 <= W <= 1; sum, opinf, op1: W = P - Q,
+P, Q >= 0, one row sum_{group}(P + Q) <= 1 per group: all entries, each
+class row of W, each feature column of W), solved by scipy's linprog(method="highs") with its
 defaults. Only the linprog call is timed (the matrix is built beforehand, as
 a sparse matrix). Prints one line:
 
@@ -30,9 +31,9 @@ X, y = data[:, :-1], data[:, -1].astype(int)
 n, d = X.shape
 k = int(y.max()) + 1
 kd = k * d
-split = name == "sum"
-if name not in ("max", "sum"):
-    sys.exit("highs_bench: norm must be max or sum")
+split = name != "max"
+if name not in ("max", "sum", "opinf", "op1"):
+    sys.exit("highs_bench: norm must be max, sum, opinf or op1")
 nv = (2 * kd if split else kd) + 1
 
 rows, cols, vals = [], [], []
@@ -56,11 +57,16 @@ for i in range(n):
         r += 1
 b = [0.0] * r
 if split:
-    rows.append(np.full(2 * kd, r))
-    cols.append(np.arange(2 * kd))
-    vals.append(np.ones(2 * kd))
-    b.append(1.0)
-    r += 1
+    # group of entry (a, l), W laid out row-major (a*d + l)
+    ent = np.arange(kd)
+    group = {"sum": np.zeros(kd, dtype=int), "opinf": ent // d, "op1": ent % d}[name]
+    for g in range(group.max() + 1):
+        members = ent[group == g]
+        rows.append(np.full(2 * len(members), r))
+        cols.append(np.concatenate([members, kd + members]))
+        vals.append(np.ones(2 * len(members)))
+        b.append(1.0)
+        r += 1
     bounds = [(0, None)] * (2 * kd) + [(None, None)]
 else:
     bounds = [(-1, 1)] * kd + [(None, None)]
