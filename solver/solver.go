@@ -452,6 +452,17 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		if err != nil {
 			return nil, err
 		}
+		if _, e := math.Frexp(gamma); !res.Certified && lp.radius == 1 && gamma > 0 && e < -3 && e > -900 {
+			// A small margin: lp_solve's absolute tolerances are coarse
+			// next to it (tiny-margin data at 1e-8 of its scale came back
+			// with a relative width of 1e-4). Solve the same rows again,
+			// once, in the ball of radius 2^-e, where the optimal margins
+			// are of order one; solve returns gamma in the unit ball's
+			// terms. (Only when uncertified: on raw breast cancer the
+			// larger ball made lp_solve run for minutes.)
+			lp = newRestricted(ds, pn.Grouping(), lp.pairs, w, math.Ldexp(1, -e))
+			continue
+		}
 		if !res.Certified && gamma > 0 {
 			// The float test passed but the exact one did not: add every
 			// pair still below gamma and try again, if there is one.
