@@ -12,7 +12,9 @@ import (
 
 // TestMaxMarginContextCancelled checks that a cancelled context stops every
 // engine before its first iteration with status CANCELLED, and that a
-// context past its deadline gives TIMEOUT, as Settings.Timeout does.
+// context past its deadline gives TIMEOUT, as Settings.Timeout does; a
+// convex norm's error names the method that was stopped (issue 13: it said
+// "interior-point method" for all of them).
 func TestMaxMarginContextCancelled(t *testing.T) {
 	ds := dataset.RandomLabels(17, 100, 200, 5) // max goes to the interior-point method (n(k-1)d >= ipmMinSize)
 	small := dataset.GaussianClusters(3, 3, 4, 5, 0.1)
@@ -26,13 +28,15 @@ func TestMaxMarginContextCancelled(t *testing.T) {
 		norm   string
 		ctx    context.Context
 		status string
+		method string // "" for any
 	}{
-		{"ipm-max", ds, "max", cancelled, "CANCELLED"},
-		{"lp_solve-opinf", small, "opinf", cancelled, "CANCELLED"},
-		{"fro", ds, "fro", cancelled, "CANCELLED"},
-		{"spectral", ds, "spectral", cancelled, "CANCELLED"},
-		{"l3", ds, "l3", cancelled, "CANCELLED"},
-		{"expired-max", ds, "max", expired, "TIMEOUT"},
+		{"ipm-max", ds, "max", cancelled, "CANCELLED", ""},
+		{"lp_solve-opinf", small, "opinf", cancelled, "CANCELLED", ""},
+		{"fro", ds, "fro", cancelled, "CANCELLED", "QP interior-point method (fro)"},
+		{"spectral", ds, "spectral", cancelled, "CANCELLED", "SDP interior-point method (spectral)"},
+		{"l3", ds, "l3", cancelled, "CANCELLED", "primal-dual barrier method (l3)"},
+		{"expired-max", ds, "max", expired, "TIMEOUT", ""},
+		{"expired-nuclear", small, "nuclear", expired, "TIMEOUT", "SDP interior-point method (nuclear)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			nrm, err := norm.ByName(tc.norm)
@@ -41,6 +45,9 @@ func TestMaxMarginContextCancelled(t *testing.T) {
 			var se *StatusError
 			require.ErrorAs(t, err, &se)
 			require.Equal(t, tc.status, se.Status)
+			if tc.method != "" {
+				require.Equal(t, tc.method, se.Method)
+			}
 		})
 	}
 }

@@ -96,10 +96,17 @@ func symEigenvalues(a *mat.SymDense) ([]float64, bool) {
 }
 
 // guarded runs f, a method of the convex path named method, and returns
-// its error, or the *StatusError of recoverNumerical when it panics.
+// its error, or the *StatusError of recoverNumerical when it panics. A
+// *StatusError that names only the generic ipmMethod (a time-out or a
+// cancellation seen by budget.stop inside the method) is renamed to
+// method, so that a user learns which method the limit stopped.
 func guarded(method string, f func() error) (err error) {
 	defer recoverNumerical(method, &err)
-	return f()
+	err = f()
+	if se, ok := err.(*StatusError); ok && se.Method == ipmMethod {
+		se.Method = method
+	}
+	return err
 }
 
 // anytimeBest collects, over the methods of one solve, the narrowest of

@@ -151,4 +151,7 @@ func TestRecoverNumerical(t *testing.T) {
 	timeout := &StatusError{Status: "TIMEOUT"}
 	require.Equal(t, error(timeout), guarded("x", func() error { return timeout }))
 	require.False(t, isNumericalFailure(timeout))
+	// A time-out inside a method (budget.stop's generic name) names it.
+	err = guarded("barrier method (l3)", func() error { return &StatusError{Status: "TIMEOUT", Method: ipmMethod} })
+	require.EqualError(t, err, "solver: barrier method (l3) status TIMEOUT")
 }
