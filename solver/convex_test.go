@@ -209,16 +209,34 @@ func TestConvexPaperSize(t *testing.T) {
 // column blocks sharing P (sharedHessian): within issue 5's 10 s each
 // (measured 0.8 and 2.9 s on a quiet machine, TestConvexSweep 2026-11-30;
 // before that day's step-length rule and kernels, 3.0 and 14.6 s).
+//
+// Wall-clock time on the shared 2-core machine depends on the other
+// processes (nuclear: 8.5 to 9.8 s alone and 14 to 18 s while other tests
+// ran, 2026-12-05), so the test bounds what load does not change: the
+// iterations (Result.Rounds: 35 for spectral and 36 for nuclear, measured
+// 2026-12-05; maxIters leaves room for small changes of the step rules,
+// not for a method that loses its way), and the process's CPU time, the
+// issue's 10 s (measured 0.76 and 3.2 s CPU, 0.77 and 3.9 s wall at load
+// 3.6). The wall-clock bound is only a guard against a hang: three times
+// the issue's budget.
 func TestConvexManyClasses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("solves two problems of 10^5 entries")
 	}
+	const maxIters = 50
 	ds := dataset.GaussianClusters(1, 40, 30, 2, 0.1)
 	for _, name := range []string{"spectral", "nuclear"} {
 		t.Run(name, func(t *testing.T) {
+			cpu0, cpuOK := processCPU()
 			res := solveConvexChecked(t, ds, mustNorm(t, name))
+			cpu1, _ := processCPU()
 			require.True(t, res.Separable)
-			require.Less(t, res.Seconds, 10.0)
+			require.LessOrEqual(t, res.Rounds, maxIters)
+			if cpuOK {
+				require.Less(t, (cpu1 - cpu0).Seconds(), 10.0, "CPU time")
+			}
+			require.Less(t, res.Seconds, 30.0)
+			t.Logf("%s: %d iterations, %.2f s CPU, %.2f s", name, res.Rounds, (cpu1 - cpu0).Seconds(), res.Seconds)
 		})
 	}
 }
