@@ -168,9 +168,10 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 // coordinates T = X Q of the sample span (sampleSpan), scaled by a power of
 // two 2^-e with max |T_il| < 2^e (exact; gamma(cX) = c gamma(X), and the
 // weights and the direction of W do not change): after each iteration
-// whose floating-point width (floatWidth) is below a quarter of the
-// tolerance, the bounds are evaluated exactly on the original data
-// (convexCertify) and the method stops once they are certified. It
+// whose floating-point width (floatWidth) is within the tolerance, the
+// bounds may be evaluated exactly on the original data (convexCertify,
+// by the rules of iterateCertifier) and the method stops once they are
+// certified. It
 // returns the certified result, or the narrowest uncertified one (nil when
 // no iterate had a positive float lower bound and a finite upper one).
 func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, sink *anytimeBest) (*Result, int, error) {

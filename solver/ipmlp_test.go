@@ -94,14 +94,19 @@ func TestIPMTimeout(t *testing.T) {
 // lp_solve, which they do not call).
 func TestConvexTimeout(t *testing.T) {
 	ds := dataset.RandomLabels(17, 100, 200, 5)
-	for _, name := range []string{"fro", "spectral", "nuclear", "l3"} {
-		t.Run(name, func(t *testing.T) {
-			nrm, err := norm.ByName(name)
+	for _, tc := range []struct{ name, method string }{
+		{"fro", "QP interior-point method (fro)"},
+		{"spectral", "SDP interior-point method (spectral)"},
+		{"nuclear", "SDP interior-point method (nuclear)"},
+		{"l3", "primal-dual barrier method (l3)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nrm, err := norm.ByName(tc.name)
 			require.NoError(t, err)
 			_, err = MaxMargin(ds, nrm, &Settings{Timeout: time.Nanosecond})
 			var se *StatusError
 			require.ErrorAs(t, err, &se)
-			require.EqualError(t, err, "solver: interior-point method status TIMEOUT")
+			require.EqualError(t, err, "solver: "+tc.method+" status TIMEOUT")
 		})
 	}
 }
