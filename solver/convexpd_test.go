@@ -1,6 +1,8 @@
 package solver
 
 import (
+	"math"
+
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -49,4 +51,47 @@ func shapeOnlyProblem(n, k, d int, ball ballBarrier) *barrierProblem {
 		y[i] = i % k
 	}
 	return &barrierProblem{pairSpace: newPairSpace(mat.NewDense(n, d, nil), y, k), ball: ball}
+}
+
+// TestIterateCertifierWithinTolerance checks that an iterate whose
+// floating-point width is within the tolerance but above a quarter of it
+// is remembered and certified by flush (on digits-300-std, spectral, the
+// SDP's width alternated between 5.3e-8 and 1.5e-7 relative, never below
+// the quarter, and nothing was certified), and that one wider than the
+// tolerance is not. The data: x = 1 of class 0 and x = -1 of class 1, where
+// W = [1, -1]/sqrt(2) has margin 2/sqrt(2) = sqrt(2) and norm 1, and the
+// weights 1/2 on both pairs give A = [1, -1], ||A||_F = sqrt(2): gamma_fro
+// = sqrt(2), certified to rounding.
+func TestIterateCertifierWithinTolerance(t *testing.T) {
+	ds := mustDataset(t, "two points", [][]float64{{1}, {-1}}, []int{0, 1})
+	cn, ok := convexNormOf(mustNorm(t, "fro"))
+	require.True(t, ok)
+	build := func() (*mat.Dense, []Pair) {
+		return mat.NewDense(2, 1, []float64{1 / math.Sqrt2, -1 / math.Sqrt2}), []Pair{{I: 0, C: 1, Weight: 0.5}, {I: 1, C: 0, Weight: 0.5}}
+	}
+	const tol = 1e-7
+	for _, tc := range []struct {
+		name      string
+		width     float64 // relative to gamma
+		certified bool
+	}{
+		{"half the tolerance", tol / 2, true},
+		{"twice the tolerance", 2 * tol, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ic := &iterateCertifier{ds: ds, cn: cn, tol: tol}
+			lower := math.Sqrt2
+			require.False(t, ic.offer(lower, lower*(1+tc.width), build))
+			require.Nil(t, ic.best, "certified at once only below froMargin times the tolerance")
+			ic.flush()
+			if !tc.certified {
+				require.Nil(t, ic.best)
+				return
+			}
+			require.NotNil(t, ic.best)
+			require.True(t, ic.best.Certified)
+			require.InDelta(t, math.Sqrt2, ic.best.Lower, 1e-15)
+			require.InDelta(t, math.Sqrt2, ic.best.Upper, 1e-15)
+		})
+	}
 }
