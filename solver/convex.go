@@ -383,7 +383,8 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Non-separable data give gamma_N = 0: the method then drives the weights'
 // A(lambda) to 0, and the result has Separable = false, W = 0 and a small
 // Upper. A Settings.Timeout that expires returns a *StatusError with status
-// TIMEOUT. maxMarginConvex panics on data whose shapes disagree and returns
+// TIMEOUT whose Method names the method it stopped (guarded), e.g. "SDP
+// interior-point method (spectral)". maxMarginConvex panics on data whose shapes disagree and returns
 // ErrUnsupportedNorm for a norm it does not handle.
 func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (*Result, error) {
 	start := time.Now()
