@@ -1305,13 +1305,8 @@ func everyPair(ds *dataset.Dataset) []pair {
 // the pairs are at least pcgMinPairs and m^2 > pcgCost d (a product with K
 // costs about 4md flops against m^3/3 for its factorization, and the
 // method needs 15 to 90 products per solve), pcgTol and pcgMaxIter its
-// stopping rule. Measured (seconds, Gaussian/random max at (200,500,10),
-// load about 2): reduceBand 1e-2 against 1e-3 and 1e-4 took them from 3.5
-// and 5.1 s, 4.2 and 3.8 s to 2.1 and 2.5 s; reduceMax 0.5 against 0.7
-// from 2.3 and 2.7 s to 3.2 and 7.2 s; a forced cut to the 30% heaviest
-// pairs far from the optimum stalled (8 s). ipmAllPairs went from 2000 to
-// 5000 with the reduction: Gaussian max at (500,1000,10) took 87 s over 10
-// working-set rounds (3234 rows) and takes 13 s with every pair at once.
+// stopping rule. Measured: see docs/PERFORMANCE.md, section "Solver
+// design measurements".
 var (
 	reduceActive = 100.0
 	reduceBand   = 1e-2

@@ -53,7 +53,8 @@ const ipmMethod = "interior-point method"
 const badShape = "solver: data set shape mismatch"
 
 // DefaultTolerance is the certified relative width used when
-// Settings.Tolerance is 0 (issue 2: U - L <= 1e-9 max(1, |gamma|)).
+// Settings.Tolerance is 0: U - L <= 1e-9 max(1, |gamma|), the LP solver's
+// target (docs/PERFORMANCE.md, "Targets").
 const DefaultTolerance = 1e-9
 
 // Settings controls MaxMargin. The zero value (or a nil *Settings) means no
@@ -353,12 +354,9 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budge
 // useIPM reports whether maxMarginLP tries the interior-point method
 // before lp_solve: for the max and sum norms when n(k-1)d >= ipmMinSize,
 // for opinf and op1 (the group form) when the weights are at least half
-// the pairs, 2kd >= n(k-1). Measured (seconds, group form / lp_solve):
-// Gaussian (100,200,5) opinf 0.57 / 1.08, random labels (100,200,5) opinf
-// 0.21 / 13.5, op1 0.63 / 25.5, Gaussian (200,500,10) opinf 18.7 / 26.6,
-// op1 37.5 / 49.4, random (200,500,10) op1 55 / > 300; but with many more
-// pairs than weights lp_solve wins: digits (1797 images) opinf 250 / 43,
-// its first 300 images 5 to 6 / 2.6, raw breast cancer 0.8 / 0.3.
+// the pairs, 2kd >= n(k-1); with many more pairs than weights lp_solve
+// is faster. Measured: see docs/PERFORMANCE.md, section "Solver design
+// measurements".
 func useIPM(ds *dataset.Dataset, pn norm.Polyhedral) bool {
 	nn, d, k := ds.Dims()
 	if g := pn.Grouping(); g == norm.Entries || g == norm.Whole {
