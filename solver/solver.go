@@ -70,6 +70,11 @@ type Settings struct {
 	// Tolerance is the certified relative width: a result is certified when
 	// Upper - Lower <= Tolerance max(1, |Margin|). 0 means DefaultTolerance.
 	Tolerance float64
+	// Trace, when not nil, is called from the solving goroutine with one
+	// line, without a newline, per step of the interior-point methods of
+	// the LP norms (iterations, reduced systems, purification, working-set
+	// rounds): for debugging a solve. The lines' format is not stable.
+	Trace func(string)
 
 	// tightened marks the second, stricter solve of maxMarginScaled.
 	tightened bool
