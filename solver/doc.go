@@ -2,9 +2,14 @@
 //
 //	gamma_N = max_{N(W) <= 1} m(W),   m(W) = min_{i, c != y_i} (w_{y_i} - w_c) . x_i,
 //
-// of a labelled data set for a polyhedral matrix norm N (max, sum, opinf,
-// op1), an optimal classifier, and a certificate that anyone can check
-// without trusting the LP engine (MATH.md section 3; paper eq. 2).
+// of a labelled data set for a matrix norm N, an optimal classifier, and a
+// certificate that anyone can check without trusting the engine (MATH.md
+// section 3; paper eq. 2). The norms supported are the polyhedral ones
+// (norm.Polyhedral: max, sum, opinf, op1), by linear programming as
+// described below, and fro, spectral, nuclear and the entry-wise l<p>
+// norms, 1 < p < inf, by interior-point methods on their convex
+// programmes (see maxMarginConvex in convex.go). Any other norm gives
+// ErrUnsupportedNorm.
 //
 // # The linear programme
 //

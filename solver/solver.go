@@ -14,10 +14,11 @@ import (
 	"maxmargin/norm"
 )
 
-// ErrUnsupportedNorm is returned by MaxMargin for a norm it has no method
-// for: neither polyhedral (an LP) nor one of fro, spectral, nuclear and
-// entry-wise lp (the convex path).
-var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral")
+// ErrUnsupportedNorm is returned by MaxMargin and Bounds for a norm they
+// have no method for: one that is neither polyhedral (norm.Polyhedral:
+// max, sum, opinf, op1, solved as a linear programme) nor fro, spectral,
+// nuclear or an entry-wise l<p> norm, 1 < p < inf (the convex path).
+var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral, fro, spectral, nuclear or l<p>")
 
 // ErrBadDual is returned by Certify for dual weights that are not a valid
 // certificate: a negative or non-finite weight, a pair that is not (sample,
@@ -124,9 +125,10 @@ type Result struct {
 
 // MaxMargin computes gamma_N = max_{N(W) <= 1} m(W), an optimal classifier
 // and a certificate [Lower, Upper] for gamma_N (MATH.md section 3) for a
-// polyhedral norm n (max, sum, opinf, op1).
+// polyhedral norm n (max, sum, opinf, op1) or one of fro, spectral,
+// nuclear and the entry-wise l<p> norms.
 //
-// The LP "maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma, N(W) <= 1" is
+// For a polyhedral norm the LP "maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma, N(W) <= 1" is
 // solved with lp_solve over a working set of margin rows (constraint
 // generation): start with each sample's worst pair under the class-mean
 // classifier, solve, add each sample's most violated pair outside the set,
