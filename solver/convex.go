@@ -282,7 +282,7 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // phi a convex barrier of the unit ball of N (barrier.go: -log(1 - ||Z||_F^2),
 // -log det(I - Z Z^T), for l<p> the per-entry power-cone barrier
 // sum_a [-log(t_a^{2/p} - z_a^2) - 2 log t_a] - log(1 - sum_a t_a) of the
-// lifted ball {|z_a|^p <= t_a, sum t_a <= 1} (barrierlpnorm.go), and a
+// lifted ball {|z_a|^p <= t_a, sum t_a <= 1} (pnormbarrier.go), and a
 // lifted barrier for the nuclear ball), by Newton's method with a damped step and backtracking.
 // At a minimiser the weights lambda_j = 1/(tau s_j), s_j the pair's slack,
 // sum to 1 (the gam component of the gradient vanishes) and are the dual
