@@ -30,10 +30,11 @@
 // and op1 norms go to the interior-point method's group form (ipmgroup.go:
 // any grouping, normal equations bordered by one row per group) when the
 // weights are at least half the pairs, 2kd >= n(k-1), and to lp_solve
-// otherwise.
-// Each engine is the other's fallback: lp_solve when the interior points
-// do not certify, the interior points when lp_solve ends with a status
-// other than OPTIMAL. The certificate is exact whatever the engine.
+// otherwise. Each engine is the other's fallback: lp_solve when the
+// interior points do not certify, the interior points when lp_solve ends
+// with a status other than OPTIMAL. The certificate is exact whatever the
+// engine. Settings.Trace receives the steps of the two interior-point
+// forms (a debugging aid; the lines' format is not stable).
 //
 // lp_solve sees every feature column scaled by a power of two to order one,
 // with the norm weighted to match (an exact change of variables, W = W' D),
