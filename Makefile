@@ -38,7 +38,7 @@ test: vet
 run: build
 	./$(BIN) verify --cases cases --report report
 
-# Speed against the anchors of issue 6, on this machine: the trainer against
+# Speed against the anchors of docs/PERFORMANCE.md ("Targets"), on this machine: the trainer against
 # torch 1.13 (float64, CPU, the same loop) and the certified LP solver against
 # HiGHS (scipy's linprog(method="highs")) on the same LP. Go results are in
 # benchstat's format under bench/; the ratio tables go to stdout. The solver

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -21,12 +22,13 @@ type Progress struct {
 
 // budget is what every method checks between its iterations: the deadline
 // of Settings.Timeout, the cancellation of MaxMarginContext's context, and
-// the Settings.Progress callback.
+// the Settings.Progress callback; and the Settings.Trace callback.
 type budget struct {
 	ctx      context.Context
 	start    time.Time
 	deadline time.Time // zero for none
 	progress func(Progress)
+	trace    func(string)
 }
 
 // newBudget returns the budget of a solve started at start with settings
@@ -35,7 +37,7 @@ func newBudget(ctx context.Context, set Settings, start time.Time) *budget {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	b := &budget{ctx: ctx, start: start, progress: set.Progress}
+	b := &budget{ctx: ctx, start: start, progress: set.Progress, trace: set.Trace}
 	if set.Timeout > 0 {
 		b.deadline = start.Add(set.Timeout)
 	}
@@ -83,4 +85,16 @@ func (b *budget) report(p Progress) {
 	}
 	p.Elapsed = time.Since(b.start)
 	b.progress(p)
+}
+
+// tracing reports whether a Settings.Trace callback is set, so that a
+// method computes what it traces only then.
+func (b *budget) tracing() bool { return b != nil && b.trace != nil }
+
+// tracef formats a line for the Settings.Trace callback, if any.
+func (b *budget) tracef(format string, args ...any) {
+	if !b.tracing() {
+		return
+	}
+	b.trace(fmt.Sprintf(format, args...))
 }

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,6 +49,36 @@ func TestMaxMarginContextCancelled(t *testing.T) {
 			if tc.method != "" {
 				require.Equal(t, tc.method, se.Method)
 			}
+		})
+	}
+}
+
+// TestTrace checks that Settings.Trace receives the interior-point
+// methods' lines, one per call and without a newline, and that tracing
+// leaves the result unchanged: on RandomLabels(17, 100, 200, 5) the max
+// norm goes to the interior-point method (n(k-1)d = 80000 >= ipmMinSize)
+// and opinf to its group form (2kd = 2000 >= n(k-1) = 400).
+func TestTrace(t *testing.T) {
+	ds := dataset.RandomLabels(17, 100, 200, 5)
+	for _, tc := range []struct{ norm, prefix string }{
+		{"max", "interior-point: iteration "},
+		{"opinf", "group interior-point: iteration "},
+	} {
+		t.Run(tc.norm, func(t *testing.T) {
+			nrm, err := norm.ByName(tc.norm)
+			require.NoError(t, err)
+			var lines []string
+			traced, err := MaxMargin(ds, nrm, &Settings{Trace: func(s string) { lines = append(lines, s) }})
+			require.NoError(t, err)
+			plain, err := MaxMargin(ds, nrm, nil)
+			require.NoError(t, err)
+			require.NotEmpty(t, lines)
+			require.True(t, strings.HasPrefix(lines[0], tc.prefix), "first line %q", lines[0])
+			for _, l := range lines {
+				require.NotContains(t, l, "\n")
+			}
+			traced.Seconds, plain.Seconds = 0, 0
+			require.Equal(t, plain, traced)
 		})
 	}
 }

@@ -17,10 +17,10 @@ import (
 
 // DefaultConvexTolerance is the certified relative width used for the
 // non-polyhedral norms (fro, spectral, nuclear, l<p>) when
-// Settings.Tolerance is 0: issue 5 asks for U - L <= 1e-7 max(1, |gamma|).
-// An interior-point method in float64 reaches it with a wide margin; the
-// LP norms' 1e-9 is also reached on well-conditioned data but is not
-// promised.
+// Settings.Tolerance is 0: U - L <= 1e-7 max(1, |gamma|), the width the
+// convex references are required to reach. An interior-point method in
+// float64 reaches it with a wide margin; the LP norms' 1e-9 is also
+// reached on well-conditioned data but is not promised.
 const DefaultConvexTolerance = 1e-7
 
 // barrierProblem is the max-margin problem of a non-polyhedral norm in the
@@ -282,7 +282,7 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // phi a convex barrier of the unit ball of N (barrier.go: -log(1 - ||Z||_F^2),
 // -log det(I - Z Z^T), for l<p> the per-entry power-cone barrier
 // sum_a [-log(t_a^{2/p} - z_a^2) - 2 log t_a] - log(1 - sum_a t_a) of the
-// lifted ball {|z_a|^p <= t_a, sum t_a <= 1} (barrierlpnorm.go), and a
+// lifted ball {|z_a|^p <= t_a, sum t_a <= 1} (pnormbarrier.go), and a
 // lifted barrier for the nuclear ball), by Newton's method with a damped step and backtracking.
 // At a minimiser the weights lambda_j = 1/(tau s_j), s_j the pair's slack,
 // sum to 1 (the gam component of the gradient vanishes) and are the dual
@@ -314,69 +314,19 @@ func (cn convexNorm) barrier(k, d int) ballBarrier {
 // Result.Rows is the size of the final working set and Result.Rounds the
 // number of barrier stages over all rounds.
 //
-// # Limitations (measured on the shared 2-core machine, load 2 to 3)
+// # Limitations
 //
-// Widths relative to max(1, gamma), times in seconds (TestConvexLpMeasure
-// with MAXMARGIN_MEASURE=1, 2026-11-29):
+// For l<p> each runPD Newton step factorises a dense (kD+1)-square matrix
+// (7 to 11 steps a stage, 2 or 3 stages before polishLp certifies), or,
+// with at most 4kD/5 pairs, an (n(k-1)+1)-square one (newtonStepPairs);
+// the spectral and nuclear SDPs factorise systems of similar size. The cost
+// therefore grows as the cube of kD (or of the pairs): kD much above 1000
+// with many pairs takes more than 10 s. At large p (l10, l20) on badly
+// scaled data the small entries of the optimum are fixed only by the
+// norm's curvature, and certification relies on slpRefine and
+// polishMinNorm. Measured: see docs/PERFORMANCE.md, sections "Convex
+// references" and "Convex references, history".
 //
-//	data                            fro          spectral     nuclear        l1.5           l3
-//	Wine standardized (178,13,3)    1e-9  0.01   2e-9  0.01   2e-9  0.02     3e-13 0.01     7e-13 0.01
-//	Wine raw                        2e-9  0.01   8e-8  0.02   9.7e-8 0.04    8e-12 0.04     1e-13 0.04
-//	Gaussian (500,25,10), sigma 0.1 1e-9  0.1    1e-9  0.9    5e-10 0.7      9e-13 0.9      2e-12 0.9
-//	random labels (100,200,5)       3e-10 0.2    3e-9  0.8    1e-9  0.5      9e-13 0.9      2e-12 1.2
-//
-// l<p> with polishLp and, on the random labels, newtonStepPairs (2.0 and
-// 2.9 s without it); before both (same code otherwise, same session, load
-// 2 to 3): 2e-9 0.02 s and 1e-9 0.03 s, 2e-8 0.05 s and 8e-6 0.7 s (x),
-// 7e-10 1.2 s and 2e-10 1.2 s, 7e-9 9.7 s and 2e-9 10.0 s (the random
-// labels: 8.6 to 9.0 s at lower load). With the power-cone barrier,
-// pdStageSteps = 150 and its t eliminated from runPD's Newton systems
-// (newtonStepBall: a (kD+1)-square factorisation instead of (2kD+1);
-// before it 2.7, 2.5, 52 and 53 s); with the earlier barrier -log(1 - sum
-// |Z_ab|^p) (infinite curvature at Z_ab = 0 for p < 2), l1.5 gave 8e-8 in
-// 0.1 s, 4e-8 in 0.2 s, a stall and 4e-8 in 59 s, l3 2e-8 in 0.2 s, 4e-5
-// in 0.8 s (x), a stall and more than 60 s.
-//
-// (x): not certified. nuclear by the column-block SDP; before it the
-// lifted barrier gave, row by row, 3e-8 in 0.4 s, 9e-5 in 0.9 s (x), 2e-3
-// in 22 s (x) and 1e-6 in 14 s (x) (it becomes ill-conditioned as S turns
-// singular), and the lifted-block SDP 3e-9 in 0.05 s, 3e-8 in 0.06 s, 3e-9
-// in 2.7 s, and 5566 variables (too many) on the random labels. For l<p>
-// each runPD Newton step factorises a dense (kD+1)-square matrix (about
-// 0.1 s at kD = 1000, 7 to 11 steps a stage, 2 or 3 stages before the
-// polish certifies), or, with at most 4kD/5 pairs, an (n(k-1)+1)-square
-// one (newtonStepPairs), so kD much above 1000 with many pairs exceeds
-// issue 5's 10 s (random labels (200,500,5), n k d = 5e5: l1.5 and l3
-// certified in 14 and 7 s). Large exponents: l10 and l20 certify to
-// about 1e-12 on standardized Wine (0.02 and 0.04 s), the Gaussian data
-// (2.1 to 2.7 and 2.7 to 3.0 s, with runPD's longer stages on small
-// systems, stageSteps; 13 s before, when runPD gave up and the
-// working-set method took over) and the random labels (0.9 to 1.1 and 1.2
-// to 1.5 s); on raw Wine l10 certifies (3e-13, 0.3 s) only because
-// polishLp starts from slpRefine's W: the small features' weights
-// (entries of Z of about 0.2 whose |Z|^(p-2), 1e-6 of the largest, is the
-// only curvature that fixes them) still have the wrong signs at the last
-// stage runPD completes, and polishLp from there stalls at a residual of
-// 1e-6 (5.7e-5 wide before). l20 on raw Wine (gamma 0.24, so the
-// tolerance is 1e-7 absolute) certifies to 1.3e-9 in 0.07 s through
-// polishMinNorm (TestConvexSweep, 2026-11-29; it was 4.0e-5 wide, not
-// certified, in 1.4 s: slpRefine's trust region stopped 1.3e-5 below gamma
-// and polishLp from there filled its active set), and l10 there now
-// certifies through it at an earlier stage (6.5e-9, 0.08 s). TestConvexSweep
-// (MAXMARGIN_SWEEP=1) covers every norm on Wine and on Gaussian and random
-// labels of six shapes from (20,1000,5) to (2000,10,5): all certified,
-// the slowest 2.2 s. With k = 40 (shapes (50,50,40) and (80,30,40), kD of
-// 1200 to 2000) the dense Newton systems dominate. Measured on 2026-11-30
-// (03:25, quiet machine, OpenBLAS on one thread with its AVX-512 kernels,
-// all 126 cases certified): fro 0.3 to 1.0 s; spectral 0.8 to 3.9 s;
-// nuclear 2.5 to 5.6 s; l1.5 1.5 to 3.1 s; l3, l10, l20 1.7 to 4.2 s,
-// 5.8 to 7.8 s on random labels (50,50,40). (At 01:21 the same day, with
-// OpenBLAS's Prescott fallback kernels, SDP steps of 0.99 of the way to
-// the boundary and the scaled-units tolerance test, nuclear took 11.5 to
-// more than 30 s, spectral and l3 to l20 on random labels (50,50,40) 11.5
-// to 16.9 s; the day before, with gonum's kernels and the rational nuclear
-// bound, nuclear and most norms on random labels (50,50,40) exceeded 30
-// s.)
 // An uncertified result is returned with
 // Certified = false and its (sound) interval.
 //

@@ -73,7 +73,7 @@ func TestConvexHandSolved(t *testing.T) {
 	// concavity), so gamma = 2^{1 - 1/p}: 2^{1/3} for p = 1.5, 2^{2/3} for
 	// p = 3 (and 1, 2 at the LP limits p = 1, inf).
 	line := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
-	// Rank-one data (issue 5): x_0 = 2v in class 0, x_1 = -v in class 1,
+	// Rank-one data: x_0 = 2v in class 0, x_1 = -v in class 1,
 	// v = (3, 4), |v| = 5. Every A(lambda) = (e_0 - e_1)(2 lambda_0 +
 	// lambda_1) v^T is rank one, so its nuclear, spectral and Frobenius
 	// norms coincide, and so do gamma_N = min_lambda N*(A(lambda)) for fro,
@@ -172,7 +172,7 @@ func TestConvexWine(t *testing.T) {
 // experiment (MATH.md section 7: k = 10 centres in d = 25, 50 points per
 // class, sigma = 0.1; n k d = 125,000) and on random labels with d > n
 // ((100, 200, 5): 400 pairs, kD = 1000 weights, n k d = 100,000),
-// certified to DefaultConvexTolerance within issue 5's 10 s. Measured on
+// certified to DefaultConvexTolerance within the convex references' 10 s. Measured on
 // the shared 2-core machine at load 2 to 3:
 //   - fro and spectral: 0.1 to 3 s each.
 //   - nuclear (nuclearIPM, the nuclear ball's column-block SDP; 331 and
@@ -204,9 +204,9 @@ func TestConvexPaperSize(t *testing.T) {
 }
 
 // TestConvexManyClasses certifies spectral and nuclear at 40 classes on
-// Gaussian (80,30,40) (n k d = 96000, issue 5's size), where the SDP
+// Gaussian (80,30,40) (n k d = 96000, within the target size), where the SDP
 // methods' Newton systems have 1201 and 2051 unknowns and nuclearIPM 30
-// column blocks sharing P (sharedHessian): within issue 5's 10 s each
+// column blocks sharing P (sharedHessian): within the 10 s target each
 // (measured 0.8 and 2.9 s on a quiet machine, TestConvexSweep 2026-11-30;
 // before that day's step-length rule and kernels, 3.0 and 14.6 s).
 //
@@ -292,8 +292,8 @@ func sciPyFro(t *testing.T, ds *dataset.Dataset) float64 {
 }
 
 // TestFroAgainstSLSQP compares gamma_fro with scipy's SLSQP on the SVM QP,
-// an independent method, to 1e-6 relative (issue 5) on data no other test
-// uses; the rank-one set also checks gamma_spectral = gamma_fro.
+// an independent method, to 1e-6 relative (the convex references' agreement target) on data no
+// other test uses; the rank-one set also checks gamma_spectral = gamma_fro.
 func TestFroAgainstSLSQP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a Python subprocess per case")
@@ -313,7 +313,7 @@ func TestFroAgainstSLSQP(t *testing.T) {
 
 // TestConvexAgainstCvxopt compares gamma_N for fro, spectral and nuclear
 // with cvxopt's cone solvers (testdata/cvxopt_maxmargin.py: the SVM QP and
-// two SDPs, run to 1e-10 tolerances) to 1e-6 relative (issue 5), on data
+// two SDPs, run to 1e-10 tolerances) to 1e-6 relative (the agreement target), on data
 // sets no other test uses: a Gaussian-cluster set and a random-label set
 // with d > n, both separable.
 func TestConvexAgainstCvxopt(t *testing.T) {

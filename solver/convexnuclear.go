@@ -13,11 +13,9 @@ import (
 
 // nuclearSDPMaxVars bounds the number of variables of nuclearIPM's Newton
 // system (a dense Cholesky factorisation per iteration); larger problems
-// use the barrier methods. It was 2000 with gonum's Cholesky; with
-// OpenBLAS's, at 40 classes (2051 to 2871 variables) the SDP certifies
-// nuclear on the four k = 40 shapes of TestConvexSweep in 2.5 to 5.6 s
-// (2026-11-30, quiet machine), where the barrier method did not within
-// 30 s.
+// use the barrier methods. It admits the k = 40 shapes of TestConvexSweep
+// (2051 to 2871 variables). Measured: see docs/PERFORMANCE.md, section
+// "Solver design measurements".
 const nuclearSDPMaxVars = 3000
 
 // nuclearSDPVars returns the number of variables of nuclearIPM for k×D

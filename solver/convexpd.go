@@ -30,11 +30,11 @@ const pdStageSteps = 150
 // Newton systems are small: with at most pdSmallSystem unknowns (after the
 // power-cone barrier's t is eliminated) a step costs a few milliseconds
 // (7.5 ms at the Gaussian (500,25,10) data, l10, kD = 250, 4500 pairs), so
-// pdSmallStageSteps of them stay within about 3 s. Measured there (load 2
-// to 3): the third stage of l10 and l20 needs 266 and 351 steps (one entry
-// of Z, whose t must fall by orders of magnitude, moves by a full Newton
-// step of about 1e-3 at a time), after which polishLp certifies; with 150
-// steps runPD gave up and the working-set method took over, 13 s in all.
+// pdSmallStageSteps of them stay within about 3 s; there the third stage
+// of l10 and l20 needs a few hundred steps (one entry of Z, whose t must
+// fall by orders of magnitude, moves by a full Newton step of about 1e-3
+// at a time), after which polishLp certifies (measured: see
+// docs/PERFORMANCE.md, section "Solver design measurements").
 const (
 	pdSmallSystem     = 500
 	pdSmallStageSteps = 400
@@ -382,7 +382,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // solveSDP runs spectralIPM (spectral norm) or nuclearIPM (nuclear norm)
 // with an iterateCertifier, as solvePD: first with Mehrotra's second-order
 // term on the semidefinite block (17 to 40 iterations on the data of
-// maxMarginConvex's table), then, if that does not certify, without it
+// TestConvexLpMeasure), then, if that does not certify, without it
 // (measured on GaussianClusters(1, 5, 10, 30, 1.0), overlapping clusters
 // with gamma_spectral = 0.14: the second-order run's dual bound stalls
 // near 1e-6 relative while the first-order run certifies). nuclear runs

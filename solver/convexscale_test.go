@@ -49,7 +49,7 @@ func badlyScaled(seed uint64, n, k int, signal float64) *dataset.Dataset {
 }
 
 // TestConvexBreastCancerRaw solves the raw breast cancer data (569 x 30,
-// k = 2, columns from 1e-3 to 4e3, gamma about 5.7e-5; issue 13: fro gave
+// k = 2, columns from 1e-3 to 4e3, gamma about 5.7e-5; before the corpus fixes fro gave
 // [5.7e-5, 279] and spectral panicked in gonum's Dsyev) for the unitarily
 // invariant norms: each certifies to DefaultConvexTolerance, and the three
 // intervals overlap, since for two classes an optimal W is of rank one and

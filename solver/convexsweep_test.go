@@ -15,7 +15,7 @@ import (
 )
 
 // sweepShapes are the (n, d, k) shapes of TestConvexSweep: n k d <= 1e5
-// (issue 5's acceptance size) with aspects from d >> n to n >> d, and two
+// (the convex references' target size, docs/PERFORMANCE.md "Targets") with aspects from d >> n to n >> d, and two
 // with many classes, (50,50,40) and (80,30,40), whose nuclear SDP in the
 // column form has more than nuclearSDPMaxVars variables.
 var sweepShapes = []struct{ n, d, k int }{
@@ -28,14 +28,14 @@ var sweepShapes = []struct{ n, d, k int }{
 var sweepNorms = []string{"fro", "spectral", "nuclear", "l1.5", "l3", "l10", "l20"}
 
 // sweepTimeout bounds each solve of TestConvexSweep, so that one bad case
-// cannot eat the sweep: three times issue 5's 10 s.
+// cannot eat the sweep: three times the convex references' 10 s.
 const sweepTimeout = 30 * time.Second
 
 // TestConvexSweep solves every norm of sweepNorms on raw and standardized
 // Wine and, for every shape of sweepShapes, on dataset.GaussianClusters(1,
 // k, d, n/k, 0.1) and dataset.RandomLabels(1, n, d, k), logging the time,
-// the certified relative width and Certified, and asserting issue 5's
-// acceptance: certified (width <= 1e-7 max(1, gamma)) in under 10 s. It is
+// the certified relative width and Certified, and asserting the convex
+// references' target: certified (width <= 1e-7 max(1, gamma)) in under 10 s. It is
 // a measurement and runs only with MAXMARGIN_SWEEP set (1 for every norm,
 // or a comma-separated list of norm names); MAXMARGIN_SWEEP_DATA, when
 // set, keeps the data sets whose name contains it.

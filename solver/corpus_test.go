@@ -35,7 +35,7 @@ var corpusNorms = []string{"max", "sum", "opinf", "op1", "fro", "spectral", "nuc
 // knownCorpusFailures lists the corpus cases (entry/norm) that fail on main
 // today, with what they do, as measured on 2026-12-05 with
 // MAXMARGIN_CORPUS_TABLE=1 MAXMARGIN_CORPUS_LIMIT=30 on main at 2822904,
-// before the fixes of issue 13; of the long entries (MAXMARGIN_CORPUS=all)
+// before the solver's fixes for the corpus; of the long entries (MAXMARGIN_CORPUS=all)
 // only the generated ones were measured (limit 20 s): digits and
 // digits-300-std are not listed. TestCorpus skips them with "known failure, issue
 // 13: ..."; with MAXMARGIN_CORPUS_KNOWN=1 (or in table mode) it runs them
@@ -274,8 +274,8 @@ func corpusProblems(e corpus.Entry, name string, out corpusOutcome, ref *corpusR
 // Long entries run only with MAXMARGIN_CORPUS=all; the known failures of
 // knownCorpusFailures are skipped (see there). MAXMARGIN_CORPUS_TABLE=1
 // also runs HiGHS and cvxopt live (testdata/corpus_reference.py, which
-// times their solve calls only) and prints the Markdown table of the
-// README's performance section; with MAXMARGIN_CORPUS_REF=update it
+// times their solve calls only) and prints the Markdown table of
+// docs/PERFORMANCE.md, section "Robustness corpus"; with MAXMARGIN_CORPUS_REF=update it
 // rewrites testdata/corpus_reference.txt from those runs.
 func TestCorpus(t *testing.T) {
 	if testing.Short() {

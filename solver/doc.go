@@ -2,9 +2,14 @@
 //
 //	gamma_N = max_{N(W) <= 1} m(W),   m(W) = min_{i, c != y_i} (w_{y_i} - w_c) . x_i,
 //
-// of a labelled data set for a polyhedral matrix norm N (max, sum, opinf,
-// op1), an optimal classifier, and a certificate that anyone can check
-// without trusting the LP engine (MATH.md section 3; paper eq. 2).
+// of a labelled data set for a matrix norm N, an optimal classifier, and a
+// certificate that anyone can check without trusting the engine (MATH.md
+// section 3; paper eq. 2). The norms supported are the polyhedral ones
+// (norm.Polyhedral: max, sum, opinf, op1), by linear programming as
+// described below, and fro, spectral, nuclear and the entry-wise l<p>
+// norms, 1 < p < inf, by interior-point methods on their convex
+// programmes (see maxMarginConvex in convex.go). Any other norm gives
+// ErrUnsupportedNorm.
 //
 // # The linear programme
 //
@@ -25,19 +30,15 @@
 // and op1 norms go to the interior-point method's group form (ipmgroup.go:
 // any grouping, normal equations bordered by one row per group) when the
 // weights are at least half the pairs, 2kd >= n(k-1), and to lp_solve
-// otherwise (measured, seconds, group form / lp_solve: random labels
-// (100,200,5) opinf 0.21 / 13.5, op1 0.63 / 25.5; (200,500,10) op1 55 /
-// > 300; digits, 1797 images, opinf 250 / 43; raw breast cancer 0.8 / 0.3).
-// Each engine is the other's fallback: lp_solve when the interior points
-// do not certify, the interior points when lp_solve ends with a status
-// other than OPTIMAL. The certificate is exact whatever the engine.
+// otherwise. Each engine is the other's fallback: lp_solve when the
+// interior points do not certify, the interior points when lp_solve ends
+// with a status other than OPTIMAL. The certificate is exact whatever the
+// engine. Settings.Trace receives the steps of the two interior-point
+// forms (a debugging aid; the lines' format is not stable).
 //
 // lp_solve sees every feature column scaled by a power of two to order one,
 // with the norm weighted to match (an exact change of variables, W = W' D),
-// and gamma boxed strictly outside its reach: on raw breast cancer (columns
-// from 1e-3 to 4e3) the max norm went from status UNBOUNDED to 0.2 s, sum
-// from 390 s to 0.3 s, opinf from no answer in 900 s to 0.4 s; on digits
-// opinf and op1 take 43 and 49 s (HiGHS 198 and 225 s).
+// and gamma boxed strictly outside its reach.
 //
 // # Working set (lp_solve)
 //
@@ -91,12 +92,7 @@
 //     Gemm each) rather than pair by pair.
 //   - OpenBLAS. The factorizations, the Gram matrices and those products
 //     run in OpenBLAS (internal/openblas) rather than gonum's pure-Go
-//     kernels, 7 to 13 times faster on the 1800-square systems of
-//     (200,500,10) with its AVX-512 kernels (3 to 4 times with its
-//     Prescott kernels, which it picks by itself on this machine's CPU);
-//     Gaussian max took 2.0 s there with gonum's kernels, 1.4 s with
-//     OpenBLAS's Prescott kernels and 0.87 s with its AVX-512 ones (HiGHS
-//     1.8 to 1.9 s, quiet machine).
+//     kernels.
 //
 // Near the optimum the active rows
 // (lambda_p > s_p) and free entries of W are read off the iterate and one
@@ -107,8 +103,7 @@
 // Up to 5000 pairs are all put in the LP at once (one solve, straight to
 // the full tolerance); above that the working set grows as for lp_solve
 // (each sample's most violated pair), the intermediate sets being solved
-// only to 1e-4. (With 2000, before the reduction, Gaussian max at
-// (500,1000,10) took 87 s over 10 rounds; with every pair at once, 13 s.)
+// only to 1e-4.
 //
 // When there are more than 2000 pairs and they outnumber the weights
 // (n(k-1) > kd for the sum norm, n(k-1) > 2kd for the max norm, e.g.
@@ -123,45 +118,8 @@
 // weight space is used for that loose solve only: closer to the optimum
 // its iterates lose precision (the width stalled near 1e-5 on digits).
 //
-// Measured on the project's 2-core machine (2026-11-30, 02:45 to 03:12
-// UTC, nothing else running; seconds, one run;
-// Gaussian = dataset.GaussianClusters(1, k, d, n/k, 0.1), random =
-// dataset.RandomLabels(1, n, d, k), digits = the first 300 images of Debian
-// python3-sklearn's digits set; HiGHS = testdata/highs_bench.py, the
-// linprog call only, in the same run, limit 300 s; TestHiGHSRatios):
-//
-//	size           data      norm  Go s    HiGHS s  Go/HiGHS
-//	(100,200,5)    Gaussian  max   0.068   0.099    0.69
-//	(100,200,5)    Gaussian  sum   0.038   0.146    0.26
-//	(200,500,10)   Gaussian  max   0.869   1.909    0.46
-//	(200,500,10)   Gaussian  sum   0.765   14.634   0.05
-//	(500,1000,10)  Gaussian  max   5.950   13.845   0.43
-//	(500,1000,10)  Gaussian  sum   22.904  > 300    < 0.076
-//	(100,200,5)    random    max   0.073   0.753    0.10
-//	(100,200,5)    random    sum   0.059   1.945    0.03
-//	(200,500,10)   random    max   1.670   61.734   0.03
-//	(200,500,10)   random    sum   0.761   207.712  0.004
-//	(500,1000,10)  random    max   25.958  > 300    < 0.087
-//	(500,1000,10)  random    sum   11.231  > 300    < 0.037
-//	(300,64,10)    digits    max   0.237   0.666    0.36
-//	(300,64,10)    digits    sum   0.142   0.582    0.24
-//
-// With OpenBLAS's Prescott kernels (00:57 to 01:20 the same day) the Go
-// times were 0.064, 1.41 and 8.68 s on Gaussian max (ratios 0.80 to
-// 0.92), 65 s on Gaussian sum and 35 and 21 s on random labels at
-// (500,1000,10). Before the OpenBLAS kernels (2026-11-29, load 2 to 5) Gaussian max took
-// 0.093, 5.94 and 17.4 s at the three sizes (HiGHS 0.077, 5.14 and 13.4 s),
-// Gaussian sum 155 s at (500,1000,10), and random labels at (500,1000,10)
-// had no certified result: their width stalled at 8.4e-9 relative until
-// purification tried a square basis (purify). At load 4, one and two
-// OpenBLAS threads gave 1.8 and 2.4 s on Gaussian max at (200,500,10); on a
-// quiet machine two gave 1.0 s (internal/openblas runs one: see its
-// documentation). Before the constraint reduction Gaussian max took 6.5 to
-// 8.7 s at (200,500,10) and 87 s at (500,1000,10) (working-set rounds),
-// random labels 6.9 and 8.1 s at (200,500,10). The previous lp_solve-only
-// solver took, on the same machine: Gaussian max 0.13 s and 7.4 s, random
-// max 1.3 s and > 120 s, Gaussian sum 0.27 s and 9.9 s, random sum 1.2 s
-// and > 120 s at (100,200,5) and (200,500,10).
+// Measured: see docs/PERFORMANCE.md, sections "Certified LP solves against
+// HiGHS" and "Solver design measurements".
 //
 // # Certificate
 //

@@ -207,7 +207,7 @@ func FuzzMaxMarginNorms(f *testing.F) {
 
 // TestFuzzKnownFailures runs the inputs in testdata/fuzz-known/
 // FuzzMaxMarginNorms, which FuzzMaxMarginNorms found failing on main on
-// 2026-12-05 (issue 13: the solver's rewrite is to fix them; they are kept
+// 2026-12-05 (the solver's rewrite is to fix them; they are kept
 // out of testdata/fuzz so that go test stays green meanwhile). Each one
 // that still fails is skipped as a known failure; one that passes is
 // logged, to be moved into testdata/fuzz/FuzzMaxMarginNorms.

@@ -224,7 +224,7 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 		}
 		res.iters = it
 		width := res.upper - res.lower
-		if debugIPM {
+		if b.tracing() {
 			var np, nq, nd float64
 			for _, v := range rp {
 				np = max(np, math.Abs(v))
@@ -235,7 +235,7 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 			for j := range rd1 {
 				nd = max(nd, math.Abs(rd1[j]), math.Abs(rd2[j]))
 			}
-			println("group", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
+			b.tracef("group interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g residuals %.3g %.3g %.3g %.3g gap %.3g", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
 		}
 		if width <= tol*max(1, res.upper) {
 			return res, true, nil

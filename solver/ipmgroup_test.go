@@ -70,7 +70,7 @@ func TestGroupFormAgainstLPSolve(t *testing.T) {
 }
 
 // TestBreastCancerRaw solves raw breast cancer (569 x 30, columns from
-// about 1e-3 to 4e3, gamma about 1e-5 to 1e-4; issue 13: lp_solve said
+// about 1e-3 to 4e3, gamma about 1e-5 to 1e-4; before the corpus fixes lp_solve said
 // UNBOUNDED for the max norm, sum took 390 s, opinf gave no answer in
 // 900 s) for every LP norm with MaxMargin and with the group form, and
 // compares with HiGHS where scipy is installed.

@@ -3,7 +3,6 @@ package solver
 import (
 	"cmp"
 	"math"
-	"os"
 	"slices"
 
 	"gonum.org/v1/gonum/blas"
@@ -80,6 +79,7 @@ type ipmLP struct {
 	pairs   []pair
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
+	budget  *budget // the running solve's, for purifyRows' trace
 }
 
 // ipmResult is the outcome of ipmLP.solve: the classifier W (k×d, not
@@ -310,6 +310,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // numerical failure (ok false).
 func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
+	p.budget = b
 	m, kd := len(pairs), p.k*p.d
 	nb := 2 * kd // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
 	// Primal: x1, x2 (max: w+1, 1-w kept consistent through w; sum: P, Q).
@@ -505,9 +506,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 		}
 		res.iters = it
 		width := res.upper - res.lower
-		if debugIPM {
-			println(it, mu, lower, upper, width/upper)
-		}
+		b.tracef("interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g", it, mu, lower, upper, width/upper)
 		if width <= tol*max(1, res.upper) {
 			return res, true, nil
 		}
@@ -563,9 +562,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 			inQ[r] = true
 		}
 		p.pairs = qpairs
-		if debugIPM {
-			println("Q", nq)
-		}
+		b.tracef("interior-point: reduced system of %d pairs", nq)
 		nk := nq
 		if wspace {
 			nk = kd
@@ -619,9 +616,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 			for r := range nk {
 				kmat[r*nk+r] += 1e-12 * big
 			}
-			if debugIPM {
-				println("regularized")
-			}
+			b.tracef("interior-point: regularized")
 			tri, fact = openblas.Potrf(sym)
 			return fact
 		}
@@ -669,9 +664,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 				// Conjugate gradients did not converge: retry the
 				// iteration with the reduced system, whatever the share
 				// of pairs it keeps, or else factorize K.
-				if debugIPM {
-					println("pcg failed")
-				}
+				p.budget.tracef("interior-point: conjugate gradients failed")
 				if pcgFails++; pcgFails >= pcgGiveUp {
 					// Closer to the optimum they will not converge
 					// either: factorize from now on.
@@ -1054,9 +1047,7 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 			nw = max(nw, math.Abs(v))
 		}
 	}
-	if debugIPM {
-		println("purify", len(rows), nu, least/nw*p.scale, res.lower)
-	}
+	p.budget.tracef("interior-point: purify rows %d free %d margin %.17g lower %.17g", len(rows), nu, least/nw*p.scale, res.lower)
 	if nw > 0 && least > 0 && least/nw*p.scale > res.lower {
 		res.lower = least / nw * p.scale
 		wm := mat.NewDense(p.k, p.d, nil)
@@ -1111,8 +1102,6 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 		res.lambda = nl
 	}
 }
-
-var debugIPM = os.Getenv("DEBUGIPM") != ""
 
 // maxMarginIPM is MaxMargin for the max and sum norms by interior points
 // over a growing working set: start with each sample's worst pair under the
@@ -1224,16 +1213,12 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 			for _, pr := range pairs {
 				in[pr.i*k+pr.c] = true
 			}
-			if debugIPM {
-				println("screened", len(pairs), res.iters, res.lower, res.upper)
-			}
+			b.tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(pairs), res.iters, res.lower, res.upper)
 			continue
 		}
 		slack := tol * max(1, res.upper) / 4
 		add, _ := violated(ds, w, res.lower-slack, in, addLimit*nn)
-		if debugIPM {
-			println("round", round, len(pairs), res.iters, len(add), res.lower, res.upper)
-		}
+		b.tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
 		full := res.upper-res.lower <= tol/4*max(1, res.upper)
 		if len(add) == 0 && loose && !full {
 			loose = false
@@ -1305,13 +1290,8 @@ func everyPair(ds *dataset.Dataset) []pair {
 // the pairs are at least pcgMinPairs and m^2 > pcgCost d (a product with K
 // costs about 4md flops against m^3/3 for its factorization, and the
 // method needs 15 to 90 products per solve), pcgTol and pcgMaxIter its
-// stopping rule. Measured (seconds, Gaussian/random max at (200,500,10),
-// load about 2): reduceBand 1e-2 against 1e-3 and 1e-4 took them from 3.5
-// and 5.1 s, 4.2 and 3.8 s to 2.1 and 2.5 s; reduceMax 0.5 against 0.7
-// from 2.3 and 2.7 s to 3.2 and 7.2 s; a forced cut to the 30% heaviest
-// pairs far from the optimum stalled (8 s). ipmAllPairs went from 2000 to
-// 5000 with the reduction: Gaussian max at (500,1000,10) took 87 s over 10
-// working-set rounds (3234 rows) and takes 13 s with every pair at once.
+// stopping rule. Measured: see docs/PERFORMANCE.md, section "Solver
+// design measurements".
 var (
 	reduceActive = 100.0
 	reduceBand   = 1e-2

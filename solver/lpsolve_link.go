@@ -7,7 +7,7 @@ package solver
 // flags of every package are merged into a program's final link, so the line
 // below lets a plain go build link without exported CGO_LDFLAGS. Its header,
 // /usr/include/lpsolve/lp_lib.h, is outside the C compiler's search path:
-// see the README's build section.
+// see README.md, section "Building".
 
 // #cgo linux LDFLAGS: -llpsolve55 -lcolamd -lm -ldl
 import "C"

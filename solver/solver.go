@@ -14,10 +14,11 @@ import (
 	"maxmargin/norm"
 )
 
-// ErrUnsupportedNorm is returned by MaxMargin for a norm it has no method
-// for: neither polyhedral (an LP) nor one of fro, spectral, nuclear and
-// entry-wise lp (the convex path).
-var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral")
+// ErrUnsupportedNorm is returned by MaxMargin and Bounds for a norm they
+// have no method for: one that is neither polyhedral (norm.Polyhedral:
+// max, sum, opinf, op1, solved as a linear programme) nor fro, spectral,
+// nuclear or an entry-wise l<p> norm, 1 < p < inf (the convex path).
+var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral, fro, spectral, nuclear or l<p>")
 
 // ErrBadDual is returned by Certify for dual weights that are not a valid
 // certificate: a negative or non-finite weight, a pair that is not (sample,
@@ -53,7 +54,8 @@ const ipmMethod = "interior-point method"
 const badShape = "solver: data set shape mismatch"
 
 // DefaultTolerance is the certified relative width used when
-// Settings.Tolerance is 0 (issue 2: U - L <= 1e-9 max(1, |gamma|)).
+// Settings.Tolerance is 0: U - L <= 1e-9 max(1, |gamma|), the LP solver's
+// target (docs/PERFORMANCE.md, "Targets").
 const DefaultTolerance = 1e-9
 
 // Settings controls MaxMargin. The zero value (or a nil *Settings) means no
@@ -69,6 +71,11 @@ type Settings struct {
 	// Tolerance is the certified relative width: a result is certified when
 	// Upper - Lower <= Tolerance max(1, |Margin|). 0 means DefaultTolerance.
 	Tolerance float64
+	// Trace, when not nil, is called from the solving goroutine with one
+	// line, without a newline, per step of the interior-point methods of
+	// the LP norms (iterations, reduced systems, purification, working-set
+	// rounds): for debugging a solve. The lines' format is not stable.
+	Trace func(string)
 
 	// tightened marks the second, stricter solve of maxMarginScaled.
 	tightened bool
@@ -118,9 +125,10 @@ type Result struct {
 
 // MaxMargin computes gamma_N = max_{N(W) <= 1} m(W), an optimal classifier
 // and a certificate [Lower, Upper] for gamma_N (MATH.md section 3) for a
-// polyhedral norm n (max, sum, opinf, op1).
+// polyhedral norm n (max, sum, opinf, op1) or one of fro, spectral,
+// nuclear and the entry-wise l<p> norms.
 //
-// The LP "maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma, N(W) <= 1" is
+// For a polyhedral norm the LP "maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma, N(W) <= 1" is
 // solved with lp_solve over a working set of margin rows (constraint
 // generation): start with each sample's worst pair under the class-mean
 // classifier, solve, add each sample's most violated pair outside the set,
@@ -353,12 +361,9 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budge
 // useIPM reports whether maxMarginLP tries the interior-point method
 // before lp_solve: for the max and sum norms when n(k-1)d >= ipmMinSize,
 // for opinf and op1 (the group form) when the weights are at least half
-// the pairs, 2kd >= n(k-1). Measured (seconds, group form / lp_solve):
-// Gaussian (100,200,5) opinf 0.57 / 1.08, random labels (100,200,5) opinf
-// 0.21 / 13.5, op1 0.63 / 25.5, Gaussian (200,500,10) opinf 18.7 / 26.6,
-// op1 37.5 / 49.4, random (200,500,10) op1 55 / > 300; but with many more
-// pairs than weights lp_solve wins: digits (1797 images) opinf 250 / 43,
-// its first 300 images 5 to 6 / 2.6, raw breast cancer 0.8 / 0.3.
+// the pairs, 2kd >= n(k-1); with many more pairs than weights lp_solve
+// is faster. Measured: see docs/PERFORMANCE.md, section "Solver design
+// measurements".
 func useIPM(ds *dataset.Dataset, pn norm.Polyhedral) bool {
 	nn, d, k := ds.Dims()
 	if g := pn.Grouping(); g == norm.Entries || g == norm.Whole {

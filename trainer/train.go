@@ -51,9 +51,9 @@ type Checkpoint struct {
 	// Loss is L(W_T) and LogLoss is log L(W_T), exact also where L(W_T)
 	// underflows to 0.
 	Loss, LogLoss float64
-	// Proxy is G(W_T) = (1/n) sum_i (1 - S_{y_i}(W_T x_i)) (MATH.md eq. 8,
-	// whatever the loss) and LogProxy its logarithm, exact where G
-	// underflows.
+	// Proxy is G(W_T) = (1/n) sum_i (1 - S_{y_i}(W_T x_i)) (MATH.md
+	// section 4, paper eq. 8, whatever the loss) and LogProxy its
+	// logarithm, exact where G underflows.
 	Proxy, LogProxy float64
 	// Margin is the unnormalized margin m(W_T) = min_{i,c!=y_i} (w_{y_i} -
 	// w_c).x_i.

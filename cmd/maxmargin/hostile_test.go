@@ -11,9 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// TestHostileInputs runs solve and train on the inputs of issue 7 and checks
-// each outcome: a result (exit 0), "not linearly separable" (exit 3), or one
-// line on stderr with exit 1; never a panic or a stack trace.
+// TestHostileInputs runs solve and train on hostile inputs (malformed,
+// degenerate and extreme data sets) and checks each outcome: a result
+// (exit 0), "not linearly separable" (exit 3), or one line on stderr with
+// exit 1; never a panic or a stack trace.
 func TestHostileInputs(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {

@@ -18,8 +18,8 @@ import (
 // not).
 const debianPython = "/usr/bin/python3"
 
-// TestSolveAgainstCvxopt is issue 5's acceptance check through the command:
-// `maxmargin solve --norm fro|spectral` on data no other test uses agrees with
+// TestSolveAgainstCvxopt is the convex references' agreement check through
+// the command: `maxmargin solve --norm fro|spectral` on data no other test uses agrees with
 // cvxopt's QP and SDP (solver/testdata/cvxopt_maxmargin.py) to 1e-6
 // relative, certified.
 func TestSolveAgainstCvxopt(t *testing.T) {

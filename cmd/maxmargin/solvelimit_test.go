@@ -18,7 +18,7 @@ import (
 )
 
 // digitsCSV is scikit-learn's 8x8 digits (1797 x 64, k = 10): its l3 solve
-// takes tens of seconds (issue 13), long enough to be stopped.
+// takes tens of seconds, long enough to be stopped.
 const digitsCSV = "../../internal/corpus/data/digits.csv"
 
 // stoppedResult checks the output of a solve stopped by its time limit or

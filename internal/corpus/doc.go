@@ -1,4 +1,4 @@
-// Package corpus is the robustness corpus of the solver's tests (issue 13):
+// Package corpus is the robustness corpus of the solver's tests:
 // real data sets as users bring them (raw, unstandardized: columns spanning
 // many orders of magnitude, tiny margins) and their standardized copies
 // (Real), and data from dataset's hard generators: badly scaled columns,

@@ -5,10 +5,10 @@
 // types, so that a call site changes package and nothing else.
 //
 // gonum's pure-Go kernels are correct but slow on the solvers' dense
-// systems: on this project's 2-core machine a 1800×1800 Cholesky takes
-// 280 to 360 ms with lapack64.Potrf and 40 ms here, and the rank-1000
-// update of an 1800-square matrix 540 ms with blas64.Syrk and 43 ms here
-// (BenchmarkPotrf, BenchmarkSyrk).
+// systems: about 7 to 13 times slower than OpenBLAS's on a 1800×1800
+// Cholesky factorisation or rank-1000 update (BenchmarkPotrf,
+// BenchmarkSyrk; measured: see docs/PERFORMANCE.md, section "OpenBLAS
+// kernels").
 //
 // Kernels: Debian's OpenBLAS picks its kernels from the CPU's model, and
 // on a model it does not know (this machine's) falls back to its Prescott

@@ -85,10 +85,9 @@ static int potrf_unblocked(char uplo, int n, double *a, int lda) {
 // dpotrf (column-major): per block column of POTRF_NB, dpotrf on the
 // diagonal block, dtrsm on the panel below (or right of) it and dsyrk on
 // the trailing matrix, where nearly all the work is. It returns LAPACK's
-// info. At n = 1800 on one thread (BenchmarkPotrf, SkylakeX kernels) it
-// takes 38 to 44 ms against 48 to 63 ms for OpenBLAS's own dpotrf, whose
-// dsyrk runs at 75 GFLOP/s where its dpotrf reaches 34; blocks of 32, 64,
-// 128, 256 and 384 took 44 to 58, 40 to 46, 53, 61 and 64 ms.
+// info. It is faster here than OpenBLAS's own dpotrf, whose dsyrk runs at
+// about twice its speed (measured: see docs/PERFORMANCE.md, section
+// "OpenBLAS kernels").
 enum { POTRF_NB = 96 };
 
 static int potrf(char uplo, int n, double *a, int lda) {
@@ -153,11 +152,9 @@ func init() {
 	// One thread: OpenBLAS's threads wait for work by spinning, and when
 	// the cores are oversubscribed (go test runs packages side by side on
 	// CI's 2 cores) each call can wait a scheduler quantum for a thread
-	// that is not running. Measured with the verify tests running beside
-	// the solver's: l10 on the paper's data took 42 s with 2 threads
-	// against 1.4 s alone; at load 4, Gaussian max at (200,500,10) took
-	// 1.8 s with 1 thread and 2.4 s with 2. One thread also keeps results
-	// independent of the number of cores.
+	// that is not running (measured: see docs/PERFORMANCE.md, section
+	// "OpenBLAS kernels"). One thread also keeps results independent of
+	// the number of cores.
 	C.openblas_set_num_threads(1)
 	C.select_core()
 }

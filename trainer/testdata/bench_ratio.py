@@ -4,7 +4,7 @@ Reads Go benchmark output (go test ./trainer -bench Step) and the output of
 torch_bench.py (the same format), from the files named on the command line
 or from stdin, and prints, per size and optimizer, the median time per step
 of each, and the speed-up torch time / Go time for every torch thread count
-found (issue 6's targets: >= 3 at 500x25x10, >= 1 at 2000x500x10, against
+found (the targets of docs/PERFORMANCE.md: >= 3 at 500x25x10, >= 1 at 2000x500x10, against
 torch's default thread count).
 
 Go's Adam (as analysed) is compared with the same loop written with torch

@@ -13,8 +13,8 @@ import (
 // cvxopt's convex solver on a formulation the Go solver does not use
 // (testdata/lpnorm_check.py: the primal "maximize g s.t. V w >= g,
 // sum |w|^p <= 1" for p >= 2, the dual "maximize 1^T lam s.t.
-// ||V^T lam||_q <= 1, lam >= 0" for p < 2), to 1e-6 relative (issue 5's
-// agreement with an independent solver), on data no other test uses. The
+// ||V^T lam||_q <= 1, lam >= 0" for p < 2), to 1e-6 relative (the convex
+// references' agreement target, docs/PERFORMANCE.md "Targets"), on data no other test uses. The
 // result must also be certified, and the reference must lie inside the
 // certified interval widened by the same 1e-6 (cvxopt's accuracy).
 func TestLpAgainstCvxopt(t *testing.T) {

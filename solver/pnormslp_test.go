@@ -112,7 +112,7 @@ func TestSlpStepTrustRegion(t *testing.T) {
 // TestConvexLpWide checks l10 and l20 on data with many more features
 // than samples (kD = 2000 and 5000 entries of W, n k d <= 1e5), where
 // slpRefine's linear programmes once took 10 to 32 s (slpMaxColumns): each
-// must certify within DefaultConvexTolerance inside issue 5's 10 s (the
+// must certify within DefaultConvexTolerance inside the convex references' 10 s (the
 // Settings.Timeout; measured 0.4 to 1.1 s, widths 2e-12 to 3e-12
 // relative).
 func TestConvexLpWide(t *testing.T) {

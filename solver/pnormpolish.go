@@ -365,10 +365,9 @@ func (pd *polishDual) direction(x, lam, m []float64, idx []int) ([]float64, []fl
 //
 // in (dlambda, dnu, dgam). The denominators of E are floored at 1e-12 of
 // the largest, which makes the step an approximate Newton step where
-// entries of Z are near 0 and p is large; measured at p = 10 (load 2 to
-// 3), the floor gave random labels (100,200,5) 3.7 s and Gaussian
-// (500,25,10) 14 s against 16.7 and 21 s without it, standardized Wine
-// 1e-12 against 3e-9.
+// entries of Z are near 0 and p is large, and faster and more precise at
+// p = 10 than the exact step (measured: see docs/PERFORMANCE.md, section
+// "Solver design measurements").
 type polishPrimal struct {
 	bp     *barrierProblem
 	p      float64
@@ -498,11 +497,8 @@ func solveDense(a *mat.Dense, b []float64) ([]float64, bool) {
 // pairs with hat lambda_j > sqrt(c mu'), mu' = hat lambda_j hat s_j. A
 // missed active pair costs a round of polishLp (addBelow, about 4 Newton
 // steps) and a wrong one a step (its weight turns negative), so c is
-// small. Measured (load 2 to 3, seconds l1.5/l3): c = 1 gave random labels
-// (100,200,5) 3.4/3.9 and Gaussian (500,25,10) 1.1/0.8; c = 0.1 gave
-// 3.5/2.7 and 1.2/0.8; c = 0.01 gave 2.0/2.8 and 0.9/0.7; c = 0.001 gave
-// 2.0/1.8 and 1.9/1.1; c = 1e-4 2.1/1.9 and 16/5.4 (thousands of pairs in
-// the Gaussian set before activeSet capped it at kD).
+// small; 0.01 was the fastest of 1 to 1e-4 (measured: see
+// docs/PERFORMANCE.md, section "Solver design measurements").
 const activeRatio = 0.01
 
 // activeSet returns the pairs polishLp starts from: with s_j the margins of

@@ -22,15 +22,9 @@ const (
 
 // slpMaxColumns is the largest kD for which polished tries slpRefine: its
 // linear programmes have kD columns, and lp_solve's cost grows fast with
-// them. Measured (TestConvexSweep, 2026-11-29, load about 2): with
-// slpRefine at every size, l10 and l20 took 23 s and 19 s on random
-// labels (20,1000,5) (kD = 5000), 32 s (timeout) and 26 s on the Gaussian
-// (20,1000,5), 10 s and 11 s on random labels (50,500,4) (kD = 2000), 2.4
-// s and 4.5 s on the Gaussian (100,200,5) (kD = 1000), 98 % of it in
-// lp_solve; without it 0.5 to 1.3 s, all certified to 2e-12 to 3e-12 by
-// polishLp from a later stage. It is needed on raw Wine (kD = 39), and
-// costs little at kD = 80 to 200 (Gaussian (500,25,8), (1000,10,10): 0.5
-// and 1.8 s with it).
+// them; it is needed on raw Wine (kD = 39) and not at kD >= 1000, where
+// polishLp certifies from a later stage without it. Measured: see
+// docs/PERFORMANCE.md, section "Solver design measurements".
 const slpMaxColumns = 500
 
 // slpRefine improves the small entries of Z for the l<p> problem with p >
