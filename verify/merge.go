@@ -90,8 +90,10 @@ func ReadSummary(path string) (*Summary, error) {
 
 // Merge joins the summaries of the N shards of one run (names[i] names
 // shards[i] in errors, typically its file) into the summary of the whole
-// run: the reports in job order, the verdict and the partial mark computed
-// as Run computes them, and Version, Build and Plan of the shards. Its JSON
+// run: the reports in job order, each report's verdict computed again from
+// its checks (a check marked skipped counts for nothing, whatever its
+// "pass" says), the run's verdict and partial mark computed as Run computes
+// them, and Version, Build and Plan of the shards. Its JSON
 // and its report are those of the same run done serially, byte for byte
 // (the report's generation time aside).
 //
@@ -174,7 +176,10 @@ func Merge(shards []*Summary, names []string) (*Summary, error) {
 	for _, s := range shards {
 		id := shardOf(s)
 		for m, r := range s.Reports {
-			reports[id.I-1+m*n] = r
+			// The verdict is the checks', not the file's word.
+			rc := *r
+			rc.Pass = rc.passes()
+			reports[id.I-1+m*n] = &rc
 		}
 	}
 	out := summarize(reports)
@@ -202,7 +207,7 @@ func (r *Report) drawable() error {
 			return fmt.Errorf("correlation %s without a series", name)
 		}
 	}
-	if len(r.Series) > 0 {
+	if len(r.Series) > 0 && r.Claim.Rate.Kind != "" {
 		if err := r.Claim.Rate.validate(); err != nil {
 			return err
 		}

@@ -112,7 +112,7 @@ func TestMergeErrors(t *testing.T) {
 	shard := func(i, n, reports int) *Summary {
 		s := &Summary{Version: FormatVersion, Build: "b", Plan: plan, Shard: &ShardID{I: i, N: n}, Pass: true}
 		for range reports {
-			s.Reports = append(s.Reports, &Report{Pass: true})
+			s.Reports = append(s.Reports, &Report{Pass: true, Checks: []Check{{Name: "bound", Pass: true}}})
 		}
 		return s
 	}
@@ -260,13 +260,13 @@ func TestPlanDigest(t *testing.T) {
 // FuzzMergeReport feeds arbitrary JSON to Merge and draws the report of
 // what it accepts: a malformed shard file is an error, never a panic.
 func FuzzMergeReport(f *testing.F) {
-	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": 1, "digest": "x"}, "reports": [{"case": "c",
+	f.Add(`{"version": "maxmargin-verify/3", "plan": {"jobs": 1, "digest": "x"}, "reports": [{"case": "c",
 		"claim": {"name": "signgd", "norm": "max", "rate": {"kind": "nsd"}, "burn_in": 2}, "steps": 10, "n": 3, "d": 2,
 		"checks": [{"name": "slope", "figure": "NaN", "threshold": "-Infinity"}],
 		"series": {"max": {"t": [1, 2, 10], "gap": [1, 0.5, "NaN"]}, "sum": {"t": [1], "gap": ["Infinity"]}},
 		"correlation": {"max": [0.1, "Infinity", 0.3]}}], "pass": false}`)
-	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": 2, "digest": "x"}, "shard": {"i": 1, "n": 1}, "reports": [{}, {"series": {"max": {"t": [-1, 0], "gap": [-1, 0]}}, "claim": {"rate": {"kind": "power", "a": 0.5}}}]}`)
-	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": -1}}`)
+	f.Add(`{"version": "maxmargin-verify/3", "plan": {"jobs": 2, "digest": "x"}, "shard": {"i": 1, "n": 1}, "reports": [{}, {"series": {"max": {"t": [-1, 0], "gap": [-1, 0]}}, "claim": {"rate": {"kind": "power", "a": 0.5}}}]}`)
+	f.Add(`{"version": "maxmargin-verify/3", "plan": {"jobs": -1}}`)
 	f.Fuzz(func(t *testing.T, b string) {
 		var s Summary
 		if json.Unmarshal([]byte(b), &s) != nil {
