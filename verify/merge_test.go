@@ -257,6 +257,46 @@ func TestPlanDigest(t *testing.T) {
 	assert.ErrorContains(t, err, "data.csv")
 }
 
+// TestPlanDigestCommand checks that the plan sees the files an external
+// optimizer's command names: a script edited between two shards gives
+// another plan, and Merge refuses to join their outputs, where hashing the
+// argv alone would have merged a stale shard with a fresh one. Words that
+// are not files (the optimizer's name) count through the case's JSON only.
+func TestPlanDigestCommand(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	caseJSON := []byte(`{"data": {"rows": [[1, 0, 0], [0, 1, 1]]}, "claims": [{"claim": "mine", "steps": 10,
+		"define": {"command": ["sh", "train.sh", "adam"], "norm": "max"}}]}`)
+	for _, d := range []string{dirA, dirB} {
+		require.NoError(t, os.WriteFile(filepath.Join(d, "train.sh"), []byte("echo v1\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(d, "c.json"), caseJSON, 0o644))
+	}
+	plan := func(dir string) *Plan {
+		c, err := LoadCase(filepath.Join(dir, "c.json"))
+		require.NoError(t, err)
+		p, err := PlanOf([]*Case{c}, Options{})
+		require.NoError(t, err)
+		return p
+	}
+	base := plan(dirA)
+	assert.Equal(t, *base, *plan(dirB), "the same script elsewhere")
+	require.NoError(t, os.WriteFile(filepath.Join(dirA, "adam"), []byte("a file named like a word"), 0o644))
+	assert.NotEqual(t, base.Digest, plan(dirA).Digest, "an argument that names a file is hashed")
+	require.NoError(t, os.Remove(filepath.Join(dirA, "adam")))
+	assert.Equal(t, base.Digest, plan(dirA).Digest)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dirB, "train.sh"), []byte("echo v2\n"), 0o644))
+	edited := plan(dirB)
+	assert.NotEqual(t, base.Digest, edited.Digest, "script content")
+	shard := func(i int, p *Plan) *Summary {
+		return &Summary{Version: FormatVersion, Build: "b", Plan: p, Shard: &ShardID{I: i, N: 2},
+			Reports: []*Report{{Pass: true, Checks: []Check{{Name: "bound", Pass: true}}}}}
+	}
+	base.Jobs, edited.Jobs = 2, 2
+	_, err := Merge([]*Summary{shard(1, base), shard(2, edited)}, []string{"s1.json", "s2.json"})
+	assert.ErrorIs(t, err, ErrMerge)
+	assert.ErrorContains(t, err, "s2.json: verify: cannot merge: another case set or options")
+}
+
 // FuzzMergeReport feeds arbitrary JSON to Merge and draws the report of
 // what it accepts: a malformed shard file is an error, never a panic.
 func FuzzMergeReport(f *testing.F) {
