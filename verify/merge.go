@@ -185,7 +185,7 @@ func Merge(shards []*Summary, names []string) (*Summary, error) {
 		case s.Build != first.Build:
 			return nil, fmt.Errorf("%s: %w: built by %q, %s by %q", names[i], ErrMerge, s.Build, names[0], first.Build)
 		case *s.Plan != *first.Plan:
-			return nil, fmt.Errorf("%s: %w: another case set or options (plan %d jobs %.12s, %s has %d jobs %.12s)",
+			return nil, fmt.Errorf("%s: %w: another case set, options or external optimizer files (plan %d jobs %.12s, %s has %d jobs %.12s)",
 				names[i], ErrMerge, s.Plan.Jobs, s.Plan.Digest, names[0], jobs, first.Plan.Digest)
 		case id.N != n:
 			return nil, fmt.Errorf("%s: %w: shard %s of %d shards, %s is of %d", names[i], ErrMerge, id, id.N, names[0], n)

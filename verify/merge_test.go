@@ -136,7 +136,7 @@ func TestMergeErrors(t *testing.T) {
 		{"none", nil, "no shard outputs"},
 		{"missing shard", []*Summary{good[0]}, "missing shard(s) 2/2"},
 		{"duplicate shard", []*Summary{good[0], good[1], good[1]}, "s3.json: verify: cannot merge: shard 2/2 again (also in s2.json)"},
-		{"other case set", []*Summary{good[0], with(good[1], func(s *Summary) { s.Plan = &Plan{Jobs: 5, Digest: "d2"} })}, "s2.json: verify: cannot merge: another case set or options"},
+		{"other case set", []*Summary{good[0], with(good[1], func(s *Summary) { s.Plan = &Plan{Jobs: 5, Digest: "d2"} })}, "s2.json: verify: cannot merge: another case set, options or external optimizer files"},
 		{"other build", []*Summary{good[0], with(good[1], func(s *Summary) { s.Build = "c" })}, `s2.json: verify: cannot merge: built by "c", s1.json by "b"`},
 		{"other N", []*Summary{good[0], shard(2, 3, 1)}, "s2.json: verify: cannot merge: shard 2/3 of 3 shards, s1.json is of 2"},
 		{"short shard", []*Summary{good[0], shard(2, 2, 1)}, "s2.json: verify: cannot merge: shard 2/2 holds 1 reports, the plan's 5 jobs give it 2"},
@@ -294,7 +294,7 @@ func TestPlanDigestCommand(t *testing.T) {
 	base.Jobs, edited.Jobs = 2, 2
 	_, err := Merge([]*Summary{shard(1, base), shard(2, edited)}, []string{"s1.json", "s2.json"})
 	assert.ErrorIs(t, err, ErrMerge)
-	assert.ErrorContains(t, err, "s2.json: verify: cannot merge: another case set or options")
+	assert.ErrorContains(t, err, "s2.json: verify: cannot merge: another case set, options or external optimizer files")
 }
 
 // FuzzMergeReport feeds arbitrary JSON to Merge and draws the report of
