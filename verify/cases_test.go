@@ -33,7 +33,7 @@ func TestCases(t *testing.T) {
 		t.Run(jobs[i].Case.Name+"/"+r.Claim.Name, func(t *testing.T) {
 			require.Empty(t, r.Error)
 			for _, c := range r.Checks {
-				if !c.Pass {
+				if c.Failed() {
 					t.Errorf("check %s failed: figure %g, threshold %g: %s", c.Name, c.Figure, c.Threshold, c.Detail)
 				}
 			}

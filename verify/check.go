@@ -15,12 +15,29 @@ type Check struct {
 	Name      string  `json:"name"`
 	Figure    float64 `json:"figure"`
 	Threshold float64 `json:"threshold"`
-	Pass      bool    `json:"pass"`
+	// Pass is true when the check ran and held. A skipped check has Pass
+	// false: it is no evidence for the claim.
+	Pass bool `json:"pass"`
 	// Skipped marks a check that was not run (a case's skip, or a claim
-	// that does not give what the check needs); it counts as passed and
-	// Detail says why.
+	// that does not give what the check needs); Detail says why. A skipped
+	// check neither passes nor fails: it fails no claim (Failed) and
+	// counts for none (see Report.Pass).
 	Skipped bool   `json:"skipped,omitempty"`
 	Detail  string `json:"detail"`
+}
+
+// Failed tells whether the check ran and did not hold.
+func (c Check) Failed() bool { return !c.Pass && !c.Skipped }
+
+// Verdict returns "pass", "FAIL" or "skipped", as reports print it.
+func (c Check) Verdict() string {
+	switch {
+	case c.Skipped:
+		return "skipped"
+	case !c.Pass:
+		return "FAIL"
+	}
+	return "pass"
 }
 
 // Thresholds of the rate checks. Each is a property of the check, not of a

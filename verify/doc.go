@@ -43,5 +43,31 @@
 // (Check.Skipped): items 1 and 2 of the inequalities need the claim's loss
 // to be cross-entropy, item 4 a schedule and a norm in which every step is
 // at most eta_t long (NSD and NMD, or Claim.StepNorm), the rate checks a
-// Rate. The bound, the preference and the pins always run.
+// Rate. The bound, the preference and the pins always run. A skipped check
+// is no evidence: it has Pass false, fails nothing, is written "skipped"
+// in every report, and a claim passes only when no check failed and at
+// least one ran and passed (Report.Pass).
+//
+// # Runs, shards and the reference cache
+//
+// Jobs lists a run's (case, claim) jobs; RunJobs checks them in parallel
+// and returns a Summary with the reports in job order. Shard picks the I-th
+// of N interleaved slices of the jobs, so that N processes (a batch
+// scheduler's array job) cover each job once; each writes its Summary as
+// JSON (FormatVersion, with every figure exact, non-finite ones as
+// strings), stamped with the program's Build and the run's Plan (PlanOf: the
+// number of jobs and a digest of the options and the cases' content,
+// including the bytes of CSV files and of the files an external
+// optimizer's command names). ReadSummary and Merge join the shards into
+// the Summary of the serial run, byte for byte (WriteReport's generation
+// time aside), refusing shards of other builds or plans, duplicates and
+// missing ones; Merge computes each report's verdict again from its checks.
+//
+// A ReferenceCache keeps certified references on disk, keyed by the exact
+// data (DataHash), the norm, the tolerance and the build, so that shards and
+// reruns do not solve them again. An entry is used only after its
+// certificate is evaluated again on the data and proves the stored interval,
+// so a warm cache gives the same reports as a cold one. Only references are
+// cached: every run trains, runs its commands and reads its trajectory files
+// afresh, so no result outlives a change of its inputs.
 package verify

@@ -88,13 +88,15 @@ func (c Check) MarshalJSON() ([]byte, error) {
 	return json.Marshal(checkJSON{c.Name, number(c.Figure), number(c.Threshold), c.Pass, c.Skipped, c.Detail})
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
+// UnmarshalJSON reads what MarshalJSON writes. A check marked skipped is
+// read with Pass false whatever its "pass" says: a skipped check is never
+// evidence of passing.
 func (c *Check) UnmarshalJSON(b []byte) error {
 	var j checkJSON
 	if err := json.Unmarshal(b, &j); err != nil {
 		return err
 	}
-	*c = Check{Name: j.Name, Figure: float64(j.Figure), Threshold: float64(j.Threshold), Pass: j.Pass, Skipped: j.Skipped, Detail: j.Detail}
+	*c = Check{Name: j.Name, Figure: float64(j.Figure), Threshold: float64(j.Threshold), Pass: j.Pass && !j.Skipped, Skipped: j.Skipped, Detail: j.Detail}
 	return nil
 }
 

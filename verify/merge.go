@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -22,8 +24,13 @@ type Plan struct {
 	// results (step scale, gradient) and, per case in order, its name, its
 	// case file's content as parsed (data source, references, claims,
 	// pins) with a CSV path replaced by the SHA-256 of the CSV file's
-	// bytes: shards run on different machines agree when their inputs do,
-	// wherever the files lie.
+	// bytes, and the SHA-256 of every file an external optimizer's command
+	// names (its program and the arguments that are files, such as its
+	// script; see hashCommandFiles): shards run on different machines agree
+	// when their inputs do, wherever the files lie, and a script changed
+	// between shards gives another plan, which Merge refuses. What such a
+	// program loads in turn (Python modules, torch) is not hashed: keep it
+	// fixed, as the container image of deploy/ does.
 	Digest string `json:"digest"`
 }
 
@@ -62,9 +69,50 @@ func PlanOf(cases []*Case, opt Options) (*Plan, error) {
 			return nil, fmt.Errorf("%s: %w", c.Path, err)
 		}
 		fmt.Fprintf(h, "case %q\x00%s\x00", c.Name, b)
+		for _, x := range c.Claims {
+			if x.Define == nil || len(x.Define.Command) == 0 {
+				continue
+			}
+			if err := hashCommandFiles(h, x.Define.Command, filepath.Dir(c.Path)); err != nil {
+				return nil, fmt.Errorf("%s: claim %q: %w", c.Path, x.Claim, err)
+			}
+		}
 		jobs += len(c.Claims)
 	}
 	return &Plan{Jobs: jobs, Digest: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// hashCommandFiles writes to h the SHA-256 of every file an external
+// optimizer's command names, as CommandSource runs it in dir: the program
+// (looked up in PATH when its name has no slash, else relative to dir) and
+// every argument that names a regular file relative to dir (a script, its
+// settings). Other arguments are only words, already in the case's JSON.
+// A program that cannot be found is left to fail when it runs.
+func hashCommandFiles(h io.Writer, argv []string, dir string) error {
+	for i, arg := range argv {
+		p := arg
+		switch {
+		case i == 0 && !strings.ContainsRune(arg, filepath.Separator):
+			found, err := exec.LookPath(arg)
+			if err != nil {
+				continue
+			}
+			p = found
+		case !filepath.IsAbs(p):
+			p = filepath.Join(dir, p)
+		}
+		st, err := os.Stat(p)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		fmt.Fprintf(h, "argv %d %q sha256:%x\x00", i, arg, sum)
+	}
+	return nil
 }
 
 // ErrMerge is wrapped by every error of Merge and ReadSummary.
@@ -90,8 +138,10 @@ func ReadSummary(path string) (*Summary, error) {
 
 // Merge joins the summaries of the N shards of one run (names[i] names
 // shards[i] in errors, typically its file) into the summary of the whole
-// run: the reports in job order, the verdict and the partial mark computed
-// as Run computes them, and Version, Build and Plan of the shards. Its JSON
+// run: the reports in job order, each report's verdict computed again from
+// its checks (a check marked skipped counts for nothing, whatever its
+// "pass" says), the run's verdict and partial mark computed as Run computes
+// them, and Version, Build and Plan of the shards. Its JSON
 // and its report are those of the same run done serially, byte for byte
 // (the report's generation time aside).
 //
@@ -135,7 +185,7 @@ func Merge(shards []*Summary, names []string) (*Summary, error) {
 		case s.Build != first.Build:
 			return nil, fmt.Errorf("%s: %w: built by %q, %s by %q", names[i], ErrMerge, s.Build, names[0], first.Build)
 		case *s.Plan != *first.Plan:
-			return nil, fmt.Errorf("%s: %w: another case set or options (plan %d jobs %.12s, %s has %d jobs %.12s)",
+			return nil, fmt.Errorf("%s: %w: another case set, options or external optimizer files (plan %d jobs %.12s, %s has %d jobs %.12s)",
 				names[i], ErrMerge, s.Plan.Jobs, s.Plan.Digest, names[0], jobs, first.Plan.Digest)
 		case id.N != n:
 			return nil, fmt.Errorf("%s: %w: shard %s of %d shards, %s is of %d", names[i], ErrMerge, id, id.N, names[0], n)
@@ -174,7 +224,10 @@ func Merge(shards []*Summary, names []string) (*Summary, error) {
 	for _, s := range shards {
 		id := shardOf(s)
 		for m, r := range s.Reports {
-			reports[id.I-1+m*n] = r
+			// The verdict is the checks', not the file's word.
+			rc := *r
+			rc.Pass = rc.passes()
+			reports[id.I-1+m*n] = &rc
 		}
 	}
 	out := summarize(reports)
@@ -202,7 +255,7 @@ func (r *Report) drawable() error {
 			return fmt.Errorf("correlation %s without a series", name)
 		}
 	}
-	if len(r.Series) > 0 {
+	if len(r.Series) > 0 && r.Claim.Rate.Kind != "" {
 		if err := r.Claim.Rate.validate(); err != nil {
 			return err
 		}

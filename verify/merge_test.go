@@ -112,7 +112,7 @@ func TestMergeErrors(t *testing.T) {
 	shard := func(i, n, reports int) *Summary {
 		s := &Summary{Version: FormatVersion, Build: "b", Plan: plan, Shard: &ShardID{I: i, N: n}, Pass: true}
 		for range reports {
-			s.Reports = append(s.Reports, &Report{Pass: true})
+			s.Reports = append(s.Reports, &Report{Pass: true, Checks: []Check{{Name: "bound", Pass: true}}})
 		}
 		return s
 	}
@@ -136,7 +136,7 @@ func TestMergeErrors(t *testing.T) {
 		{"none", nil, "no shard outputs"},
 		{"missing shard", []*Summary{good[0]}, "missing shard(s) 2/2"},
 		{"duplicate shard", []*Summary{good[0], good[1], good[1]}, "s3.json: verify: cannot merge: shard 2/2 again (also in s2.json)"},
-		{"other case set", []*Summary{good[0], with(good[1], func(s *Summary) { s.Plan = &Plan{Jobs: 5, Digest: "d2"} })}, "s2.json: verify: cannot merge: another case set or options"},
+		{"other case set", []*Summary{good[0], with(good[1], func(s *Summary) { s.Plan = &Plan{Jobs: 5, Digest: "d2"} })}, "s2.json: verify: cannot merge: another case set, options or external optimizer files"},
 		{"other build", []*Summary{good[0], with(good[1], func(s *Summary) { s.Build = "c" })}, `s2.json: verify: cannot merge: built by "c", s1.json by "b"`},
 		{"other N", []*Summary{good[0], shard(2, 3, 1)}, "s2.json: verify: cannot merge: shard 2/3 of 3 shards, s1.json is of 2"},
 		{"short shard", []*Summary{good[0], shard(2, 2, 1)}, "s2.json: verify: cannot merge: shard 2/2 holds 1 reports, the plan's 5 jobs give it 2"},
@@ -257,16 +257,56 @@ func TestPlanDigest(t *testing.T) {
 	assert.ErrorContains(t, err, "data.csv")
 }
 
+// TestPlanDigestCommand checks that the plan sees the files an external
+// optimizer's command names: a script edited between two shards gives
+// another plan, and Merge refuses to join their outputs, where hashing the
+// argv alone would have merged a stale shard with a fresh one. Words that
+// are not files (the optimizer's name) count through the case's JSON only.
+func TestPlanDigestCommand(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	caseJSON := []byte(`{"data": {"rows": [[1, 0, 0], [0, 1, 1]]}, "claims": [{"claim": "mine", "steps": 10,
+		"define": {"command": ["sh", "train.sh", "adam"], "norm": "max"}}]}`)
+	for _, d := range []string{dirA, dirB} {
+		require.NoError(t, os.WriteFile(filepath.Join(d, "train.sh"), []byte("echo v1\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(d, "c.json"), caseJSON, 0o644))
+	}
+	plan := func(dir string) *Plan {
+		c, err := LoadCase(filepath.Join(dir, "c.json"))
+		require.NoError(t, err)
+		p, err := PlanOf([]*Case{c}, Options{})
+		require.NoError(t, err)
+		return p
+	}
+	base := plan(dirA)
+	assert.Equal(t, *base, *plan(dirB), "the same script elsewhere")
+	require.NoError(t, os.WriteFile(filepath.Join(dirA, "adam"), []byte("a file named like a word"), 0o644))
+	assert.NotEqual(t, base.Digest, plan(dirA).Digest, "an argument that names a file is hashed")
+	require.NoError(t, os.Remove(filepath.Join(dirA, "adam")))
+	assert.Equal(t, base.Digest, plan(dirA).Digest)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dirB, "train.sh"), []byte("echo v2\n"), 0o644))
+	edited := plan(dirB)
+	assert.NotEqual(t, base.Digest, edited.Digest, "script content")
+	shard := func(i int, p *Plan) *Summary {
+		return &Summary{Version: FormatVersion, Build: "b", Plan: p, Shard: &ShardID{I: i, N: 2},
+			Reports: []*Report{{Pass: true, Checks: []Check{{Name: "bound", Pass: true}}}}}
+	}
+	base.Jobs, edited.Jobs = 2, 2
+	_, err := Merge([]*Summary{shard(1, base), shard(2, edited)}, []string{"s1.json", "s2.json"})
+	assert.ErrorIs(t, err, ErrMerge)
+	assert.ErrorContains(t, err, "s2.json: verify: cannot merge: another case set, options or external optimizer files")
+}
+
 // FuzzMergeReport feeds arbitrary JSON to Merge and draws the report of
 // what it accepts: a malformed shard file is an error, never a panic.
 func FuzzMergeReport(f *testing.F) {
-	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": 1, "digest": "x"}, "reports": [{"case": "c",
+	f.Add(`{"version": "maxmargin-verify/3", "plan": {"jobs": 1, "digest": "x"}, "reports": [{"case": "c",
 		"claim": {"name": "signgd", "norm": "max", "rate": {"kind": "nsd"}, "burn_in": 2}, "steps": 10, "n": 3, "d": 2,
 		"checks": [{"name": "slope", "figure": "NaN", "threshold": "-Infinity"}],
 		"series": {"max": {"t": [1, 2, 10], "gap": [1, 0.5, "NaN"]}, "sum": {"t": [1], "gap": ["Infinity"]}},
 		"correlation": {"max": [0.1, "Infinity", 0.3]}}], "pass": false}`)
-	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": 2, "digest": "x"}, "shard": {"i": 1, "n": 1}, "reports": [{}, {"series": {"max": {"t": [-1, 0], "gap": [-1, 0]}}, "claim": {"rate": {"kind": "power", "a": 0.5}}}]}`)
-	f.Add(`{"version": "maxmargin-verify/2", "plan": {"jobs": -1}}`)
+	f.Add(`{"version": "maxmargin-verify/3", "plan": {"jobs": 2, "digest": "x"}, "shard": {"i": 1, "n": 1}, "reports": [{}, {"series": {"max": {"t": [-1, 0], "gap": [-1, 0]}}, "claim": {"rate": {"kind": "power", "a": 0.5}}}]}`)
+	f.Add(`{"version": "maxmargin-verify/3", "plan": {"jobs": -1}}`)
 	f.Fuzz(func(t *testing.T, b string) {
 		var s Summary
 		if json.Unmarshal([]byte(b), &s) != nil {

@@ -43,8 +43,10 @@ type Summary struct {
 
 // FormatVersion names the layout of Summary's JSON. Version 2 added the
 // version, build, plan and shard and writes non-finite figures as strings
-// ("NaN", "Infinity", "-Infinity") where version 1 wrote null.
-const FormatVersion = "maxmargin-verify/2"
+// ("NaN", "Infinity", "-Infinity") where version 1 wrote null. Version 3
+// writes a skipped check with "pass": false (version 2 wrote true) and
+// hashes an external optimizer's files into the plan.
+const FormatVersion = "maxmargin-verify/3"
 
 // Table returns the summary as a fixed-width text table: claim, case, slope
 // against the predicted slope, final gap and verdict.
@@ -52,30 +54,42 @@ func (s *Summary) Table() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-16s %-28s %8s %8s %11s  %s\n", "claim", "case", "slope", "rate", "final gap", "verdict")
 	for _, r := range s.Reports {
-		verdict := "PASS"
-		if !r.Pass {
-			verdict = "FAIL " + r.failures()
-		}
-		fmt.Fprintf(&b, "%-16s %-28s %8.3f %8.3f %11.3e  %s\n", r.Claim.Name, r.Case, r.Slope, r.RateSlope, r.FinalGap, verdict)
+		fmt.Fprintf(&b, "%-16s %-28s %8.3f %8.3f %11.3e  %s\n", r.Claim.Name, r.Case, r.Slope, r.RateSlope, r.FinalGap, r.Verdict())
 	}
 	return b.String()
 }
 
-// failures lists the failed checks (or the error) of a report.
-func (r *Report) failures() string {
-	if r.Error != "" {
-		return r.Error
-	}
-	var names []string
+// Verdict returns the report's verdict as the summary table prints it:
+// "PASS" or "FAIL" followed by the failed checks (or the error), and the
+// skipped checks, if any, after "skipped:", so that a pass resting on
+// fewer checks says so.
+func (r *Report) Verdict() string {
+	var failed, skipped []string
 	for _, c := range r.Checks {
-		if !c.Pass {
-			names = append(names, c.Name)
+		switch {
+		case c.Skipped:
+			skipped = append(skipped, c.Name)
+		case !c.Pass:
+			failed = append(failed, c.Name)
 		}
 	}
 	if r.Partial {
-		names = append(names, "partial")
+		failed = append(failed, "partial")
 	}
-	return strings.Join(names, ",")
+	v := "PASS"
+	if !r.Pass {
+		v = "FAIL"
+		switch {
+		case r.Error != "":
+			v += " " + r.Error
+		case len(failed) > 0:
+			v += " " + strings.Join(failed, ",")
+		}
+	}
+	if len(skipped) > 0 {
+		v += " (skipped: " + strings.Join(skipped, ",") + ")"
+	}
+	return v
 }
 
 // WriteReport writes dir/report.md with the summary table, every check's
@@ -99,15 +113,19 @@ func WriteReport(dir string, s *Summary) error {
 	fmt.Fprintf(&b, " Verdict: %s.\n\n```\n%s```\n\n", verdict, s.Table())
 	for _, r := range s.Reports {
 		fmt.Fprintf(&b, "## %s on %s\n\n", r.Claim.Name, r.Case)
-		fmt.Fprintf(&b, "%s (%s). Optimizer %s, norm %s, loss %s, eta_t = %g (t+1)^-%.4g, %d steps; predicted gap O(%s).\n\n",
-			r.Claim.Source, r.Claim.Status, r.Claim.Optimizer, r.Claim.Norm, r.Claim.Loss, r.Claim.LR, r.Claim.Decay, r.Steps, r.Claim.Rate)
+		predicted := "no predicted rate"
+		if r.Claim.Rate.Kind != "" {
+			predicted = fmt.Sprintf("predicted gap O(%s)", r.Claim.Rate)
+		}
+		fmt.Fprintf(&b, "%s (%s). Optimizer %s, norm %s, loss %s, eta_t = %g (t+1)^-%.4g, %d steps; %s.\n\n",
+			r.Claim.Source, r.Claim.Status, r.Claim.Optimizer, r.Claim.Norm, r.Claim.Loss, r.Claim.LR, r.Claim.Decay, r.Steps, predicted)
 		if r.Error != "" {
 			fmt.Fprintf(&b, "Error: %s\n\n", r.Error)
 		}
 		fmt.Fprintf(&b, "| check | figure | threshold | verdict | detail |\n|---|---|---|---|---|\n")
 		for _, c := range r.Checks {
-			v := "pass"
-			if !c.Pass {
+			v := c.Verdict()
+			if c.Failed() {
 				v = "**FAIL**"
 			}
 			fmt.Fprintf(&b, "| %s | %.4g | %.4g | %s | %s |\n", c.Name, c.Figure, c.Threshold, v, strings.ReplaceAll(c.Detail, "|", "/"))
@@ -281,6 +299,9 @@ func positivePoints(s Series) plotter.XYs {
 // guide meets the own-norm gap at the first checkpoint at or after the
 // burn-in.
 func rateGuide(own Series, r *Report) plotter.XYs {
+	if r.Claim.Rate.Kind == "" {
+		return nil // a claim may predict no rate
+	}
 	rate := func(t float64) float64 { return r.Claim.Rate.At(t, r.N, r.D) }
 	i := sort.SearchFloat64s(own.T, math.Max(2, float64(r.Claim.BurnIn)))
 	if i >= len(own.T) || own.Gap[i] <= 0 {

@@ -80,11 +80,13 @@ type Series struct {
 
 // Report is the outcome of one claim on one case.
 type Report struct {
-	Case      string  `json:"case"`
-	Claim     Claim   `json:"claim"`
-	Steps     int     `json:"steps"`
-	N         int     `json:"n"`
-	D         int     `json:"d"`
+	Case  string `json:"case"`
+	Claim Claim  `json:"claim"`
+	Steps int    `json:"steps"`
+	N     int    `json:"n"`
+	D     int    `json:"d"`
+	// Pass is the verdict: no error, not partial, no check failed and at
+	// least one check passed (skipped checks count for nothing).
 	Pass      bool    `json:"pass"`
 	Partial   bool    `json:"partial,omitempty"`
 	Error     string  `json:"error,omitempty"`
@@ -254,7 +256,7 @@ func (rep *Report) check(ds *dataset.Dataset, refs References, claim Claim, loss
 	if claim.Rate.Kind == "" {
 		rep.Slope, rep.RateSlope = math.NaN(), math.NaN()
 		for _, name := range []string{"envelope", "slope", "shrink"} {
-			rateChecks = append(rateChecks, Check{Name: name, Figure: math.NaN(), Threshold: math.NaN(), Pass: true, Skipped: true,
+			rateChecks = append(rateChecks, Check{Name: name, Figure: math.NaN(), Threshold: math.NaN(), Skipped: true,
 				Detail: "skipped: the claim predicts no rate"})
 		}
 	} else {
@@ -272,7 +274,7 @@ func (rep *Report) check(ds *dataset.Dataset, refs References, claim Claim, loss
 			rep.Slope, rep.RateSlope = c.Figure, c.Threshold-SlopeTolerance
 		}
 		if why, ok := skip[c.Name]; ok && !c.Skipped {
-			c.Pass, c.Skipped = true, true
+			c.Pass, c.Skipped = false, true
 			c.Detail = "skipped: " + why
 		}
 		rep.Checks = append(rep.Checks, c)
@@ -280,10 +282,25 @@ func (rep *Report) check(ds *dataset.Dataset, refs References, claim Claim, loss
 	if pins != nil {
 		rep.Checks = append(rep.Checks, pinCheck(pins, claim.Name, refs, cps))
 	}
-	rep.Pass = rep.Error == "" && !rep.Partial
-	for _, c := range rep.Checks {
-		rep.Pass = rep.Pass && c.Pass
+	rep.Pass = rep.passes()
+}
+
+// passes is a report's verdict from its contents: no error, not partial, no
+// check failed and at least one check ran and passed (skipped checks are
+// no evidence either way). Merge recomputes it from a shard's checks, so a
+// shard file cannot claim more than its checks show.
+func (rep *Report) passes() bool {
+	if rep.Error != "" || rep.Partial {
+		return false
 	}
+	ran := false
+	for _, c := range rep.Checks {
+		if c.Failed() {
+			return false
+		}
+		ran = ran || c.Pass
+	}
+	return ran
 }
 
 // preference compares the claim's own relative gap with the other reference
@@ -329,7 +346,7 @@ func inequalityCheck(ds *dataset.Dataset, claim Claim, lossKnown bool, refs Refe
 	stepN := stepNorm(claim)
 	pathCheck := stepN != "" && claim.LR > 0
 	if !crossEntropy && !pathCheck {
-		c.Pass, c.Skipped, c.Figure = true, true, math.NaN()
+		c.Skipped, c.Figure = true, math.NaN()
 		var why []string
 		if !crossEntropy {
 			why = append(why, "items 1 and 2 need the cross-entropy loss named by the claim")

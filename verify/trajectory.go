@@ -171,7 +171,10 @@ func matrixOf(rows [][]float64, k, d int) (*mat.Dense, error) {
 //	               be its length)
 //
 // The NumPy arrays may be float64, float32 or integers, in C or Fortran
-// order. Every format is held to ReadTrajectory's rules (steps strictly
+// order. float32 values are read exactly, but their rounding (relative
+// 2^-24) exceeds the 1e-12 slack of the path-length inequality (MATH.md
+// section 6, item 4): a normalized optimizer's float32 iterates fail it at
+// t = 1 (max(W_1) = float32(0.1) > 0.1, measured). Save float64. Every format is held to ReadTrajectory's rules (steps strictly
 // increasing, shapes, finite values); errors wrap ErrTrajectory and name the
 // file (and, for JSON Lines, the line; for NumPy, the checkpoint's index).
 func LoadTrajectory(path string, k, d, steps int) ([]Iterate, error) {

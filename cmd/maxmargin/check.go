@@ -110,14 +110,7 @@ func runCheck(args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprint(stdout, s.Table())
 		for _, ch := range r.Checks {
-			verdict := "pass"
-			switch {
-			case ch.Skipped:
-				verdict = "skipped"
-			case !ch.Pass:
-				verdict = "FAIL"
-			}
-			fmt.Fprintf(stdout, "  %-12s %-7s %s\n", ch.Name, verdict, ch.Detail)
+			fmt.Fprintf(stdout, "  %-12s %-7s %s\n", ch.Name, ch.Verdict(), ch.Detail)
 		}
 	}
 	switch {

@@ -129,6 +129,17 @@ func TestCheckCase(t *testing.T) {
 	assert.Regexp(t, `slope\s+skipped\s+skipped: the claim predicts no rate`, out)
 	assert.Regexp(t, `bound\s+pass`, out)
 	assert.Regexp(t, `preference\s+pass`, out)
+	assert.Contains(t, out, "PASS (skipped: inequalities,envelope,slope,shrink)")
+
+	// The report of a claim without a rate (its plot has no rate guide)
+	// says skipped, not pass.
+	report := filepath.Join(t.TempDir(), "report")
+	code, _, errw = runCLI("check", "--case", casePath, "--claim", "bare", "--report", report, traj)
+	require.Equal(t, 0, code, errw)
+	md, err := os.ReadFile(filepath.Join(report, "report.md"))
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "| slope | NaN | NaN | skipped | skipped: the claim predicts no rate |")
+	assert.Contains(t, string(md), "no predicted rate")
 
 	code, out, errw = runCLI("check", "--case", casePath, "--claim", "signgd", traj)
 	require.Equal(t, 0, code, errw)

@@ -96,11 +96,7 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signalContext()
 	defer stop()
 	progress := func(done, total int, r *verify.Report) {
-		verdict := "pass"
-		if !r.Pass {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(stderr, "[%d/%d] %s on %s: %s\n", done, total, r.Claim.Name, r.Case, verdict)
+		fmt.Fprintf(stderr, "[%d/%d] %s on %s: %s\n", done, total, r.Claim.Name, r.Case, r.Verdict())
 	}
 	s := verify.RunJobs(ctx, jobs, verify.RunSettings{Workers: *workers, Options: opt, Cache: cache, Progress: progress})
 	s.Build, s.Plan, s.Shard = build, plan, shardID
