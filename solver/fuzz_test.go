@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -142,8 +143,8 @@ func scaledDatasetFromFuzz(b []byte) *dataset.Dataset {
 // contract: a panic; an error that is neither a *StatusError nor one of the
 // documented sentinels ErrTooLarge and ErrUnsupportedNorm; an interval that
 // is NaN, negative or out of order; Separable other than Lower > 0; or a
-// result marked Certified whose width exceeds Tolerance max(1, |Margin|)
-// (plus 1e-15 relative for the rounding of the bounds to float64).
+// result marked Certified whose interval fails WithinTolerance (with 1e-15
+// relative of slack for the rounding of the bounds to float64).
 // MAXMARGIN_FUZZ_NORMS (a comma-separated list of norm names) narrows the
 // norms, to point the fuzzer at one path past the failures of another.
 func maxMarginNormsProblems(b []byte) []string {
@@ -182,7 +183,10 @@ func maxMarginNormsProblems(b []byte) []string {
 			if r.Separable != (r.Lower > 0) {
 				problems = append(problems, fmt.Sprintf("%s: separable %v with lower bound %v", name, r.Separable, r.Lower))
 			}
-			if r.Certified && r.Upper-r.Lower > r.Tolerance*max(1, math.Abs(r.Margin))+1e-15*max(1, math.Abs(r.Upper)) {
+			// The bounds are rounded outward to float64: 1e-15 relative of
+			// slack for that.
+			lo, up := new(big.Rat).SetFloat64(r.Lower), new(big.Rat).SetFloat64(max(r.Lower, r.Upper*(1-1e-15)))
+			if r.Certified && !WithinTolerance(ds, nrm, lo, up, r.Tolerance) {
 				problems = append(problems, fmt.Sprintf("%s: certified, but width %v over the tolerance %v", name, r.Upper-r.Lower, r.Tolerance))
 			}
 		}()

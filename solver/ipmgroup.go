@@ -237,13 +237,13 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 			}
 			b.tracef("group interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g residuals %.3g %.3g %.3g %.3g gap %.3g", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
 		}
-		if width <= tol*max(1, res.upper) {
+		if width <= tol*max(p.floor, res.upper) {
 			return res, true, nil
 		}
-		if width <= 1e-6*max(1, res.upper) && it >= lastPurify+3 {
+		if width <= 1e-6*max(p.floor, res.upper) && it >= lastPurify+3 {
 			lastPurify = it
 			p.purifyGroup(&res, gr, x1, x2, z1, z2, s, lam, u, nu, g)
-			if width = res.upper - res.lower; width <= tol*max(1, res.upper) {
+			if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
 				return res, true, nil
 			}
 		}
@@ -478,7 +478,7 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 		g += ap * dg
 	}
 	p.purifyGroup(&res, gr, x1, x2, z1, z2, s, lam, u, nu, g)
-	return res, res.upper-res.lower <= tol*max(1, res.upper), nil
+	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
 }
 
 // groupW returns the classifier W = W' D of the method's w (length kd) as

@@ -69,7 +69,8 @@ import (
 // Any iterate gives certified bounds (MATH.md section 3): W/N(W) a lower
 // bound m(W)/N(W) and lambda an upper bound N*(A(lambda))/sum lambda. The
 // method stops when these, over the working set, are within tol
-// max(1, upper) of each other; the caller checks the other pairs.
+// max(upper, floor) of each other (floor: lpWithinTolerance's, in the
+// data's units); the caller checks the other pairs.
 type ipmLP struct {
 	ds      *dataset.Dataset
 	n, d, k int
@@ -80,6 +81,10 @@ type ipmLP struct {
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
 	budget  *budget // the running solve's, for purifyRows' trace
+	// floor is the certified-width test's floor in the data's units: the
+	// method stops at upper - lower <= tol max(upper, floor)
+	// (lpWithinTolerance; 1 unless set).
+	floor float64
 }
 
 // ipmResult is the outcome of ipmLP.solve: the classifier W (k×d, not
@@ -98,7 +103,7 @@ type ipmResult struct {
 // newIPM prepares the IPM for ds; sumForm selects the sum norm.
 func newIPM(ds *dataset.Dataset, sumForm bool) *ipmLP {
 	n, d, k := ds.Dims()
-	p := &ipmLP{ds: ds, n: n, d: d, k: k, sum: sumForm}
+	p := &ipmLP{ds: ds, n: n, d: d, k: k, sum: sumForm, floor: 1}
 	// Scale X so that the LP's numbers are of order one: for the max norm
 	// margins of a ±1 classifier are of order ||x_i||_1, for the sum norm
 	// of order |x_il|.
@@ -306,7 +311,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 }
 
 // solve runs the interior-point method on the pairs until the restricted
-// certificate width is at most tol max(1, upper), the iteration limit, or a
+// certificate width is at most tol max(upper, floor), the iteration limit, or a
 // numerical failure (ok false).
 func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
@@ -507,15 +512,15 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 		res.iters = it
 		width := res.upper - res.lower
 		b.tracef("interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g", it, mu, lower, upper, width/upper)
-		if width <= tol*max(1, res.upper) {
+		if width <= tol*max(p.floor, res.upper) {
 			return res, true, nil
 		}
 		// Close to the optimum, the active set is known: try to jump to the
 		// vertex (a least-squares solve) rather than iterate on.
-		if width <= 1e-6*max(1, res.upper) && it >= lastPurify+3 {
+		if width <= 1e-6*max(p.floor, res.upper) && it >= lastPurify+3 {
 			lastPurify = it
 			p.purify(&res, x1, x2, z1, z2, s, lam, g)
-			if width = res.upper - res.lower; width <= tol*max(1, res.upper) {
+			if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
 				return res, true, nil
 			}
 		}
@@ -916,7 +921,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 	}
 	p.pairs = pairs
 	p.purify(&res, x1, x2, z1, z2, s, lam, g)
-	return res, res.upper-res.lower <= tol*max(1, res.upper), nil
+	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
 }
 
 // purify tries to recover the optimal vertex from an interior iterate close
@@ -1125,6 +1130,7 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budge
 func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget, group bool) (*Result, []pair, error) {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() != norm.Entries || group)
+	p.floor = marginFloor(ds, pn)
 	var gr *groupIPM
 	if group {
 		cs := columnScales(ds.X)
@@ -1216,10 +1222,10 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 			b.tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(pairs), res.iters, res.lower, res.upper)
 			continue
 		}
-		slack := tol * max(1, res.upper) / 4
+		slack := tol * max(p.floor, res.upper) / 4
 		add, _ := violated(ds, w, res.lower-slack, in, addLimit*nn)
 		b.tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
-		full := res.upper-res.lower <= tol/4*max(1, res.upper)
+		full := res.upper-res.lower <= tol/4*max(p.floor, res.upper)
 		if len(add) == 0 && loose && !full {
 			loose = false
 			continue

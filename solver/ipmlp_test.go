@@ -177,6 +177,7 @@ func TestIPMConstraintReduction(t *testing.T) {
 				}
 				defer func() { reduceBand, pcgMinPairs, pcgCost = oldBand, oldMin, oldCost }()
 				p := newIPM(ds, n == norm.Sum)
+				p.floor = marginFloor(ds, n) // as ipmWorkingSet sets it
 				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, unlimited())
 				require.NoError(t, err)
 				require.True(t, ok, "width %g", res.upper-res.lower)
@@ -194,7 +195,7 @@ func TestIPMConstraintReduction(t *testing.T) {
 					if v.pcgActive {
 						require.Positive(t, got.pcg, "conjugate-gradient iterations")
 					}
-					tol := DefaultTolerance * max(1, full.upper)
+					tol := DefaultTolerance * max(marginFloor(ds, n), full.upper)
 					require.InDelta(t, full.lower, got.lower, tol)
 					require.InDelta(t, full.upper, got.upper, tol)
 					out, err := certify(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)

@@ -240,13 +240,8 @@ func (c *ReferenceCache) decode(ds *dataset.Dataset, n norm.Norm, data string, b
 	if lower.Cmp(storedLower) < 0 || upper.Cmp(storedUpper) > 0 {
 		return nil, fmt.Errorf("%w: fresh bounds [%g, %g] do not contain it", errStale, ratFloat(lower), ratFloat(upper))
 	}
-	// Certified: Upper - Lower <= tol max(1, Lower), exactly.
-	width := new(big.Rat).Sub(storedUpper, storedLower)
-	bound := new(big.Rat).SetFloat64(tol)
-	if e.Lower > 1 {
-		bound.Mul(bound, storedLower)
-	}
-	if width.Cmp(bound) > 0 {
+	// Certified: the solver's test (solver.WithinTolerance), exactly.
+	if !solver.WithinTolerance(ds, n, storedLower, storedUpper, tol) {
 		return nil, fmt.Errorf("%w: interval wider than the tolerance", errStale)
 	}
 	return &solver.Result{
