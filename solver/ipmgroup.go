@@ -255,8 +255,8 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 
 		// Normal matrix K over the pair rows then the group rows.
 		for j := range kd {
-			e1[j] = 1 / (z1[j]/x1[j] + groupReg)
-			e2[j] = 1 / (z2[j]/x2[j] + groupReg)
+			e1[j] = 1 / (z1[j]/x1[j] + p.opt.GroupReg)
+			e2[j] = 1 / (z2[j]/x2[j] + p.opt.GroupReg)
 			f[j] = e1[j] + e2[j]
 		}
 		assemble := func() {
@@ -628,6 +628,3 @@ func (p *ipmLP) purifyGroupRows(res *ipmResult, gr *groupIPM, rows, groups, free
 		res.lambda = nl
 	}
 }
-
-// groupReg is the primal regularization of the group form.
-var groupReg = 1e-10

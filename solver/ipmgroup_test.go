@@ -26,7 +26,7 @@ func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float
 // groupOnly runs the interior-point method in the group form alone.
 func groupOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *Result {
 	t.Helper()
-	res, _, err := ipmWorkingSet(ds, n, tol, unlimited(), true)
+	res, _, err := ipmWorkingSet(ds, n, tol, defaultIPMOptions(), unlimited(), true)
 	require.NoError(t, err)
 	require.NotNil(t, res, "the group form did not certify")
 	return res

@@ -50,20 +50,20 @@ import (
 // primal step length still respects all the rows; the multipliers of R are
 // reset to the central path, lambda_r = mu_Q / s_r, so that a pair becoming
 // active (small s_r) grows its weight and enters Q. When Q would hold more
-// than reduceMax of the pairs (far from the optimum, where all weigh
-// alike) the full system is used, and for reducePause iterations when the
-// reduced steps stall; if they still stall, for good. On Gaussian clusters
+// than Reduce.Max (ipmOptions) of the pairs (far from the optimum, where
+// all weigh alike) the full system is used, and for Reduce.Pause
+// iterations when the reduced steps stall; if they still stall, for good. On Gaussian clusters
 // at (200,500,10) Q falls from 1800 pairs to about 130 over the last half
 // of the iterations.
 //
 // Far from the optimum, on large LPs, the full system is solved by
 // conjugate gradients preconditioned with P = blockdiag(K_QQ, diag K_RR),
-// Q the reduceCap heaviest pairs (pcgSolve): a product with K is
+// Q the Reduce.Cap heaviest pairs (pcgSolve): a product with K is
 // M (E (M^T v)) + (s/lambda) v, two n×k×d matrix products, and the method
 // converges in 15 to 90 products there (Gaussian (500,1000,10): 4500 pairs,
 // 1.5 s an iteration against 6 s for the factorization). Closer to the
 // optimum K's coupling between Q and the rest through the free entries of
-// W grows like 1/mu and the method stops converging within pcgMaxIter; the
+// W grows like 1/mu and the method stops converging within PCG.MaxIter; the
 // iteration is then redone with the reduced system, or else K is factorized.
 //
 // Any iterate gives certified bounds (MATH.md section 3): W/N(W) a lower
@@ -81,6 +81,7 @@ type ipmLP struct {
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
 	budget  *budget // the running solve's, for purifyRows' trace
+	opt     ipmOptions
 	// floor is the certified-width test's floor in the data's units: the
 	// method stops at upper - lower <= tol max(upper, floor)
 	// (lpWithinTolerance; 1 unless set).
@@ -100,10 +101,11 @@ type ipmResult struct {
 	pcg          int // iterations that tried conjugate gradients
 }
 
-// newIPM prepares the IPM for ds; sumForm selects the sum norm.
-func newIPM(ds *dataset.Dataset, sumForm bool) *ipmLP {
+// newIPM prepares the IPM for ds with the tuning opt; sumForm selects the
+// sum norm.
+func newIPM(ds *dataset.Dataset, sumForm bool, opt ipmOptions) *ipmLP {
 	n, d, k := ds.Dims()
-	p := &ipmLP{ds: ds, n: n, d: d, k: k, sum: sumForm, floor: 1}
+	p := &ipmLP{ds: ds, n: n, d: d, k: k, sum: sumForm, floor: 1, opt: opt}
 	// Scale X so that the LP's numbers are of order one: for the max norm
 	// margins of a ±1 classifier are of order ||x_i||_1, for the sum norm
 	// of order |x_il|.
@@ -365,7 +367,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 	// Constraint reduction (not in the weight space, where the system's
 	// size does not depend on the pairs): the view over the pairs Q of the
 	// Newton system, and the terms of the pairs outside it.
-	reduce := reduceBand > 0 && !wspace
+	reduce := p.opt.Reduce.Band > 0 && !wspace
 	pauseUntil := 0
 	forceDrop, retrying := false, false
 	muPrev, lastReduced := 0.0, false
@@ -389,7 +391,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 	rd2e := make([]float64, kd)
 	defer func() { p.pairs = pairs }()
 	// Conjugate gradients: the preconditioner's pairs and K's diagonal.
-	usePCG := !wspace && m >= pcgMinPairs && float64(m)*float64(m) > pcgCost*float64(p.d)
+	usePCG := !wspace && m >= p.opt.PCG.MinPairs && float64(m)*float64(m) > p.opt.PCG.Cost*float64(p.d)
 	pidx := make([]int, 0, m)
 	ppairs := make([]pair, 0, m)
 	ppos := make([]int, m)
@@ -478,7 +480,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 		if lastReduced && mu > muPrev && it >= pauseUntil {
 			// A reduced step that raised the mean complementarity left
 			// the central path's neighbourhood: full steps for a while.
-			pauseUntil = it + reducePause
+			pauseUntil = it + p.opt.Reduce.Pause
 		}
 		muPrev, lastReduced = mu, false
 
@@ -535,16 +537,16 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 		} else if stall > 2 && reduce && it >= pauseUntil {
 			// The reduced steps no longer make progress: go on with the
 			// full system for a few iterations.
-			pauseUntil = it + reducePause
+			pauseUntil = it + p.opt.Reduce.Pause
 		}
 
 		// Constraint reduction: the Newton system is built over the pairs
 		// Q whose weight lambda_p/s_p in K^{-1} (equivalently in
-		// H = E^{-1} + M^T diag(lambda/s) M) is at least reduceBand of the
+		// H = E^{-1} + M^T diag(lambda/s) M) is at least Reduce.Band of the
 		// largest; see reducedPairs.
 		var q []int
 		if reduce && !wspace && (it >= pauseUntil || forceDrop) {
-			q = reducedPairs(s, lam, qidx, forceDrop)
+			q = p.opt.reducedPairs(s, lam, qidx, forceDrop)
 			forceDrop = false
 		}
 		if q == nil {
@@ -632,7 +634,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 		var triP blas64.Triangular
 		var pq []int
 		if usePCG && nq == m {
-			pq = precondPairs(s, lam, pidx)
+			pq = p.opt.precondPairs(s, lam, pidx)
 			for r := range ppos {
 				ppos[r] = -1
 			}
@@ -670,7 +672,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 				// iteration with the reduced system, whatever the share
 				// of pairs it keeps, or else factorize K.
 				p.budget.tracef("interior-point: conjugate gradients failed")
-				if pcgFails++; pcgFails >= pcgGiveUp {
+				if pcgFails++; pcgFails >= p.opt.PCG.GiveUp {
 					// Closer to the optimum they will not converge
 					// either: factorize from now on.
 					usePCG = false
@@ -1118,18 +1120,19 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 // Result (and nil error) when the method did not certify, so that the
 // caller falls back to lp_solve; a time-out or cancellation is a
 // *StatusError, returned with the best certified Result so far (nil when
-// none: the first working set was not solved far enough).
-func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget) (*Result, []pair, error) {
+// none: the first working set was not solved far enough). opt is the
+// method's tuning (defaultIPMOptions in MaxMargin).
+func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *budget) (*Result, []pair, error) {
 	g := pn.Grouping()
-	return ipmWorkingSet(ds, pn, tol, b, g == norm.Rows || g == norm.Columns)
+	return ipmWorkingSet(ds, pn, tol, opt, b, g == norm.Rows || g == norm.Columns)
 }
 
 // ipmWorkingSet is maxMarginIPM in the group form (solveGroup, any
 // grouping) when group is true, else in the max form (Entries) or the sum
 // form (Whole).
-func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget, group bool) (*Result, []pair, error) {
+func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *budget, group bool) (*Result, []pair, error) {
 	nn, d, k := ds.Dims()
-	p := newIPM(ds, pn.Grouping() != norm.Entries || group)
+	p := newIPM(ds, pn.Grouping() != norm.Entries || group, opt)
 	p.floor = marginFloor(ds, pn)
 	var gr *groupIPM
 	if group {
@@ -1149,10 +1152,10 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 	if pn.Grouping() != norm.Whole {
 		wfac = 2
 	}
-	screen := !group && nn*(k-1) > screenMinPairs && wfac*k*d < nn*(k-1)
-	allPairs := ipmAllPairs
+	screen := !group && nn*(k-1) > p.opt.ScreenMinPairs && wfac*k*d < nn*(k-1)
+	allPairs := p.opt.AllPairs
 	if group {
-		allPairs = groupAllPairs
+		allPairs = p.opt.GroupAllPairs
 	}
 	if nn*(k-1) <= allPairs || screen {
 		pairs = everyPair(ds)
@@ -1187,7 +1190,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 	for round := 1; round <= 50; round++ {
 		rtol := tol / 4
 		if loose {
-			rtol = max(rtol, looseTol)
+			rtol = max(rtol, p.opt.LooseTol)
 		}
 		p.weights = screen
 		var res ipmResult
@@ -1223,7 +1226,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 			continue
 		}
 		slack := tol * max(p.floor, res.upper) / 4
-		add, _ := violated(ds, w, res.lower-slack, in, addLimit*nn)
+		add, _ := violated(ds, w, res.lower-slack, in, p.opt.AddLimit*nn)
 		b.tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
 		full := res.upper-res.lower <= tol/4*max(p.floor, res.upper)
 		if len(add) == 0 && loose && !full {
@@ -1249,8 +1252,8 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 }
 
 // screenPairs returns the pairs of p's last solve that are nearly active
-// there: margin under the normalized w within screenBand res.upper of
-// res.lower, or lambda_p at least screenBand times the largest. The loop
+// there: margin under the normalized w within ScreenBand res.upper of
+// res.lower, or lambda_p at least ScreenBand times the largest. The loop
 // of maxMarginIPM adds back any pair that the smaller LP's solution
 // violates, so the screen affects only the speed.
 func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []pair {
@@ -1262,7 +1265,7 @@ func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []pair {
 	}
 	var out []pair
 	for r, pr := range p.pairs {
-		if mw[r]*p.scale <= res.lower+screenBand*res.upper || res.lambda[r] >= screenBand*big {
+		if mw[r]*p.scale <= res.lower+p.opt.ScreenBand*res.upper || res.lambda[r] >= p.opt.ScreenBand*big {
 			out = append(out, pr)
 		}
 	}
@@ -1283,56 +1286,77 @@ func everyPair(ds *dataset.Dataset) []pair {
 	return out
 }
 
-// Tuning of the interior-point path (measured; see the package
-// documentation): ipmMinSize is the least n(k-1)d for which MaxMargin uses
-// it (below, lp_solve's vertex is found in milliseconds); ipmAllPairs the
-// most pairs n(k-1) that are all put in the first working set; addLimit
-// the pairs added per round, in units of n; looseTol the relative width to
-// which working sets that may still grow are solved; screenBand the
-// relative band of the screening (screenPairs); reduceBand, reduceActive,
-// reduceMax and reducePause the constraint reduction (reducedPairs; the
-// iterations a stalled reduction waits); reduceCap the share of pairs in
-// the conjugate-gradient preconditioner (precondPairs), which is used when
-// the pairs are at least pcgMinPairs and m^2 > pcgCost d (a product with K
-// costs about 4md flops against m^3/3 for its factorization, and the
-// method needs 15 to 90 products per solve), pcgTol and pcgMaxIter its
-// stopping rule. Measured: see docs/PERFORMANCE.md, section "Solver
-// design measurements".
-var (
-	reduceActive = 100.0
-	reduceBand   = 1e-2
-	reduceMax    = 0.7
-	reducePause  = 3
-	reduceCap    = 0.3
-	pcgMinPairs  = 1000
-	pcgCost      = 8000.0
-	pcgTol       = 1e-10
-	pcgMinIter   = 50
-	pcgGiveUp    = 2
-	pcgMaxIter   = 500
-	ipmMinSize   = 40000
-	ipmAllPairs  = 5000
-	// groupAllPairs is ipmAllPairs for the group form, whose Newton
-	// system has no constraint reduction.
-	groupAllPairs = 1000
-	addLimit      = 1
-	looseTol      = 1e-4
-	screenBand    = 0.1
-	// screenMinPairs is the least n(k-1) for which the screening runs.
-	screenMinPairs = 2000
-)
+// ipmOptions is the tuning of the interior-point path (measured; see the
+// package documentation). MinSize is the least n(k-1)d for which MaxMargin
+// uses it (below, lp_solve's vertex is found in milliseconds); AllPairs the
+// most pairs n(k-1) that are all put in the first working set, and
+// GroupAllPairs the same for the group form, whose Newton system has no
+// constraint reduction; AddLimit the pairs added per round, in units of n;
+// LooseTol the relative width to which working sets that may still grow
+// are solved; ScreenBand the relative band of the screening (screenPairs)
+// and ScreenMinPairs the least n(k-1) for which it runs; GroupReg the
+// primal regularization of the group form (solveGroup). Reduce.Band,
+// Reduce.Active, Reduce.Max and Reduce.Pause set the constraint reduction
+// (reducedPairs; Pause the iterations a stalled reduction waits);
+// Reduce.Cap the share of pairs in the conjugate-gradient preconditioner
+// (precondPairs), which is used when the pairs are at least PCG.MinPairs
+// and m^2 > PCG.Cost d (a product with K costs about 4md flops against
+// m^3/3 for its factorization, and the method needs 15 to 90 products per
+// solve); PCG.Tol, PCG.MinIter and PCG.MaxIter are its stopping rule
+// (pcgSolve) and PCG.GiveUp the failed solves after which it is no longer
+// tried. Measured: see docs/PERFORMANCE.md, section "Solver design
+// measurements". MaxMargin uses defaultIPMOptions; tests build their own.
+type ipmOptions struct {
+	Reduce struct {
+		Active, Band, Max, Cap float64
+		Pause                  int
+	}
+	PCG struct {
+		MinPairs                 int
+		Cost, Tol                float64
+		MinIter, GiveUp, MaxIter int
+	}
+	MinSize, AllPairs, GroupAllPairs, AddLimit, ScreenMinPairs int
+	LooseTol, ScreenBand, GroupReg                             float64
+}
+
+// defaultIPMOptions returns the measured tuning of the interior-point
+// path (ipmOptions).
+func defaultIPMOptions() ipmOptions {
+	var o ipmOptions
+	o.Reduce.Active = 100.0
+	o.Reduce.Band = 1e-2
+	o.Reduce.Max = 0.7
+	o.Reduce.Pause = 3
+	o.Reduce.Cap = 0.3
+	o.PCG.MinPairs = 1000
+	o.PCG.Cost = 8000.0
+	o.PCG.Tol = 1e-10
+	o.PCG.MinIter = 50
+	o.PCG.GiveUp = 2
+	o.PCG.MaxIter = 500
+	o.MinSize = 40000
+	o.AllPairs = 5000
+	o.GroupAllPairs = 1000
+	o.AddLimit = 1
+	o.LooseTol = 1e-4
+	o.ScreenBand = 0.1
+	o.ScreenMinPairs = 2000
+	o.GroupReg = 1e-10
+	return o
+}
 
 // reducedPairs returns in out the indices of the pairs kept in the
 // reduced Newton system: those whose weight lambda_p/s_p in
-// H = E^{-1} + M^T diag(lambda/s) M is at least reduceBand times the
-// largest, and those that look active (lambda_p >= s_p / reduceActive).
+// H = E^{-1} + M^T diag(lambda/s) M is at least Reduce.Band times the
+// largest, and those that look active (lambda_p >= s_p / Reduce.Active).
 // On the central path s_p lambda_p = mu, so an active pair has s_p -> 0
 // and lambda_p/s_p = lambda_p^2/mu -> inf, an inactive one
 // lambda_p/s_p = mu/s_p^2 -> 0; the second test keeps the active pairs
 // whose multiplier is small next to the others'. It returns nil when the
-// pairs kept would be more than reduceMax of all, where the full system
+// pairs kept would be more than Reduce.Max of all, where the full system
 // costs little more.
-func reducedPairs(s, lam []float64, out []int, force bool) []int {
+func (o *ipmOptions) reducedPairs(s, lam []float64, out []int, force bool) []int {
 	m := len(s)
 	var dmax float64
 	for r := range m {
@@ -1340,11 +1364,11 @@ func reducedPairs(s, lam []float64, out []int, force bool) []int {
 	}
 	out = out[:0]
 	for r := range m {
-		if lam[r] >= reduceBand*dmax*s[r] || lam[r]*reduceActive >= s[r] {
+		if lam[r] >= o.Reduce.Band*dmax*s[r] || lam[r]*o.Reduce.Active >= s[r] {
 			out = append(out, r)
 		}
 	}
-	if float64(len(out)) > reduceMax*float64(m) && !force {
+	if float64(len(out)) > o.Reduce.Max*float64(m) && !force {
 		return nil
 	}
 	return out
@@ -1352,13 +1376,13 @@ func reducedPairs(s, lam []float64, out []int, force bool) []int {
 
 // precondPairs returns in out the pairs of the factorized block of the
 // conjugate-gradient preconditioner: those whose weight lambda_p/s_p in
-// H = E^{-1} + M^T diag(lambda/s) M is at least reduceBand times the
-// largest, at most reduceCap of all pairs (the heaviest). On the central
+// H = E^{-1} + M^T diag(lambda/s) M is at least Reduce.Band times the
+// largest, at most Reduce.Cap of all pairs (the heaviest). On the central
 // path s_p lambda_p = mu, so an active pair has s_p -> 0 and
 // lambda_p/s_p = lambda_p^2/mu -> inf, an inactive one mu/s_p^2 -> 0: near
 // the optimum Q is the active set and K is nearly block diagonal between
 // Q and the rest, whose block is dominated by its diagonal s/lambda.
-func precondPairs(s, lam []float64, out []int) []int {
+func (o *ipmOptions) precondPairs(s, lam []float64, out []int) []int {
 	m := len(s)
 	wts := make([]float64, m)
 	var dmax float64
@@ -1366,8 +1390,8 @@ func precondPairs(s, lam []float64, out []int) []int {
 		wts[r] = lam[r] / s[r]
 		dmax = max(dmax, wts[r])
 	}
-	cut := reduceBand * dmax
-	if q := int(reduceCap * float64(m)); q < m {
+	cut := o.Reduce.Band * dmax
+	if q := int(o.Reduce.Cap * float64(m)); q < m {
 		sorted := slices.Clone(wts)
 		slices.Sort(sorted)
 		cut = max(cut, sorted[m-max(q, 1)])
@@ -1400,9 +1424,9 @@ func (p *ipmLP) diagK(e, dl, out []float64) {
 // pcgSolve overwrites b with K^{-1} b, K = M E M^T + diag(dl), by
 // conjugate gradients preconditioned with P = blockdiag(K_QQ, diag(K_RR)):
 // tri is the Cholesky factor of K_QQ (pairs q, qpos their positions or -1)
-// and kdiag K's diagonal. It stops when ||r|| <= pcgTol ||b|| and reports
-// false (b unchanged) after an iteration limit between pcgMinIter and
-// pcgMaxIter, set so that the products cost at most a sixth of
+// and kdiag K's diagonal. It stops when ||r|| <= PCG.Tol ||b|| and reports
+// false (b unchanged) after an iteration limit between PCG.MinIter and
+// PCG.MaxIter, set so that the products cost at most a sixth of
 // factorizing K. x, r, z, dv, kv and bq
 // (length m) and wt (length kd) are workspace.
 func (p *ipmLP) pcgSolve(b []float64, q, qpos []int, tri blas64.Triangular, e, dl, kdiag, x, r, z, dv, kv, bq, wt []float64) bool {
@@ -1445,13 +1469,13 @@ func (p *ipmLP) pcgSolve(b []float64, q, qpos []int, tri blas64.Triangular, e, d
 	// At most as many products as cost a sixth of K's factorization
 	// (m^3/3 flops against 4nkd a product; three solves an iteration).
 	limit := int(float64(m) * float64(m) * float64(m) / 3 / (24 * float64(p.n*p.k*p.d)))
-	limit = max(pcgMinIter, min(limit, pcgMaxIter))
+	limit = max(p.opt.PCG.MinIter, min(limit, p.opt.PCG.MaxIter))
 	for range limit {
 		mulK(dv, kv)
 		alpha := rz / floats.Dot(dv, kv)
 		floats.AddScaled(x, alpha, dv)
 		floats.AddScaled(r, -alpha, kv)
-		if floats.Norm(r, 2) <= pcgTol*bn {
+		if floats.Norm(r, 2) <= p.opt.PCG.Tol*bn {
 			copy(b, x)
 			return true
 		}

@@ -10,14 +10,13 @@ import (
 	"maxmargin/norm"
 )
 
-// withIPM runs f with the interior-point path forced on every size, and
-// with ipmAllPairs set to allPairs (0 forces the working-set rounds).
-func withIPM(t *testing.T, allPairs int, f func()) {
-	t.Helper()
-	oldMin, oldAll := ipmMinSize, ipmAllPairs
-	ipmMinSize, ipmAllPairs = 0, allPairs
-	defer func() { ipmMinSize, ipmAllPairs = oldMin, oldAll }()
-	f()
+// forcedIPM returns the interior-point tuning with the interior-point path
+// forced on every size (MinSize 0) and AllPairs set to allPairs (0 forces
+// the working-set rounds).
+func forcedIPM(allPairs int) *ipmOptions {
+	opt := defaultIPMOptions()
+	opt.MinSize, opt.AllPairs = 0, allPairs
+	return &opt
 }
 
 // TestIPMAgainstLPSolve checks that the interior-point path certifies the
@@ -43,15 +42,14 @@ func TestIPMAgainstLPSolve(t *testing.T) {
 					name = ds.Name + "/" + n.Name() + "/all"
 				}
 				t.Run(name, func(t *testing.T) {
-					withIPM(t, all, func() {
-						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, unlimited())
-						require.NoError(t, err)
-						require.NotNil(t, res, "interior points did not certify")
-						require.True(t, res.Certified)
-						require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
-						res2 := solveChecked(t, ds, n)
-						require.InDelta(t, ref.Margin, res2.Margin, 2*DefaultTolerance*max(1, ref.Margin))
-					})
+					opt := forcedIPM(all)
+					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, unlimited())
+					require.NoError(t, err)
+					require.NotNil(t, res, "interior points did not certify")
+					require.True(t, res.Certified)
+					require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
+					res2 := solveCheckedWith(t, ds, n, &Settings{ipm: opt})
+					require.InDelta(t, ref.Margin, res2.Margin, 2*DefaultTolerance*max(1, ref.Margin))
 				})
 			}
 		}
@@ -69,12 +67,10 @@ func TestIPMNotSeparable(t *testing.T) {
 	for _, ds := range sets {
 		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
 			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
-				withIPM(t, 1<<30, func() {
-					res := solveChecked(t, ds, n)
-					require.False(t, res.Separable)
-					require.Zero(t, res.Lower)
-					require.LessOrEqual(t, res.Upper, DefaultTolerance)
-				})
+				res := solveCheckedWith(t, ds, n, &Settings{ipm: forcedIPM(1 << 30)})
+				require.False(t, res.Separable)
+				require.Zero(t, res.Lower)
+				require.LessOrEqual(t, res.Upper, DefaultTolerance)
 			})
 		}
 	}
@@ -122,17 +118,16 @@ func TestIPMScreening(t *testing.T) {
 			t.Run(ds.Name+"/"+n.Name(), func(t *testing.T) {
 				ref, err := MaxMargin(ds, n, nil)
 				require.NoError(t, err)
-				withIPM(t, 0, func() {
-					if ds == sep {
-						res, _, err := maxMarginIPM(ds, n, DefaultTolerance, unlimited())
-						require.NoError(t, err)
-						require.NotNil(t, res, "interior points did not certify")
-						require.Greater(t, res.Rounds, 1, "no screening round")
-					}
-					res := solveChecked(t, ds, n)
-					require.Equal(t, ref.Separable, res.Separable)
-					require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
-				})
+				opt := forcedIPM(0)
+				if ds == sep {
+					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, unlimited())
+					require.NoError(t, err)
+					require.NotNil(t, res, "interior points did not certify")
+					require.Greater(t, res.Rounds, 1, "no screening round")
+				}
+				res := solveCheckedWith(t, ds, n, &Settings{ipm: opt})
+				require.Equal(t, ref.Separable, res.Separable)
+				require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
 			})
 		}
 	}
@@ -153,30 +148,30 @@ func TestIPMConstraintReduction(t *testing.T) {
 		dataset.GaussianClusters(22, 10, 30, 6, 0.1),
 		dataset.RandomLabels(23, 60, 80, 5),
 	}
+	defaultBand := defaultIPMOptions().Reduce.Band
 	type variant struct {
 		name      string
-		band      float64 // reduceBand; 0 turns the reduction off
+		band      float64 // Reduce.Band; 0 turns the reduction off
 		pcg       bool    // conjugate gradients on every size
 		reduced   bool    // expect reduced iterations (Gaussian only)
 		pcgActive bool    // expect conjugate-gradient iterations
 	}
 	variants := []variant{
-		{name: "reduced", band: reduceBand, reduced: true},
+		{name: "reduced", band: defaultBand, reduced: true},
 		{name: "pcg", pcg: true, pcgActive: true},
-		{name: "reduced+pcg", band: reduceBand, pcg: true, reduced: true, pcgActive: true},
+		{name: "reduced+pcg", band: defaultBand, pcg: true, reduced: true, pcgActive: true},
 	}
 	for _, ds := range sets {
 		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
 			solve := func(t *testing.T, band float64, pcg bool) ipmResult {
-				oldBand, oldMin, oldCost := reduceBand, pcgMinPairs, pcgCost
-				reduceBand = band
+				opt := defaultIPMOptions()
+				opt.Reduce.Band = band
 				if pcg {
-					pcgMinPairs, pcgCost = 0, 0
+					opt.PCG.MinPairs, opt.PCG.Cost = 0, 0
 				} else {
-					pcgMinPairs = 1 << 30
+					opt.PCG.MinPairs = 1 << 30
 				}
-				defer func() { reduceBand, pcgMinPairs, pcgCost = oldBand, oldMin, oldCost }()
-				p := newIPM(ds, n == norm.Sum)
+				p := newIPM(ds, n == norm.Sum, opt)
 				p.floor = marginFloor(ds, n) // as ipmWorkingSet sets it
 				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, unlimited())
 				require.NoError(t, err)

@@ -78,6 +78,10 @@ type Settings struct {
 	// the LP norms (iterations, reduced systems, purification, working-set
 	// rounds): for debugging a solve. The lines' format is not stable.
 	Trace func(string)
+
+	// ipm, when not nil, replaces defaultIPMOptions as the tuning of the
+	// interior-point method of the LP norms: for tests.
+	ipm *ipmOptions
 }
 
 // Pair is a dual weight lambda_ic >= 0 on the margin constraint of sample I
@@ -422,10 +426,14 @@ func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64)
 func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budget) (*Result, error) {
 	start := time.Now()
 	checkShape(ds)
+	opt := defaultIPMOptions()
+	if set.ipm != nil {
+		opt = *set.ipm
+	}
 	ipmRan := false
-	if useIPM(ds, pn) {
+	if useIPM(ds, pn, opt) {
 		ipmRan = true
-		res, err := ipmRun(ds, pn, set.Tolerance, b, start)
+		res, err := ipmRun(ds, pn, set.Tolerance, opt, b, start)
 		if err != nil || (res != nil && res.Certified) {
 			return res, err
 		}
@@ -435,7 +443,7 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budge
 		return res, err
 	}
 	// lp_solve failed (status other than OPTIMAL): the interior points.
-	ires, ierr := ipmRun(ds, pn, set.Tolerance, b, start)
+	ires, ierr := ipmRun(ds, pn, set.Tolerance, opt, b, start)
 	if ierr != nil || ires != nil {
 		return ires, ierr
 	}
@@ -443,22 +451,22 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budge
 }
 
 // useIPM reports whether maxMarginLP tries the interior-point method
-// before lp_solve: for the max and sum norms when n(k-1)d >= ipmMinSize,
+// before lp_solve: for the max and sum norms when n(k-1)d >= opt.MinSize,
 // for opinf and op1 (the group form) when the weights are at least half
 // the pairs, 2kd >= n(k-1); with many more pairs than weights lp_solve
 // is faster. Measured: see docs/PERFORMANCE.md, section "Solver design
 // measurements".
-func useIPM(ds *dataset.Dataset, pn norm.Polyhedral) bool {
+func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipmOptions) bool {
 	nn, d, k := ds.Dims()
 	if g := pn.Grouping(); g == norm.Entries || g == norm.Whole {
-		return nn*(k-1)*d >= ipmMinSize
+		return nn*(k-1)*d >= opt.MinSize
 	}
 	return 2*k*d >= nn*(k-1)
 }
 
-// ipmRun runs maxMarginIPM and stamps the result's time.
-func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budget, start time.Time) (*Result, error) {
-	res, _, err := maxMarginIPM(ds, pn, tol, b)
+// ipmRun runs maxMarginIPM with the tuning opt and stamps the result's time.
+func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *budget, start time.Time) (*Result, error) {
+	res, _, err := maxMarginIPM(ds, pn, tol, opt, b)
 	if res != nil {
 		res.Seconds = time.Since(start).Seconds()
 	}

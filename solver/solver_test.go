@@ -68,7 +68,13 @@ func checkResult(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, res *Resu
 // solveChecked runs MaxMargin and checkResult.
 func solveChecked(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral) *Result {
 	t.Helper()
-	res, err := MaxMargin(ds, n, nil)
+	return solveCheckedWith(t, ds, n, nil)
+}
+
+// solveCheckedWith runs MaxMargin with the settings s and checkResult.
+func solveCheckedWith(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, s *Settings) *Result {
+	t.Helper()
+	res, err := MaxMargin(ds, n, s)
 	require.NoError(t, err)
 	checkResult(t, ds, n, res)
 	return res
