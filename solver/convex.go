@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"time"
 
@@ -165,43 +166,124 @@ type barrierResult struct {
 	newton int
 }
 
-// convexNorm dispatches between the non-polyhedral norms.
+// A cone is the unit ball of one non-polyhedral norm N as the convex
+// methods see it: froCone, spectralCone, nuclearCone or pnormCone. The
+// cones whose problem an SDP interior-point method solves are also
+// sdpCones.
+type cone interface {
+	// unitaryInvariant reports whether N(Z Q^T) = N(Z) for Q with
+	// orthonormal columns (Schatten and Frobenius norms), which allows
+	// working in the span of the samples.
+	unitaryInvariant() bool
+	// quadratic reports whether N is the Frobenius norm, whose max-margin
+	// problem is the multiclass SVM QP (maxMarginFro).
+	quadratic() bool
+	// barrier returns the ball barrier of N for k×d matrices.
+	barrier(k, d int) ballBarrier
+	// valueUp returns a float64 >= N(W) (convexcert.go).
+	valueUp(w *mat.Dense) float64
+	// dualUp returns a rational >= N*(A) for the k×d matrix A with exact
+	// rational entries a (row-major) (convexcert.go).
+	dualUp(a []*big.Rat, k, d int) *big.Rat
+}
+
+// An sdpCone is a cone whose max-margin problem an SDP interior-point
+// method solves (solveSDP).
+type sdpCone interface {
+	cone
+	// sdpRuns returns the runs of solveSDP for k×d matrices, in order, or
+	// nil when the problem is too large for the SDP method (the
+	// primal-dual barrier method, solvePD, runs instead).
+	sdpRuns(k, d int) []sdpRun
+	// sdpIPM runs the cone's SDP interior-point method from z0 as the
+	// run r prescribes, passing stage every iterate.
+	sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error
+}
+
+// sdpRun is one run of solveSDP: with Mehrotra's second-order term on the
+// semidefinite block when second, and, for the nuclear norm, with the
+// column blocks (else the lifted block) when columns.
+type sdpRun struct {
+	second, columns bool
+}
+
+// froCone is the Frobenius norm's ball.
+type froCone struct{}
+
+// spectralCone is the spectral norm's ball.
+type spectralCone struct{}
+
+// nuclearCone is the nuclear norm's ball.
+type nuclearCone struct{}
+
+// pnormCone is the ball of the entry-wise l<p> norm, 1 < p < inf.
+type pnormCone struct{ p float64 }
+
+func (froCone) unitaryInvariant() bool      { return true }
+func (spectralCone) unitaryInvariant() bool { return true }
+func (nuclearCone) unitaryInvariant() bool  { return true }
+func (pnormCone) unitaryInvariant() bool    { return false }
+
+func (froCone) quadratic() bool      { return true }
+func (spectralCone) quadratic() bool { return false }
+func (nuclearCone) quadratic() bool  { return false }
+func (pnormCone) quadratic() bool    { return false }
+
+func (froCone) barrier(k, d int) ballBarrier      { return froBarrier{n: k * d} }
+func (spectralCone) barrier(k, d int) ballBarrier { return spectralBarrier{k: k, d: d} }
+func (nuclearCone) barrier(k, d int) ballBarrier  { return nuclearBarrier{k: k, d: d} }
+func (c pnormCone) barrier(k, d int) ballBarrier  { return lpConeBarrier{n: k * d, p: c.p} }
+
+// sdpRuns returns the second-order run, then the first-order one (the
+// columns flag is not used by spectralIPM).
+func (spectralCone) sdpRuns(k, d int) []sdpRun {
+	return []sdpRun{{true, true}, {false, true}}
+}
+
+// sdpRuns returns the column blocks' second-order and first-order runs
+// when they have at most nuclearSDPMaxVars variables, then the lifted
+// block's second-order run when it has at most nuclearSDPMaxVars too.
+func (nuclearCone) sdpRuns(k, d int) []sdpRun {
+	if nuclearSDPVars(k, d, true) > nuclearSDPMaxVars {
+		return nil
+	}
+	runs := []sdpRun{{true, true}, {false, true}}
+	if nuclearSDPVars(k, d, false) <= nuclearSDPMaxVars {
+		runs = append(runs, sdpRun{true, false})
+	}
+	return runs
+}
+
+func (spectralCone) sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+	return ps.spectralIPM(z0, r.second, b, stage)
+}
+
+func (nuclearCone) sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+	return ps.nuclearIPM(z0, r.columns, r.second, b, stage)
+}
+
+// convexNorm is a non-polyhedral norm with its cone.
 type convexNorm struct {
-	n    norm.Norm
-	kind string  // "fro", "spectral", "nuclear" or "lp"
-	p    float64 // lp only
+	n norm.Norm
+	cone
 }
 
 // convexNormOf returns the convexNorm of n, or false for a norm
-// maxMarginConvex does not handle.
+// maxMarginConvex does not handle. It is the only place that maps a norm
+// to its cone.
 func convexNormOf(n norm.Norm) (convexNorm, bool) {
 	if lp, ok := n.(*norm.EntrywiseP); ok {
-		return convexNorm{n: n, kind: "lp", p: lp.P()}, true
+		return convexNorm{n: n, cone: pnormCone{p: lp.P()}}, true
 	}
 	switch n.Name() {
-	case "fro", "spectral", "nuclear":
-		return convexNorm{n: n, kind: n.Name()}, true
+	case "fro":
+		return convexNorm{n: n, cone: froCone{}}, true
+	case "spectral":
+		return convexNorm{n: n, cone: spectralCone{}}, true
+	case "nuclear":
+		return convexNorm{n: n, cone: nuclearCone{}}, true
 	}
 	return convexNorm{}, false
-}
-
-// unitaryInvariant reports whether N(Z Q^T) = N(Z) for Q with orthonormal
-// columns (Schatten and Frobenius norms), which allows working in the span
-// of the samples.
-func (cn convexNorm) unitaryInvariant() bool { return cn.kind != "lp" }
-
-// barrier returns the ball barrier of the norm for k×d matrices.
-func (cn convexNorm) barrier(k, d int) ballBarrier {
-	switch cn.kind {
-	case "fro":
-		return froBarrier{n: k * d}
-	case "spectral":
-		return spectralBarrier{k: k, d: d}
-	case "nuclear":
-		return nuclearBarrier{k: k, d: d}
-	default:
-		return lpConeBarrier{n: k * d, p: cn.p}
-	}
 }
 
 // maxMarginConvex computes gamma_N = max_{N(W) <= 1} m(W) and a certificate
@@ -381,7 +463,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 		return err != nil
 	}
 
-	if cn.kind == "fro" || (k == 2 && cn.unitaryInvariant()) {
+	if cn.quadratic() || (k == 2 && cn.unitaryInvariant()) {
 		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b, sink)
 		best, stages = narrower(best, res), iters
 		if res != nil {
@@ -409,7 +491,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	}
 
 	solve := bp.solvePD
-	if cn.kind == "spectral" || (cn.kind == "nuclear" && nuclearSDPVars(k, dd, true) <= nuclearSDPMaxVars) {
+	if sc, ok := cn.cone.(sdpCone); ok && sc.sdpRuns(k, dd) != nil {
 		solve = bp.solveSDP
 	}
 	res, iters, err := solve(ds, cn, full, set.Tolerance, b)

@@ -11,59 +11,81 @@ import (
 )
 
 // valueUp returns a float64 >= N(W) (bounds.go).
-func (cn convexNorm) valueUp(w *mat.Dense) float64 {
-	switch cn.kind {
-	case "fro":
-		return froUp(w)
-	case "spectral":
-		return spectralUp(w)
-	case "nuclear":
-		return nuclearUp(w)
-	default:
-		return lpUp(w, cn.p)
-	}
-}
+func (froCone) valueUp(w *mat.Dense) float64      { return froUp(w) }
+func (spectralCone) valueUp(w *mat.Dense) float64 { return spectralUp(w) }
+func (nuclearCone) valueUp(w *mat.Dense) float64  { return nuclearUp(w) }
+func (c pnormCone) valueUp(w *mat.Dense) float64  { return lpUp(w, c.p) }
 
-// dualUp returns a rational >= N*(A) for the k×d matrix A with exact
-// rational entries a (row-major).
+// The cones' dualUp return a rational >= N*(A) for the k×d matrix A with
+// exact rational entries a (row-major).
 //
-// A is split as A = F + E with F the nearest float64 matrix; then
-// N*(A) <= N*(F) + N*(E) by the triangle inequality, N*(F) is bounded by
-// bounds.go, and the rounding error E (exact) by
+// A is split as A = F + E with F the nearest float64 matrix (splitDual);
+// then N*(A) <= N*(F) + N*(E) by the triangle inequality, N*(F) is bounded
+// by bounds.go, and the rounding error E (exact) by
 //
 //	nuclear(E) <= sqrt(min(k, d)) ||E||_F,  sigma_1(E) <= ||E||_F,
 //	||E||_q <= ||E||_1   (q >= 1).
 //
 // The Frobenius norm, its own dual, is bounded directly: sum a_ab^2 is
 // exact.
-func (cn convexNorm) dualUp(a []*big.Rat, k, d int) *big.Rat {
-	f := mat.NewDense(k, d, nil)
-	var errFro2, errL1, sq, e big.Rat
-	sumSq := new(big.Rat)
+func (froCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
+	sp := splitDual(a, k, d)
+	return new(big.Rat).SetFloat64(sqrtUp(&sp.sumSq))
+}
+
+// dualUp bounds N* = nuclear (see froCone.dualUp).
+func (spectralCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
+	sp := splitDual(a, k, d)
+	bound := nuclearUp(sp.f)
+	extra := mulUp(math.Nextafter(math.Sqrt(float64(min(k, d))), math.Inf(1)), sqrtUp(&sp.errFro2))
+	return ratSum(bound, extra)
+}
+
+// dualUp bounds N* = spectral (see froCone.dualUp).
+func (nuclearCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
+	sp := splitDual(a, k, d)
+	bound := spectralUp(sp.f)
+	extra := sqrtUp(&sp.errFro2)
+	return ratSum(bound, extra)
+}
+
+// dualUp bounds N* = lq with q = p/(p-1) >= conjugateDown(p) (see
+// froCone.dualUp).
+func (c pnormCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
+	sp := splitDual(a, k, d)
+	bound := lpUp(sp.f, conjugateDown(c.p))
+	extra := roundUp(&sp.errL1)
+	return ratSum(bound, extra)
+}
+
+// dualSplit is the split A = F + E of a rational k×d matrix A: F the
+// nearest float64 matrix, and exactly sum a_ab^2, ||E||_F^2 and ||E||_1.
+type dualSplit struct {
+	f                     *mat.Dense
+	sumSq, errFro2, errL1 big.Rat
+}
+
+// splitDual returns the split of the k×d matrix A with exact rational
+// entries a (row-major).
+func splitDual(a []*big.Rat, k, d int) *dualSplit {
+	sp := &dualSplit{f: mat.NewDense(k, d, nil)}
+	f := sp.f
+	var sq, e big.Rat
 	for j, v := range a {
 		x, _ := v.Float64()
 		f.RawMatrix().Data[j] = x
 		e.Sub(v, new(big.Rat).SetFloat64(x))
 		sq.Mul(&e, &e)
-		errFro2.Add(&errFro2, &sq)
-		errL1.Add(&errL1, e.Abs(&e))
+		sp.errFro2.Add(&sp.errFro2, &sq)
+		sp.errL1.Add(&sp.errL1, e.Abs(&e))
 		sq.Mul(v, v)
-		sumSq.Add(sumSq, &sq)
+		sp.sumSq.Add(&sp.sumSq, &sq)
 	}
-	var bound, extra float64
-	switch cn.kind {
-	case "fro":
-		return new(big.Rat).SetFloat64(sqrtUp(sumSq))
-	case "spectral": // N* = nuclear
-		bound = nuclearUp(f)
-		extra = mulUp(math.Nextafter(math.Sqrt(float64(min(k, d))), math.Inf(1)), sqrtUp(&errFro2))
-	case "nuclear": // N* = spectral
-		bound = spectralUp(f)
-		extra = sqrtUp(&errFro2)
-	default: // N* = lq with q = p/(p-1) >= conjugateDown(p)
-		bound = lpUp(f, conjugateDown(cn.p))
-		extra = roundUp(&errL1)
-	}
+	return sp
+}
+
+// ratSum returns bound + extra exactly.
+func ratSum(bound, extra float64) *big.Rat {
 	out := new(big.Rat).SetFloat64(bound)
 	return out.Add(out, new(big.Rat).SetFloat64(extra))
 }

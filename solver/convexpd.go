@@ -388,15 +388,11 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // near 1e-6 relative while the first-order run certifies). nuclear runs
 // the column blocks first (fewer variables: 0.6 s against 2.1 s on the
 // Gaussian (500,25,10) data) and then, if they do not certify and it has
-// at most nuclearSDPMaxVars variables, the lifted block.
+// at most nuclearSDPMaxVars variables, the lifted block (the runs of the
+// cone's sdpRuns; cn's cone must be an sdpCone).
 func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
-	type run struct {
-		second, columns bool
-	}
-	runs := []run{{true, true}, {false, true}}
-	if cn.kind == "nuclear" && nuclearSDPVars(bp.k, bp.d, false) <= nuclearSDPMaxVars {
-		runs = append(runs, run{true, false})
-	}
+	sc := cn.cone.(sdpCone)
+	runs := sc.sdpRuns(bp.k, bp.d)
 	kind := convexMethod(sdpMethodKind, cn)
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: kind}
 	iters := 0
@@ -409,10 +405,7 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 			return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(z), bp.pairWeights(lambda) })
 		}
 		err := guarded(kind, func() error {
-			if cn.kind == "nuclear" {
-				return bp.nuclearIPM(bp.startDirection(), r.columns, r.second, b, stage)
-			}
-			return bp.spectralIPM(bp.startDirection(), r.second, b, stage)
+			return sc.sdpIPM(&bp.pairSpace, bp.startDirection(), r, b, stage)
 		})
 		ic.flushGuarded()
 		if err != nil && !isNumericalFailure(err) {

@@ -26,7 +26,7 @@ func TestPolishMinNorm(t *testing.T) {
 			return true
 		}
 		polished++
-		w, mult, ok := bp.polishMinNorm(cn.p, br.z, br.lambda)
+		w, mult, ok := bp.polishMinNorm(cn.cone.(pnormCone).p, br.z, br.lambda)
 		require.True(t, ok)
 		require.NotNil(t, mult, "converged: the multipliers are returned")
 		pl, _, pu := bp.floatBounds(cn, barrierResult{z: w, lambda: mult})

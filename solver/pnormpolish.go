@@ -668,16 +668,17 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 // certifies a width of 2e-10), unless Z has more than slpMaxColumns
 // entries.
 func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper float64) (barrierResult, bool) {
-	if cn.kind != "lp" || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
+	pc, isP := cn.cone.(pnormCone)
+	if !isP || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
 		return barrierResult{}, false
 	}
-	z, lam, ok := bp.polishLp(cn.p, br.z, br.lambda)
-	if !ok && cn.p > 2 && bp.k*bp.d <= slpMaxColumns {
-		if rz := bp.slpRefine(cn.p, br.z); rz != nil {
-			z, lam, ok = bp.polishLp(cn.p, rz, br.lambda)
+	z, lam, ok := bp.polishLp(pc.p, br.z, br.lambda)
+	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {
+		if rz := bp.slpRefine(pc.p, br.z); rz != nil {
+			z, lam, ok = bp.polishLp(pc.p, rz, br.lambda)
 		}
 	}
-	if !ok && cn.p > 2 && bp.k*bp.d <= slpMaxColumns {
+	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {
 		z, lam, ok = bp.minNormCandidate(cn, br)
 	}
 	if !ok {
@@ -690,7 +691,7 @@ func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper
 // problem (p > 2) with the narrower of the two upper bounds of br's
 // weights and polishMinNorm's multipliers, or false when it fails.
 func (bp *barrierProblem) minNormCandidate(cn convexNorm, br barrierResult) (*mat.Dense, []float64, bool) {
-	w, mult, ok := bp.polishMinNorm(cn.p, br.z, br.lambda)
+	w, mult, ok := bp.polishMinNorm(cn.cone.(pnormCone).p, br.z, br.lambda)
 	if !ok {
 		return nil, nil, false
 	}

@@ -31,6 +31,7 @@ func TestSlpRefine(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
 	bp, cn := scaledBarrierProblem(t, raw, "l10")
+	p := cn.cone.(pnormCone).p
 	type iterate struct {
 		br           barrierResult
 		lower, upper float64
@@ -46,18 +47,18 @@ func TestSlpRefine(t *testing.T) {
 	require.NotEmpty(t, its, "no runPD stage below 1e-3")
 
 	for i, it := range its {
-		w := bp.slpRefine(cn.p, it.br.z)
+		w := bp.slpRefine(p, it.br.z)
 		if i == 0 {
 			require.NotNil(t, w, "slpRefine improves the first stage")
 		}
 		if w == nil {
 			continue
 		}
-		got := bp.normalizedMargin(cn.p, w)
+		got := bp.normalizedMargin(p, w)
 		require.Greater(t, got, it.lower)
 		require.LessOrEqual(t, got, it.upper)
 
-		z, lam, ok := bp.polishLp(cn.p, w, it.br.lambda)
+		z, lam, ok := bp.polishLp(p, w, it.br.lambda)
 		if !ok {
 			t.Logf("stage %d: polishLp from slpRefine's W did not converge", i)
 			continue
