@@ -54,8 +54,8 @@ func TestBarrierDerivatives(t *testing.T) {
 	balls := []ballBarrier{
 		froBarrier{n: k * d},
 		spectralBarrier{k: k, d: d},
-		lpConeBarrier{n: k * d, p: 1.5},
-		lpConeBarrier{n: k * d, p: 3},
+		pnormBarrier{n: k * d, p: 1.5},
+		pnormBarrier{n: k * d, p: 3},
 		nuclearBarrier{k: k, d: d},
 	}
 	for _, b := range balls {
@@ -121,7 +121,7 @@ func TestNewtonStepBall(t *testing.T) {
 	ds := dataset.GaussianClusters(3, 3, 4, 3, 0.5)
 	n, d, k := ds.Dims()
 	for _, p := range []float64{1.5, 3} {
-		b := lpConeBarrier{n: k * d, p: p}
+		b := pnormBarrier{n: k * d, p: p}
 		bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, k), ball: b}
 		u := make([]float64, b.size())
 		b.start(u, bp.startDirection())

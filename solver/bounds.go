@@ -306,11 +306,11 @@ func rootUp(s, p float64) float64 {
 	return powUp(s, lo)
 }
 
-// lpUp returns an upper bound on the entry-wise lp norm (sum |B_ab|^p)^{1/p}
+// pnormUp returns an upper bound on the entry-wise lp norm (sum |B_ab|^p)^{1/p}
 // of B for p >= 1: each |B_ab|^p by powUp, their sum by sumUp, the root by
 // rootUp. Before the powers, B is scaled by 2^-e with 2^e >= max |B_ab|
 // so that no power overflows; the scale is applied back exactly.
-func lpUp(b *mat.Dense, p float64) float64 {
+func pnormUp(b *mat.Dense, p float64) float64 {
 	r, c := b.Dims()
 	var largest float64
 	for i := range r {

@@ -95,10 +95,10 @@ func TestSchattenUp(t *testing.T) {
 			require.InEpsilon(t, v, u, 1e-10, "%s %v", tc.n.Name(), shape)
 		}
 		for _, p := range []float64{1.01, 1.5, 3, 50} {
-			lp, err := norm.LP(p)
+			pn, err := norm.LP(p)
 			require.NoError(t, err)
-			require.GreaterOrEqual(t, lpUp(m, p), lp.Value(m)*(1-1e-13))
-			require.InEpsilon(t, lp.Value(m), lpUp(m, p), 1e-10)
+			require.GreaterOrEqual(t, pnormUp(m, p), pn.Value(m)*(1-1e-13))
+			require.InEpsilon(t, pn.Value(m), pnormUp(m, p), 1e-10)
 		}
 	}
 }

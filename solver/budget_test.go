@@ -14,7 +14,7 @@ import (
 // TestMaxMarginContextCancelled checks that a cancelled context stops every
 // engine before its first iteration with status CANCELLED, and that a
 // context past its deadline gives TIMEOUT, as Settings.Timeout does; a
-// convex norm's error names the method that was stopped (issue 13: it said
+// convex norm's error names the method that was stopped (it used to say
 // "interior-point method" for all of them).
 func TestMaxMarginContextCancelled(t *testing.T) {
 	ds := dataset.RandomLabels(17, 100, 200, 5) // max goes to the interior-point method (n(k-1)d >= ipmOptions.MinSize)

@@ -232,7 +232,7 @@ func (pnormCone) quadratic() bool    { return false }
 func (froCone) barrier(k, d int) ballBarrier      { return froBarrier{n: k * d} }
 func (spectralCone) barrier(k, d int) ballBarrier { return spectralBarrier{k: k, d: d} }
 func (nuclearCone) barrier(k, d int) ballBarrier  { return nuclearBarrier{k: k, d: d} }
-func (c pnormCone) barrier(k, d int) ballBarrier  { return lpConeBarrier{n: k * d, p: c.p} }
+func (c pnormCone) barrier(k, d int) ballBarrier  { return pnormBarrier{n: k * d, p: c.p} }
 
 // sdpRuns returns the second-order run, then the first-order one (the
 // columns flag is not used by spectralIPM).
@@ -272,8 +272,8 @@ type convexNorm struct {
 // maxMarginConvex does not handle. It is the only place that maps a norm
 // to its cone.
 func convexNormOf(n norm.Norm) (convexNorm, bool) {
-	if lp, ok := n.(*norm.EntrywiseP); ok {
-		return convexNorm{n: n, cone: pnormCone{p: lp.P()}}, true
+	if ep, ok := n.(*norm.EntrywiseP); ok {
+		return convexNorm{n: n, cone: pnormCone{p: ep.P()}}, true
 	}
 	switch n.Name() {
 	case "fro":
@@ -333,7 +333,7 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 // Newton steps), the primal barrier method on a working set below.
 //
 // l<p> (both methods): every stage whose floating-point interval is
-// narrower than polishStart (1e-2 relative) is also polished (polishLp):
+// narrower than polishStart (1e-2 relative) is also polished (polishPNorm):
 // with the active pairs S read off the iterate, the optimum satisfies W =
 // the steepest direction sign(A)|A|^{q-1}/||A||_q^{q-1} of A(lambda) (q =
 // p/(p-1)) and equal margins gamma on S, a smooth square system solved by
@@ -399,7 +399,7 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 // # Limitations
 //
 // For l<p> each runPD Newton step factorises a dense (kD+1)-square matrix
-// (7 to 11 steps a stage, 2 or 3 stages before polishLp certifies), or,
+// (7 to 11 steps a stage, 2 or 3 stages before polishPNorm certifies), or,
 // with at most 4kD/5 pairs, an (n(k-1)+1)-square one (newtonStepPairs);
 // the spectral and nuclear SDPs factorise systems of similar size. The cost
 // therefore grows as the cube of kD (or of the pairs): kD much above 1000

@@ -147,8 +147,8 @@ func TestConvexOrdering(t *testing.T) {
 // TestConvexWine solves the Wine data (cases/data/wine.csv) for every norm,
 // l10 and l20, standardized and raw. The raw features (proline ~1000 next
 // to hue ~1) are badly scaled: the interior-point iterates of l3 stop near
-// 8e-6 relative there, and polishLp takes them to rounding level; for l10
-// and l20 polishLp fails and polishMinNorm certifies (measured 6.5e-9 and
+// 8e-6 relative there, and polishPNorm takes them to rounding level; for l10
+// and l20 polishPNorm fails and polishMinNorm certifies (measured 6.5e-9 and
 // 1.3e-9 relative in 0.08 and 0.07 s; l20 was 4.0e-5 wide, not
 // certified, before it).
 func TestConvexWine(t *testing.T) {
@@ -179,7 +179,7 @@ func TestConvexWine(t *testing.T) {
 //     616 SDP variables): about 0.9 and 0.6 s, against 22 s (2e-3, not
 //     certified) and 14 s (1e-6, not certified) with the lifted barrier.
 //   - l1.5, l3, l10, l20 (where the earlier barrier
-//     -log(1 - sum |Z_ab|^p) stalled): 0.7 to 2.7 s each with polishLp,
+//     -log(1 - sum |Z_ab|^p) stalled): 0.7 to 2.7 s each with polishPNorm,
 //     newtonStepPairs and runPD's longer stages on small systems
 //     (stageSteps); l10 and l20 on the Gaussian data took 13 s without
 //     them, l1.5 and l3 on the random labels 8.6 to 10 s without the

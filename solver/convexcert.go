@@ -14,7 +14,7 @@ import (
 func (froCone) valueUp(w *mat.Dense) float64      { return froUp(w) }
 func (spectralCone) valueUp(w *mat.Dense) float64 { return spectralUp(w) }
 func (nuclearCone) valueUp(w *mat.Dense) float64  { return nuclearUp(w) }
-func (c pnormCone) valueUp(w *mat.Dense) float64  { return lpUp(w, c.p) }
+func (c pnormCone) valueUp(w *mat.Dense) float64  { return pnormUp(w, c.p) }
 
 // The cones' dualUp return a rational >= N*(A) for the k×d matrix A with
 // exact rational entries a (row-major).
@@ -53,7 +53,7 @@ func (nuclearCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
 // froCone.dualUp).
 func (c pnormCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
 	sp := splitDual(a, k, d)
-	bound := lpUp(sp.f, conjugateDown(c.p))
+	bound := pnormUp(sp.f, conjugateDown(c.p))
 	extra := roundUp(&sp.errL1)
 	return ratSum(bound, extra)
 }

@@ -11,14 +11,14 @@ import (
 	"maxmargin/dataset"
 )
 
-// TestConvexLpMeasure logs the certified width and the time of every
+// TestConvexMeasure logs the certified width and the time of every
 // convex norm on the data sets of maxMarginConvex's table (Wine raw and
 // standardized, Gaussian (500,25,10), random labels (100,200,5)) and
 // requires each to certify. It is the measurement behind that table and
 // runs only with MAXMARGIN_MEASURE set (MAXMARGIN_MEASURE=1 for every
 // norm, lp for l1.5 and l3, or a comma-separated list of norm names; MAXMARGIN_MEASURE_SET=wine-raw, wine-std,
 // gaussian or random for one data set).
-func TestConvexLpMeasure(t *testing.T) {
+func TestConvexMeasure(t *testing.T) {
 	which := os.Getenv("MAXMARGIN_MEASURE")
 	if which == "" {
 		t.Skip("a measurement: set MAXMARGIN_MEASURE to run it")

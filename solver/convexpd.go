@@ -33,7 +33,7 @@ const pdStageSteps = 150
 // pdSmallStageSteps of them stay within about 3 s; there the third stage
 // of l10 and l20 needs a few hundred steps (one entry of Z, whose t must
 // fall by orders of magnitude, moves by a full Newton step of about 1e-3
-// at a time), after which polishLp certifies (measured: see
+// at a time), after which polishPNorm certifies (measured: see
 // docs/PERFORMANCE.md, section "Solver design measurements").
 const (
 	pdSmallSystem     = 500
@@ -46,7 +46,7 @@ const (
 // eliminated, or pairs + 1 in pair space), pdStageSteps otherwise (the
 // nuclear norm's lifted barrier was not measured with more).
 func (bp *barrierProblem) stageSteps() int {
-	if _, ok := bp.ball.(lpConeBarrier); !ok {
+	if _, ok := bp.ball.(pnormBarrier); !ok {
 		return pdStageSteps
 	}
 	size := bp.k*bp.d + 1
@@ -382,7 +382,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // solveSDP runs spectralIPM (spectral norm) or nuclearIPM (nuclear norm)
 // with an iterateCertifier, as solvePD: first with Mehrotra's second-order
 // term on the semidefinite block (17 to 40 iterations on the data of
-// TestConvexLpMeasure), then, if that does not certify, without it
+// TestConvexMeasure), then, if that does not certify, without it
 // (measured on GaussianClusters(1, 5, 10, 30, 1.0), overlapping clusters
 // with gamma_spectral = 0.14: the second-order run's dual bound stalls
 // near 1e-6 relative while the first-order run certifies). nuclear runs

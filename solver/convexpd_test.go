@@ -22,15 +22,15 @@ func TestStageSteps(t *testing.T) {
 		want    int
 	}{
 		// The Gaussian (500,25,10) data: kD + 1 = 251 unknowns.
-		{"lp paper size", 500, 10, 25, func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 10} }, pdSmallStageSteps},
+		{"pnorm paper size", 500, 10, 25, func(k, d int) ballBarrier { return pnormBarrier{n: k * d, p: 10} }, pdSmallStageSteps},
 		// 1000 pairs > kD/2: weight space with kD + 1 = 501 unknowns.
-		{"lp weight space above the limit", 1000, 2, 250, func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 3} }, pdStageSteps},
+		{"pnorm weight space above the limit", 1000, 2, 250, func(k, d int) ballBarrier { return pnormBarrier{n: k * d, p: 3} }, pdStageSteps},
 		// Random labels (100,200,5): 400 pairs <= kD/2 = 500, pair space, 401 unknowns.
-		{"lp pair space", 100, 5, 200, func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 3} }, pdSmallStageSteps},
+		{"pnorm pair space", 100, 5, 200, func(k, d int) ballBarrier { return pnormBarrier{n: k * d, p: 3} }, pdSmallStageSteps},
 		// Random labels (200,500,5): 800 pairs, pair space, 801 unknowns.
-		{"lp pair space above the limit", 200, 5, 500, func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 3} }, pdStageSteps},
+		{"pnorm pair space above the limit", 200, 5, 500, func(k, d int) ballBarrier { return pnormBarrier{n: k * d, p: 3} }, pdStageSteps},
 		// (1000,60,10): 9000 pairs, weight space, kD + 1 = 601 unknowns.
-		{"lp weight space large", 1000, 10, 60, func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 3} }, pdStageSteps},
+		{"pnorm weight space large", 1000, 10, 60, func(k, d int) ballBarrier { return pnormBarrier{n: k * d, p: 3} }, pdStageSteps},
 		// The nuclear lifted barrier, 19 unknowns.
 		{"nuclear", 50, 3, 4, func(k, d int) ballBarrier { return nuclearBarrier{k: k, d: d} }, pdStageSteps},
 	}

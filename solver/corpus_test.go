@@ -37,8 +37,8 @@ var corpusNorms = []string{"max", "sum", "opinf", "op1", "fro", "spectral", "nuc
 // MAXMARGIN_CORPUS_TABLE=1 MAXMARGIN_CORPUS_LIMIT=30 on main at 2822904,
 // before the solver's fixes for the corpus; of the long entries (MAXMARGIN_CORPUS=all)
 // only the generated ones were measured (limit 20 s): digits and
-// digits-300-std are not listed. TestCorpus skips them with "known failure, issue
-// 13: ..."; with MAXMARGIN_CORPUS_KNOWN=1 (or in table mode) it runs them
+// digits-300-std are not listed. TestCorpus skips them with "known failure
+// (knownCorpusFailures; ...): ..."; with MAXMARGIN_CORPUS_KNOWN=1 (or in table mode) it runs them
 // and logs "now passes" for each one that does, so that the table can be
 // pruned after the fixes are merged. A case not listed here must pass.
 // The convex norms' rows were re-measured on 2026-12-05 on the branch
@@ -296,7 +296,7 @@ func TestCorpus(t *testing.T) {
 			t.Run(key, func(t *testing.T) {
 				known, isKnown := knownCorpusFailures[key]
 				if isKnown && !set.known {
-					t.Skip("known failure, issue 13: " + known)
+					t.Skip("known failure (knownCorpusFailures; docs/PERFORMANCE.md, Robustness corpus): " + known)
 				}
 				var out corpusOutcome
 				if set.known {
@@ -325,7 +325,7 @@ func TestCorpus(t *testing.T) {
 				case isKnown && len(problems) == 0:
 					t.Logf("known failure %s now passes (%.3f s): prune knownCorpusFailures", key, out.seconds)
 				case isKnown:
-					t.Skipf("known failure, issue 13: %s (now: %s)", known, firstLine(problems[0]))
+					t.Skipf("known failure (knownCorpusFailures; docs/PERFORMANCE.md, Robustness corpus): %s (now: %s)", known, firstLine(problems[0]))
 				default:
 					for _, p := range problems {
 						t.Error(p)
@@ -487,7 +487,7 @@ func writeCorpusReferences(path string, refs map[string]corpusRefLine) error {
 	b.WriteString("# Reference values of gamma_N for TestCorpus (solver/corpus_test.go), written by\n")
 	b.WriteString("# MAXMARGIN_CORPUS_TABLE=1 MAXMARGIN_CORPUS_REF=update go test ./solver -run TestCorpus\n")
 	b.WriteString("# from testdata/corpus_reference.py: HiGHS (scipy linprog, method=\"highs\") for max, sum,\n")
-	b.WriteString("# opinf, op1; cvxopt (cvxopt_maxmargin.py, lpnorm_check.py) for the others.\n")
+	b.WriteString("# opinf, op1; cvxopt (cvxopt_maxmargin.py, pnorm_check.py) for the others.\n")
 	b.WriteString("# ENTRY NORM SHA256(CSV)[:16] seconds=SOLVE_SECONDS gamma=GAMMA status=STATUS\n")
 	for _, k := range keys {
 		l := refs[k]

@@ -227,7 +227,7 @@ func TestFuzzKnownFailures(t *testing.T) {
 			b, err := readFuzzInput(filepath.Join(dir, fe.Name()))
 			require.NoError(t, err)
 			if p := maxMarginNormsProblems(b); len(p) > 0 {
-				t.Skipf("known failure, issue 13: %s", strings.Join(p, "; "))
+				t.Skipf("known failure (testdata/fuzz-known): %s", strings.Join(p, "; "))
 			}
 			t.Logf("known fuzz failure %s now passes: move it to testdata/fuzz/FuzzMaxMarginNorms", fe.Name())
 		})

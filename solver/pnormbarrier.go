@@ -7,7 +7,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// lpConeBarrier lifts the entry-wise lp ball (1 < p < inf) with one
+// pnormBarrier lifts the entry-wise lp ball (1 < p < inf) with one
 // variable t_a per entry: sum_a |z_a|^p <= 1 exactly when some t has
 // |z_a|^p <= t_a and sum_a t_a <= 1. Each epigraph {|z| <= t^{1/p}} has
 // the self-concordant barrier -log(t^{2/p} - z^2) - 2 log t (Nesterov and
@@ -16,21 +16,21 @@ import (
 //	phi(Z, t) = sum_a [-log(t_a^r - z_a^2) - 2 log t_a] - log(1 - sum_a t_a),   r = 2/p,
 //
 // is a barrier of the lifted ball whose curvature stays finite at z_a = 0
-// (unlike lpBarrier's for p < 2). u holds Z and then t. With g = t^r - z^2:
+// (unlike that of -log(1 - sum_a |z_a|^p), infinite there for p < 2). u holds Z and then t. With g = t^r - z^2:
 // d/dz = 2z/g, d/dt = -r t^{r-1}/g - 2/t, d2/dz2 = 2/g + 4z^2/g^2,
 // d2/dzdt = -2 r z t^{r-1}/g^2, d2/dt2 = -r(r-1) t^{r-2}/g + (r t^{r-1})^2/g^2
 // + 2/t^2, plus 1/(1 - sum t) on the t-gradient and its square on every
 // t-t entry of the Hessian.
-type lpConeBarrier struct {
+type pnormBarrier struct {
 	n int
 	p float64
 }
 
-func (b lpConeBarrier) size() int { return 2 * b.n }
+func (b pnormBarrier) size() int { return 2 * b.n }
 
 // start scales z0 to sum |z|^p = 1/4 and sets t_a = 2|z_a|^p + 1/(4n)
 // (sum t = 3/4).
-func (b lpConeBarrier) start(u, z0 []float64) {
+func (b pnormBarrier) start(u, z0 []float64) {
 	var h float64
 	for _, v := range z0 {
 		h += math.Pow(math.Abs(v), b.p)
@@ -41,7 +41,7 @@ func (b lpConeBarrier) start(u, z0 []float64) {
 	}
 }
 
-func (b lpConeBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, bool) {
+func (b pnormBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, bool) {
 	n, r := b.n, 2/b.p
 	z, t := u[:n], u[n:2*n]
 	sum := floats.Sum(t)
@@ -95,7 +95,7 @@ func (b lpConeBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, boo
 }
 
 // newtonStepBall is newtonStep for the barrier problem's Newton system h
-// over (u, gam). For lpConeBarrier it eliminates t: with u = (z, t), the
+// over (u, gam). For pnormBarrier it eliminates t: with u = (z, t), the
 // t-t block is E = Dt + q^2 1 1^T (Dt diagonal, q = 1/(1 - sum t)), the
 // z-t block the diagonal C and t couples to nothing else, so with
 // E^-1 = Dt^-1 - rho w w^T (w = Dt^-1 1, rho = 1/(1/q^2 + sum 1/dt); Sherman
@@ -107,7 +107,7 @@ func (b lpConeBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, boo
 // y_t = E^-1 (g_t - C x_z): a (kD+1)-square Cholesky factorisation instead
 // of a (2kD+1)-square one.
 func (bp *barrierProblem) newtonStepBall(chol *cholFactor, h *mat.SymDense, g, step []float64) (float64, bool) {
-	lb, ok := bp.ball.(lpConeBarrier)
+	lb, ok := bp.ball.(pnormBarrier)
 	if !ok || lb.n < 2 {
 		return newtonStep(chol, h, g, step)
 	}
@@ -171,7 +171,7 @@ func (bp *barrierProblem) newtonStepBall(chol *cholFactor, h *mat.SymDense, g, s
 }
 
 // tBlockSolve stores E^-1 x in out for the t-t block E = Dt + q^2 1 1^T of
-// lpConeBarrier's Hessian: E^-1 x = Dt^-1 x - rho (1^T Dt^-1 x) Dt^-1 1 with
+// pnormBarrier's Hessian: E^-1 x = Dt^-1 x - rho (1^T Dt^-1 x) Dt^-1 1 with
 // rho = 1/(1/q^2 + sum 1/dt) (Sherman and Morrison; newtonStepBall).
 func tBlockSolve(dt []float64, rho float64, x, out []float64) {
 	var s float64

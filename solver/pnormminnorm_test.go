@@ -11,7 +11,7 @@ import (
 // TestPolishMinNorm checks polishMinNorm on raw Wine, l20, the case it was
 // written for: from every runPD iterate whose floating-point width is
 // below polishStart (1e-2 relative; measured 2.4e-3 and 2.4e-4 at tau =
-// 1.3e9 and 1.3e10, where polishLp fails), its W must give a lower bound
+// 1.3e9 and 1.3e10, where polishPNorm fails), its W must give a lower bound
 // no smaller than the iterate's and its multipliers an upper bound no
 // larger, and the two must meet within DefaultConvexTolerance relative
 // (measured: equal to 10 digits, 1.1685281e-4 on the scaled data).

@@ -8,10 +8,10 @@ import (
 )
 
 // entryHessian stores in hzz, hzt and htt the per-entry blocks of the
-// Hessian of the power-cone barrier at u = (z, t) (lpConeBarrier's
+// Hessian of the power-cone barrier at u = (z, t) (pnormBarrier's
 // formulas, without the term q^2 1 1^T of -log(1 - sum t) on the t-t
 // block) and returns q = 1/(1 - sum t), or false outside the domain.
-func (b lpConeBarrier) entryHessian(u, hzz, hzt, htt []float64) (float64, bool) {
+func (b pnormBarrier) entryHessian(u, hzz, hzt, htt []float64) (float64, bool) {
 	n, r := b.n, 2/b.p
 	z, t := u[:n], u[n:2*n]
 	sum := floats.Sum(t)
@@ -44,7 +44,7 @@ func (b lpConeBarrier) entryHessian(u, hzz, hzt, htt []float64) (float64, bool) 
 // at Gaussian (50,50,40) (1560 pairs, kD = 2000) l1.5 took 39 s in weight
 // space and 22 s in pair space (same session, load about 5 on 2 cores).
 func (bp *barrierProblem) usePairSpace() bool {
-	lb, ok := bp.ball.(lpConeBarrier)
+	lb, ok := bp.ball.(pnormBarrier)
 	return ok && lb.n >= 2 && 5*bp.pairs() <= 4*bp.k*bp.d
 }
 
@@ -68,7 +68,7 @@ func (bp *barrierProblem) usePairSpace() bool {
 // T diag(D^-1_a) T^T (a the classes), O(k n^2 D), and factorised by
 // Cholesky: (n(k-1)+1)^3/3 instead of (kD+1)^3/3.
 func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, step []float64) (float64, bool) {
-	lb := bp.ball.(lpConeBarrier)
+	lb := bp.ball.(pnormBarrier)
 	n, d, k := lb.n, bp.d, bp.k
 	np := bp.pairs()
 	nn := bp.n

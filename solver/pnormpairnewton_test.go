@@ -22,7 +22,7 @@ func TestNewtonStepPairs(t *testing.T) {
 	for _, p := range []float64{1.5, 3} {
 		for _, spread := range []float64{1, 1e3} {
 			t.Run(fmt.Sprintf("p=%g/spread=%g", p, spread), func(t *testing.T) {
-				b := lpConeBarrier{n: k * d, p: p}
+				b := pnormBarrier{n: k * d, p: p}
 				bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, k), ball: b}
 				require.True(t, bp.usePairSpace())
 				u := make([]float64, b.size())
@@ -71,7 +71,7 @@ func TestNewtonStepPairs(t *testing.T) {
 // shapes of TestConvexSweep around it and the exceptions: the nuclear
 // barrier and a single entry of Z.
 func TestUsePairSpace(t *testing.T) {
-	lp := func(k, d int) ballBarrier { return lpConeBarrier{n: k * d, p: 1.5} }
+	lp := func(k, d int) ballBarrier { return pnormBarrier{n: k * d, p: 1.5} }
 	cases := []struct {
 		name    string
 		n, k, d int
@@ -86,7 +86,7 @@ func TestUsePairSpace(t *testing.T) {
 		{"at the limit", 8, 2, 5, lp, true},
 		{"above the limit", 9, 2, 5, lp, false},
 		{"nuclear", 4, 2, 50, func(k, d int) ballBarrier { return nuclearBarrier{k: k, d: d} }, false},
-		{"one entry", 1, 2, 1, func(k, d int) ballBarrier { return lpConeBarrier{n: 1, p: 3} }, false},
+		{"one entry", 1, 2, 1, func(k, d int) ballBarrier { return pnormBarrier{n: 1, p: 3} }, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

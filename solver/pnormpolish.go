@@ -12,7 +12,7 @@ import (
 	"maxmargin/internal/openblas"
 )
 
-// polishSteps bounds the Newton steps of polishLp, over all changes of its
+// polishSteps bounds the Newton steps of polishPNorm, over all changes of its
 // active set, and polishPhaseSteps those between two growths of the set:
 // from an interior-point iterate whose active set is right, Newton's
 // method converges quadratically and 3 to 6 steps reach rounding level;
@@ -36,7 +36,7 @@ const (
 // one more).
 const polishDropAll = 0.01
 
-// polishLp sharpens an interior-point iterate (Z, lambda) of the
+// polishPNorm sharpens an interior-point iterate (Z, lambda) of the
 // entry-wise lp max-margin problem (1 < p < inf) by solving its
 // optimality conditions with the active set fixed. Let q = p/(p-1),
 // A(lambda) = sum_j lambda_j v_j and f = ||A||_q. The maximiser of <A, W>
@@ -56,18 +56,18 @@ const polishDropAll = 0.01
 //
 // positive semidefinite with H A = 0 (G is homogeneous of degree 0), so
 // K lambda_S = 0; the bordered matrix is nonsingular when lambda_S spans
-// K's null space. For 1 < p <= 2 polishLp solves F = 0 by Newton's method
+// K's null space. For 1 < p <= 2 polishPNorm solves F = 0 by Newton's method
 // (polishDual: dense LU of the |S|+1 square Jacobian), for p > 2 the
 // equivalent system with Z as a variable (polishPrimal), both by
 // polishNewton, from the iterate's weights on the pairs S of activeSet,
 // renormalized to sum 1 (and, for p > 2, Z/||Z||_p).
 //
-// polishLp returns W (G(lambda) for p <= 2, Z/||Z||_p for p > 2; ||W||_p
+// polishPNorm returns W (G(lambda) for p <= 2, Z/||Z||_p for p > 2; ||W||_p
 // = 1 up to rounding) and the weights over every pair (0 outside S, sum 1),
 // or false when the Newton iteration breaks down. The
 // result is a candidate only: whatever it is, W and lambda >= 0 give valid
 // bounds, which the caller certifies and keeps only when narrower.
-func (bp *barrierProblem) polishLp(p float64, z *mat.Dense, lambda []float64) (*mat.Dense, []float64, bool) {
+func (bp *barrierProblem) polishPNorm(p float64, z *mat.Dense, lambda []float64) (*mat.Dense, []float64, bool) {
 	np := bp.pairs()
 	kd := bp.k * bp.d
 	in := bp.activeSet(z, lambda)
@@ -129,7 +129,7 @@ func (bp *barrierProblem) polishLp(p float64, z *mat.Dense, lambda []float64) (*
 	return mat.DenseCopyOf(form.g), lam, true
 }
 
-// polishForm is one of the two systems polishLp solves by Newton's
+// polishForm is one of the two systems polishPNorm solves by Newton's
 // method. The continuous variables x end with gam; the weights lambda are
 // over every pair (0 outside the active set S).
 type polishForm interface {
@@ -275,7 +275,7 @@ func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []b
 	return true
 }
 
-// polishDual is the form of polishLp in (lambda_S, gam), x = (gam), for
+// polishDual is the form of polishPNorm in (lambda_S, gam), x = (gam), for
 // 1 < p <= 2, where G(lambda) = sign(A)|A|^{q-1}/f^{q-1} is smooth
 // (q - 1 >= 1).
 type polishDual struct {
@@ -347,7 +347,7 @@ func (pd *polishDual) direction(x, lam, m []float64, idx []int) ([]float64, []fl
 	return sol[ns:], sol[:ns], true
 }
 
-// polishPrimal is the form of polishLp for p > 2, where G(lambda), a
+// polishPrimal is the form of polishPNorm for p > 2, where G(lambda), a
 // power q - 1 < 1 of A, has unbounded derivatives near the entries of A
 // that vanish and Newton's method on the weights alone converges slowly
 // (measured on random labels (100,200,5), l3: linearly, 30 steps from
@@ -495,16 +495,16 @@ func solveDense(a *mat.Dense, b []float64) ([]float64, bool) {
 // inactive one the reverse; with hat lambda_j = lambda_j / sum lambda and
 // hat s_j = s_j/s_min - 1, the rule hat lambda_j > c hat s_j keeps the
 // pairs with hat lambda_j > sqrt(c mu'), mu' = hat lambda_j hat s_j. A
-// missed active pair costs a round of polishLp (addBelow, about 4 Newton
+// missed active pair costs a round of polishPNorm (addBelow, about 4 Newton
 // steps) and a wrong one a step (its weight turns negative), so c is
 // small; 0.01 was the fastest of 1 to 1e-4 (measured: see
 // docs/PERFORMANCE.md, section "Solver design measurements").
 const activeRatio = 0.01
 
-// activeSet returns the pairs polishLp starts from: with s_j the margins of
+// activeSet returns the pairs polishPNorm starts from: with s_j the margins of
 // Z and s_min their least, the pairs with lambda_j / sum lambda >
 // activeRatio (s_j/s_min - 1), at most kD of them (the largest ratios
-// first): the bordered Jacobian of polishLp is singular with more, its K
+// first): the bordered Jacobian of polishPNorm is singular with more, its K
 // having rank at most kD. It returns nil when Z has no positive margin or
 // lambda no positive weight.
 func (bp *barrierProblem) activeSet(z *mat.Dense, lambda []float64) []bool {
@@ -640,7 +640,7 @@ func entrywiseNorm(a []float64, q float64) float64 {
 }
 
 // polishStart is the relative floating-point width below which an
-// interior-point iterate of an l<p> problem is polished (polishLp). The
+// interior-point iterate of an l<p> problem is polished (polishPNorm). The
 // polishes that succeeded in the measurements of maxMarginConvex's table
 // started from widths of 2e-8 to 6e-3; 1e-1 and 1 only added failed
 // polishes (no fewer stages on those data, nor on l10).
@@ -659,10 +659,10 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 	return ic.offer(pl, pu, func() (*mat.Dense, []Pair) { return full(pr.z), bp.pairWeights(pr.lambda) })
 }
 
-// polished returns polishLp's result for the iterate br of an l<p> problem
+// polished returns polishPNorm's result for the iterate br of an l<p> problem
 // whose floating-point interval [lower, upper] is narrower than
 // polishStart relative, or false (another norm, a wider interval, or a
-// failed polish). For p > 2, when polishLp fails from br, it is run again
+// failed polish). For p > 2, when polishPNorm fails from br, it is run again
 // from br's Z refined by slpRefine (measured on raw Wine, l10: from
 // runPD's iterate at tau = 1.4e11 the first polish fails, the second
 // certifies a width of 2e-10), unless Z has more than slpMaxColumns
@@ -672,10 +672,10 @@ func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper
 	if !isP || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
 		return barrierResult{}, false
 	}
-	z, lam, ok := bp.polishLp(pc.p, br.z, br.lambda)
+	z, lam, ok := bp.polishPNorm(pc.p, br.z, br.lambda)
 	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {
 		if rz := bp.slpRefine(pc.p, br.z); rz != nil {
-			z, lam, ok = bp.polishLp(pc.p, rz, br.lambda)
+			z, lam, ok = bp.polishPNorm(pc.p, rz, br.lambda)
 		}
 	}
 	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {

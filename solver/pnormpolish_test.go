@@ -13,7 +13,7 @@ import (
 	"maxmargin/norm"
 )
 
-// TestPolishLpHandSolved checks polishLp on the two-point line of
+// TestPolishPNormHandSolved checks polishPNorm on the two-point line of
 // TestConvexHandSolved (x_0 = 2 in class 0, x_1 = -1 in class 1), where
 // gamma = 2^{1 - 1/p} is attained by w = (2^{-1/p}, -2^{-1/p}) with all
 // the weight on sample 1 (pair (1, 0)). The start has a W off the
@@ -23,13 +23,13 @@ import (
 // v_1 are parallel, so the margins 2 delta and delta cannot be equalised)
 // and returns gamma to rounding (4 ulps, allowing for the rounding of the
 // p-th powers and roots).
-func TestPolishLpHandSolved(t *testing.T) {
+func TestPolishPNormHandSolved(t *testing.T) {
 	ds := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
 	for _, p := range []float64{1.5, 2, 3} {
 		t.Run(fmt.Sprintf("p=%g", p), func(t *testing.T) {
 			bp := &barrierProblem{pairSpace: newPairSpace(ds.X, ds.Y, 2)}
 			z := mat.NewDense(2, 1, []float64{0.6, -0.5})
-			w, lam, ok := bp.polishLp(p, z, []float64{1e-3, 1 - 1e-3})
+			w, lam, ok := bp.polishPNorm(p, z, []float64{1e-3, 1 - 1e-3})
 			require.True(t, ok)
 			require.Equal(t, []float64{0, 1}, lam)
 			want := math.Pow(2, 1-1/p)
@@ -42,7 +42,7 @@ func TestPolishLpHandSolved(t *testing.T) {
 	}
 }
 
-// TestPolishLp checks that polishLp turns an interior-point iterate that
+// TestPolishPNorm checks that polishPNorm turns an interior-point iterate that
 // does not certify (the first runPD stage whose floating-point width is
 // below 1e-6 relative, 10 times the default tolerance) into a certified
 // result far inside DefaultConvexTolerance (1e-7): width below 1e-10
@@ -52,7 +52,7 @@ func TestPolishLpHandSolved(t *testing.T) {
 // rounding hands the polish another loose iterate. The data are well and
 // badly scaled (raw Wine: features from ~0.1 to ~1000) and random labels
 // with d > n, for the dual (p <= 2) and the primal (p > 2) forms.
-func TestPolishLp(t *testing.T) {
+func TestPolishPNorm(t *testing.T) {
 	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
 	require.NoError(t, err)
 	sets := []struct {

@@ -14,7 +14,7 @@ import (
 // evaluated on every pair afterwards). Measured on raw Wine, l10 (kD = 39,
 // 356 pairs), from runPD's iterate at tau = 1.4e11: four steps raised
 // m(W)/||W||_p from 0.2196638709 to 0.2196641245 (gamma = 0.2196641280),
-// enough for polishLp to converge from there.
+// enough for polishPNorm to converge from there.
 const (
 	slpSteps = 8
 	slpRows  = 200
@@ -23,12 +23,12 @@ const (
 // slpMaxColumns is the largest kD for which polished tries slpRefine: its
 // linear programmes have kD columns, and lp_solve's cost grows fast with
 // them; it is needed on raw Wine (kD = 39) and not at kD >= 1000, where
-// polishLp certifies from a later stage without it. Measured: see
+// polishPNorm certifies from a later stage without it. Measured: see
 // docs/PERFORMANCE.md, section "Solver design measurements".
 const slpMaxColumns = 500
 
 // slpRefine improves the small entries of Z for the l<p> problem with p >
-// 2 by sequential linear programming, so that polishLp starts inside
+// 2 by sequential linear programming, so that polishPNorm starts inside
 // Newton's region of convergence. At large p the entries of the optimum
 // that are small against the largest are fixed only by the curvature
 // (p-1)|W_ab|^(p-2) of the norm, 1e-6 of the largest at p = 10 for an

@@ -14,15 +14,15 @@ import (
 
 // TestSlpRefine checks slpRefine on raw Wine, l10, the case it was written
 // for: from the first runPD iterate whose floating-point width is below
-// 1e-3 relative (tau = 1.4e10, where polishLp alone fails: the small
+// 1e-3 relative (tau = 1.4e10, where polishPNorm alone fails: the small
 // features' weights have the wrong signs), slpRefine must raise
 // m(W)/||W||_p, never above the iterate's upper bound (it is a lower
-// bound), and polishLp from its W must certify far inside
+// bound), and polishPNorm from its W must certify far inside
 // DefaultConvexTolerance: 1e-11 relative (measured 3e-13 to 1e-12).
 //
 // The iterates depend on OpenBLAS's kernels in their last bits, and so
 // does where slpRefine's W lands: with the Haswell kernels
-// (OPENBLAS_CORETYPE=Haswell) polishLp from the first stage's W converges
+// (OPENBLAS_CORETYPE=Haswell) polishPNorm from the first stage's W converges
 // on an active set that leaves five pairs violated and cycles, and
 // certifies from the next stage's. So the polish may succeed from any of
 // the first three stages below 1e-3, as it may in maxMarginConvex, which
@@ -58,9 +58,9 @@ func TestSlpRefine(t *testing.T) {
 		require.Greater(t, got, it.lower)
 		require.LessOrEqual(t, got, it.upper)
 
-		z, lam, ok := bp.polishLp(p, w, it.br.lambda)
+		z, lam, ok := bp.polishPNorm(p, w, it.br.lambda)
 		if !ok {
-			t.Logf("stage %d: polishLp from slpRefine's W did not converge", i)
+			t.Logf("stage %d: polishPNorm from slpRefine's W did not converge", i)
 			continue
 		}
 		res, err := convexCertify(raw, cn, mat.DenseCopyOf(z), bp.pairWeights(lam), DefaultConvexTolerance)
@@ -70,7 +70,7 @@ func TestSlpRefine(t *testing.T) {
 		t.Logf("stage %d: certified, width %.1e", i, (res.Upper-res.Lower)/max(1, res.Lower))
 		return
 	}
-	t.Fatal("polishLp from slpRefine's W certified from none of the first three stages below 1e-3")
+	t.Fatal("polishPNorm from slpRefine's W certified from none of the first three stages below 1e-3")
 }
 
 // TestSlpStepTrustRegion checks one linear programme of slpRefine on the
@@ -110,13 +110,13 @@ func TestSlpStepTrustRegion(t *testing.T) {
 	}
 }
 
-// TestConvexLpWide checks l10 and l20 on data with many more features
+// TestPNormWide checks l10 and l20 on data with many more features
 // than samples (kD = 2000 and 5000 entries of W, n k d <= 1e5), where
 // slpRefine's linear programmes once took 10 to 32 s (slpMaxColumns): each
 // must certify within DefaultConvexTolerance inside the convex references' 10 s (the
 // Settings.Timeout; measured 0.4 to 1.1 s, widths 2e-12 to 3e-12
 // relative).
-func TestConvexLpWide(t *testing.T) {
+func TestPNormWide(t *testing.T) {
 	sets := []struct {
 		name string
 		ds   *dataset.Dataset

@@ -34,8 +34,11 @@ type StatusError struct {
 	// "NUMERICAL FAILURE: ..." for a convex method that broke down.
 	Status string
 	// Method names the method that stopped when it is not lp_solve
-	// (empty): "interior-point method" for the LP and convex interior-point
-	// and barrier methods.
+	// (empty): "interior-point method" for the LP norms' interior-point
+	// method; for the convex norms the method and the norm, "QP
+	// interior-point method (fro)", "SDP interior-point method
+	// (spectral)" or "(nuclear)", "primal-dual barrier method (N)" or
+	// "barrier method (N)" (convexMethod).
 	Method string
 }
 

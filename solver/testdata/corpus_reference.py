@@ -5,7 +5,7 @@ usage: /usr/bin/python3 corpus_reference.py DATA.csv NORM [TIME_LIMIT_SECONDS]
 DATA.csv: one sample per row, the features then the integer label, no header.
 NORM: max, sum, opinf, op1 (HiGHS); fro, spectral, nuclear (cvxopt's QP and
 SDP, cvxopt_maxmargin.py); l<p> with 1 < p < inf (cvxopt's convex solver,
-lpnorm_check.py).
+pnorm_check.py).
 
 LP norms: maximize gamma s.t. (w_{y_i} - w_c) . x_i >= gamma for all i,
 c != y_i and N(W) <= 1 (max: bounds -1 <= W <= 1; sum, opinf, op1:
@@ -118,7 +118,7 @@ def convex():
     if name in ("fro", "spectral", "nuclear"):
         script, args = "cvxopt_maxmargin.py", [path, name]
     else:
-        script, args = "lpnorm_check.py", [path, name[1:]]
+        script, args = "pnorm_check.py", [path, name[1:]]
     sys.argv = [script] + args
     sys.path.insert(0, here)
     out = io.StringIO()

@@ -1,6 +1,6 @@
 """Independent check of the entry-wise lp max margin (1 < p < inf) with cvxopt.
 
-usage: /usr/bin/python3 lpnorm_check.py DATA.csv P
+usage: /usr/bin/python3 pnorm_check.py DATA.csv P
 DATA.csv: one sample per row, the features then the integer label, no header.
 P: the exponent, 1 < P < inf. Prints gamma_p as a Python float repr.
 
@@ -25,7 +25,7 @@ Neither shares code or method with the Go solver (an interior-point method
 on the margins with a power-cone barrier). The tolerances are 1e-10
 (absolute and relative gap, feasibility); a result whose status is not
 "optimal" is refused (exit status nonzero). Measured on the sets of
-TestLpAgainstCvxopt (p = 1.5, 3, 10): within 2e-11 relative of the Go
+TestPNormAgainstCvxopt (p = 1.5, 3, 10): within 2e-11 relative of the Go
 solver's certified interval. p = 20 on 12 samples ended "unknown" (primal
 infeasibility 1e-6).
 """
@@ -39,7 +39,7 @@ from maxmargin_pairs import load
 X, y, k, V = load(sys.argv[1])
 p = float(sys.argv[2])
 if not 1 < p < float("inf"):
-    sys.exit("lpnorm_check: P must be in (1, inf), got %r" % sys.argv[2])
+    sys.exit("pnorm_check: P must be in (1, inf), got %r" % sys.argv[2])
 m, kd = V.shape
 solvers.options.update(show_progress=False, abstol=1e-10, reltol=1e-10, feastol=1e-10, maxiters=200)
 
@@ -53,7 +53,7 @@ def power_sum(u, r):
 def check(res):
     """Exits unless cvxopt reports an optimal solution."""
     if res["status"] != "optimal":
-        sys.exit("lpnorm_check: cvxopt status %s, gap %s, infeasibility %s %s" % (
+        sys.exit("pnorm_check: cvxopt status %s, gap %s, infeasibility %s %s" % (
             res["status"], res["relative gap"], res["primal infeasibility"], res["dual infeasibility"]))
 
 
