@@ -315,20 +315,158 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // solve runs the interior-point method on the pairs until the restricted
 // certificate width is at most tol max(upper, floor), the iteration limit, or a
 // numerical failure (ok false).
+//
+// Each iteration runs the phases of Mehrotra's predictor-corrector method on
+// an ipmWork: residuals and mu, the bounds and the best certificate so far
+// (bounds), purification near the optimum, the stall test (stalled), the
+// choice of the reduced pairs (reducePairs), the Newton system's
+// factorization or preconditioner (factor), the predictor and the corrector
+// (direction, solveK), and the step (step).
 func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	p.budget = b
+	ws := newIPMWork(p, pairs, b)
+	defer func() { p.pairs = pairs }()
+	for it := 1; it <= maxIter; it++ {
+		if err := b.stop(ipmMethod); err != nil {
+			return res, false, err
+		}
+		p.pairs = pairs
+		ws.residuals(it)
+		width := ws.bounds(it, &res)
+		if width <= tol*max(p.floor, res.upper) {
+			return res, true, nil
+		}
+		// Close to the optimum, the active set is known: try to jump to the
+		// vertex (a least-squares solve) rather than iterate on.
+		if width <= 1e-6*max(p.floor, res.upper) && it >= ws.lastPurify+3 {
+			ws.lastPurify = it
+			p.purify(&res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
+			if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
+				return res, true, nil
+			}
+		}
+		if ws.stalled(it, width, &res) {
+			break
+		}
+		ws.reducePairs(it, &res)
+		if !ws.factor(&res) {
+			break
+		}
+		if !p.sum {
+			copy(ws.v, ws.ones[:ws.nq])
+			ws.solveK(ws.v[:ws.nq])
+		}
+		sigma := ws.predictor()
+		ws.corrector(sigma)
+		// A failed solve (solveK) leaves the predictor's and the
+		// corrector's directions unset: redo the iteration, or stop.
+		if ws.retry {
+			ws.forceDrop, ws.retrying = true, true
+			continue
+		}
+		if ws.failed {
+			break
+		}
+		ws.step()
+	}
+	p.pairs = pairs
+	p.purify(&res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
+	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
+}
+
+// ipmWork is the state of one ipmLP.solve over m pairs and kd weights: the
+// iterate, its residuals, the Newton system's buffers, the constraint
+// reduction's and the conjugate gradients' state, and the direction.
+type ipmWork struct {
+	p     *ipmLP
+	b     *budget
+	pairs []pair
+	m, kd int
+	nb    int // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
+
+	// The iterate. Primal: x1, x2 (max: w+1, 1-w kept consistent through
+	// w; sum: P, Q).
+	w, x1, x2, z1, z2, s, lam []float64
+	g                         float64
+
+	// Residuals.
+	mw, at, rp, rd1, rd2 []float64
+	sumLam, mu, rdg      float64
+
+	e     []float64
+	dinv1 []float64 // max: 1/D; sum: 1/D_P
+	dinv2 []float64 // sum: 1/D_Q
+	// The factorized system: K (m×m) or, when the weights are fewer than
+	// the pairs, H = E^{-1} + M^T diag(lambda/s) M (kd×kd; normalW).
+	// Weight space only for loose solves (the screening): near the optimum
+	// its iterates lose precision faster than those of K (measured on
+	// digits: the width stalls near 1e-5).
+	wspace bool
+	kbuf   []float64
+	// Constraint reduction (not in the weight space, where the system's
+	// size does not depend on the pairs): the view over the pairs Q of the
+	// Newton system, and the terms of the pairs outside it.
+	reduce                                                   bool
+	pauseUntil                                               int
+	forceDrop, retrying                                      bool
+	muPrev                                                   float64
+	lastReduced                                              bool
+	pcgFails                                                 int
+	allIdx, qidx                                             []int
+	qpairs                                                   []pair
+	inQ                                                      []bool
+	sQ, lamQ, rpQ, rsQ, rhsQ, cfull, mfull, corr, rd1e, rd2e []float64
+	// Conjugate gradients: the preconditioner's pairs and K's diagonal.
+	usePCG       bool
+	pidx         []int
+	ppairs       []pair
+	ppos         []int
+	pdiag, kfull []float64
+	cg           struct{ x, r, z, d, kd, bq []float64 }
+	kdiag        []float64 // s/lambda, or lambda/s in weight space
+	einv         []float64
+	wtmp, mtmp   []float64
+	ones         []float64
+	v            []float64 // K^{-1} 1 (max form)
+	tmp          []float64
+
+	// The direction, the affine (predictor) direction, and the
+	// complementarity targets.
+	dlam, ds, dx1, dx2, dz1, dz2 []float64
+	dg                           float64
+	daff                         struct{ s, lam, x1, x2, z1, z2 []float64 }
+	rs, r1, r2                   []float64
+
+	tri               blas64.Triangular
+	bestWidth         float64
+	stall, lastPurify int
+
+	// This iteration's Newton system: the pairs Q (q, nq of them), the
+	// matrix (nk×nk), the preconditioner when conjugate gradients run
+	// (factored false), and solveK's failure or request for a retry.
+	q        []int
+	nq, nk   int
+	kmat     []float64
+	factored bool
+	triP     blas64.Triangular
+	pq       []int
+	failed   bool
+	retry    bool
+}
+
+// newIPMWork returns the work of p.solve on pairs at the starting point.
+func newIPMWork(p *ipmLP, pairs []pair, b *budget) *ipmWork {
 	m, kd := len(pairs), p.k*p.d
-	nb := 2 * kd // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
-	// Primal: x1, x2 (max: w+1, 1-w kept consistent through w; sum: P, Q).
-	w := make([]float64, kd)
-	x1 := make([]float64, kd)
-	x2 := make([]float64, kd)
-	z1 := make([]float64, kd)
-	z2 := make([]float64, kd)
-	s := make([]float64, m)
-	lam := make([]float64, m)
-	var g float64
+	ws := &ipmWork{p: p, b: b, pairs: pairs, m: m, kd: kd, nb: 2 * kd}
+	ws.w = make([]float64, kd)
+	ws.x1 = make([]float64, kd)
+	ws.x2 = make([]float64, kd)
+	ws.z1 = make([]float64, kd)
+	ws.z2 = make([]float64, kd)
+	ws.s = make([]float64, m)
+	ws.lam = make([]float64, m)
+	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
 	for j := range kd {
 		x1[j], x2[j] = 1, 1
 		z1[j], z2[j] = 1, 1
@@ -345,585 +483,621 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 		}
 	}
 
-	mw := make([]float64, m)
-	at := make([]float64, kd)
-	rp := make([]float64, m)
-	rd1 := make([]float64, kd)
-	rd2 := make([]float64, kd)
-	e := make([]float64, kd)
-	dinv1 := make([]float64, kd) // max: 1/D; sum: 1/D_P
-	dinv2 := make([]float64, kd) // sum: 1/D_Q
-	// The factorized system: K (m×m) or, when the weights are fewer than
-	// the pairs, H = E^{-1} + M^T diag(lambda/s) M (kd×kd; normalW).
-	// Weight space only for loose solves (the screening): near the optimum
-	// its iterates lose precision faster than those of K (measured on
-	// digits: the width stalls near 1e-5).
-	wspace := p.weights && kd < m
+	ws.mw = make([]float64, m)
+	ws.at = make([]float64, kd)
+	ws.rp = make([]float64, m)
+	ws.rd1 = make([]float64, kd)
+	ws.rd2 = make([]float64, kd)
+	ws.e = make([]float64, kd)
+	ws.dinv1 = make([]float64, kd)
+	ws.dinv2 = make([]float64, kd)
+	ws.wspace = p.weights && kd < m
 	nkMax := m
-	if wspace {
+	if ws.wspace {
 		nkMax = kd
 	}
-	kbuf := make([]float64, nkMax*nkMax)
-	// Constraint reduction (not in the weight space, where the system's
-	// size does not depend on the pairs): the view over the pairs Q of the
-	// Newton system, and the terms of the pairs outside it.
-	reduce := p.opt.Reduce.Band > 0 && !wspace
-	pauseUntil := 0
-	forceDrop, retrying := false, false
-	muPrev, lastReduced := 0.0, false
-	pcgFails := 0
-	allIdx := make([]int, m)
-	for r := range allIdx {
-		allIdx[r] = r
+	ws.kbuf = make([]float64, nkMax*nkMax)
+	ws.reduce = p.opt.Reduce.Band > 0 && !ws.wspace
+	ws.allIdx = make([]int, m)
+	for r := range ws.allIdx {
+		ws.allIdx[r] = r
 	}
-	qidx := make([]int, 0, m)
-	qpairs := make([]pair, 0, m)
-	inQ := make([]bool, m)
-	sQ := make([]float64, m)
-	lamQ := make([]float64, m)
-	rpQ := make([]float64, m)
-	rsQ := make([]float64, m)
-	rhsQ := make([]float64, m)
-	cfull := make([]float64, m)
-	mfull := make([]float64, m)
-	corr := make([]float64, kd)
-	rd1e := make([]float64, kd)
-	rd2e := make([]float64, kd)
-	defer func() { p.pairs = pairs }()
-	// Conjugate gradients: the preconditioner's pairs and K's diagonal.
-	usePCG := !wspace && m >= p.opt.PCG.MinPairs && float64(m)*float64(m) > p.opt.PCG.Cost*float64(p.d)
-	pidx := make([]int, 0, m)
-	ppairs := make([]pair, 0, m)
-	ppos := make([]int, m)
-	pdiag := make([]float64, m)
-	kfull := make([]float64, m)
-	cg := struct{ x, r, z, d, kd, bq []float64 }{
+	ws.qidx = make([]int, 0, m)
+	ws.qpairs = make([]pair, 0, m)
+	ws.inQ = make([]bool, m)
+	ws.sQ = make([]float64, m)
+	ws.lamQ = make([]float64, m)
+	ws.rpQ = make([]float64, m)
+	ws.rsQ = make([]float64, m)
+	ws.rhsQ = make([]float64, m)
+	ws.cfull = make([]float64, m)
+	ws.mfull = make([]float64, m)
+	ws.corr = make([]float64, kd)
+	ws.rd1e = make([]float64, kd)
+	ws.rd2e = make([]float64, kd)
+	ws.usePCG = !ws.wspace && m >= p.opt.PCG.MinPairs && float64(m)*float64(m) > p.opt.PCG.Cost*float64(p.d)
+	ws.pidx = make([]int, 0, m)
+	ws.ppairs = make([]pair, 0, m)
+	ws.ppos = make([]int, m)
+	ws.pdiag = make([]float64, m)
+	ws.kfull = make([]float64, m)
+	ws.cg = struct{ x, r, z, d, kd, bq []float64 }{
 		make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m),
 	}
-	kdiag := make([]float64, m) // s/lambda, or lambda/s in weight space
-	einv := make([]float64, kd)
-	wtmp := make([]float64, kd)
-	mtmp := make([]float64, m)
-	ones := make([]float64, m)
-	for r := range ones {
-		ones[r] = 1
+	ws.kdiag = make([]float64, m)
+	ws.einv = make([]float64, kd)
+	ws.wtmp = make([]float64, kd)
+	ws.mtmp = make([]float64, m)
+	ws.ones = make([]float64, m)
+	for r := range ws.ones {
+		ws.ones[r] = 1
 	}
-	v := make([]float64, m) // K^{-1} 1 (max form)
-	tmp := make([]float64, kd)
-	dlam := make([]float64, m)
-	ds := make([]float64, m)
-	dx1 := make([]float64, kd)
-	dx2 := make([]float64, kd)
-	dz1 := make([]float64, kd)
-	dz2 := make([]float64, kd)
-	var dg float64
-	daff := struct{ s, lam, x1, x2, z1, z2 []float64 }{
+	ws.v = make([]float64, m)
+	ws.tmp = make([]float64, kd)
+	ws.dlam = make([]float64, m)
+	ws.ds = make([]float64, m)
+	ws.dx1 = make([]float64, kd)
+	ws.dx2 = make([]float64, kd)
+	ws.dz1 = make([]float64, kd)
+	ws.dz2 = make([]float64, kd)
+	ws.daff = struct{ s, lam, x1, x2, z1, z2 []float64 }{
 		make([]float64, m), make([]float64, m), make([]float64, kd), make([]float64, kd), make([]float64, kd), make([]float64, kd),
 	}
-	rs := make([]float64, m)
-	r1 := make([]float64, kd)
-	r2 := make([]float64, kd)
+	ws.rs = make([]float64, m)
+	ws.r1 = make([]float64, kd)
+	ws.r2 = make([]float64, kd)
+	ws.bestWidth = math.Inf(1)
+	ws.lastPurify = -10
+	return ws
+}
 
-	wmat := func() *mat.Dense {
-		out := mat.NewDense(p.k, p.d, nil)
-		raw := out.RawMatrix().Data
+// wmat returns the iterate's W (k×d).
+func (ws *ipmWork) wmat() *mat.Dense {
+	p := ws.p
+	out := mat.NewDense(p.k, p.d, nil)
+	raw := out.RawMatrix().Data
+	if p.sum {
+		for j := range ws.kd {
+			raw[j] = ws.x1[j] - ws.x2[j]
+		}
+	} else {
+		copy(raw, ws.w)
+	}
+	return out
+}
+
+// residuals computes W, the residuals, sum lambda and mu at the iterate of
+// iteration it, and pauses the constraint reduction when a reduced step
+// raised mu.
+func (ws *ipmWork) residuals(it int) {
+	p, m, kd := ws.p, ws.m, ws.kd
+	w, x1, x2, z1, z2, s, lam := ws.w, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
+	mw, at, rp, rd1, rd2 := ws.mw, ws.at, ws.rp, ws.rd1, ws.rd2
+	// Residuals.
+	for j := range kd {
 		if p.sum {
-			for j := range kd {
-				raw[j] = x1[j] - x2[j]
-			}
+			w[j] = x1[j] - x2[j]
 		} else {
-			copy(raw, w)
+			// x1 = w + 1 and x2 = 1 - w move by opposite steps.
+			w[j] = (x1[j] - x2[j]) / 2
 		}
-		return out
 	}
+	p.mulM(w, mw)
+	p.mulMT(lam, at)
+	var sumLam, mu float64
+	for r := range m {
+		if p.sum {
+			rp[r] = mw[r] - s[r] - 1
+		} else {
+			rp[r] = mw[r] - ws.g - s[r]
+		}
+		sumLam += lam[r]
+		mu += s[r] * lam[r]
+	}
+	for j := range kd {
+		if p.sum {
+			rd1[j] = 1 - at[j] - z1[j]
+			rd2[j] = 1 + at[j] - z2[j]
+		} else {
+			rd1[j] = -at[j] - z1[j] + z2[j]
+		}
+		mu += x1[j]*z1[j] + x2[j]*z2[j]
+	}
+	mu /= float64(m + ws.nb)
+	rdg := -1 + sumLam
+	if ws.lastReduced && mu > ws.muPrev && it >= ws.pauseUntil {
+		// A reduced step that raised the mean complementarity left
+		// the central path's neighbourhood: full steps for a while.
+		ws.pauseUntil = it + p.opt.Reduce.Pause
+	}
+	ws.muPrev, ws.lastReduced = mu, false
+	ws.sumLam, ws.mu, ws.rdg = sumLam, mu, rdg
+}
 
-	var tri blas64.Triangular
-	bestWidth := math.Inf(1)
-	stall, lastPurify := 0, -10
-	for it := 1; it <= maxIter; it++ {
-		if err := b.stop(ipmMethod); err != nil {
-			return res, false, err
+// bounds computes the certified-style bounds of iteration it over the
+// working set, in data units, keeps in res the best W and the best lambda
+// so far, and returns res's width.
+func (ws *ipmWork) bounds(it int, res *ipmResult) float64 {
+	p, m, kd := ws.p, ws.m, ws.kd
+	w, mw, at := ws.w, ws.mw, ws.at
+	// Certified-style bounds over the working set, in data units.
+	var nw, na, least float64 = 0, 0, math.Inf(1)
+	for r := range m {
+		least = min(least, mw[r])
+	}
+	for j := range kd {
+		if p.sum {
+			nw += math.Abs(w[j])
+			na = max(na, math.Abs(at[j]))
+		} else {
+			nw = max(nw, math.Abs(w[j]))
+			na += math.Abs(at[j])
 		}
-		p.pairs = pairs
-		// Residuals.
-		for j := range kd {
-			if p.sum {
-				w[j] = x1[j] - x2[j]
-			} else {
-				// x1 = w + 1 and x2 = 1 - w move by opposite steps.
-				w[j] = (x1[j] - x2[j]) / 2
-			}
-		}
-		p.mulM(w, mw)
-		p.mulMT(lam, at)
-		var sumLam, mu float64
-		for r := range m {
-			if p.sum {
-				rp[r] = mw[r] - s[r] - 1
-			} else {
-				rp[r] = mw[r] - g - s[r]
-			}
-			sumLam += lam[r]
-			mu += s[r] * lam[r]
-		}
-		for j := range kd {
-			if p.sum {
-				rd1[j] = 1 - at[j] - z1[j]
-				rd2[j] = 1 + at[j] - z2[j]
-			} else {
-				rd1[j] = -at[j] - z1[j] + z2[j]
-			}
-			mu += x1[j]*z1[j] + x2[j]*z2[j]
-		}
-		mu /= float64(m + nb)
-		rdg := -1 + sumLam
-		if lastReduced && mu > muPrev && it >= pauseUntil {
-			// A reduced step that raised the mean complementarity left
-			// the central path's neighbourhood: full steps for a while.
-			pauseUntil = it + p.opt.Reduce.Pause
-		}
-		muPrev, lastReduced = mu, false
+	}
+	lower, upper := 0.0, na/ws.sumLam*p.scale
+	if nw > 0 && least > 0 {
+		lower = least / nw * p.scale
+	}
+	// Any iterate is a certificate: keep the best W and the best lambda.
+	if it == 1 || lower > res.lower {
+		res.lower = lower
+		res.w = ws.wmat()
+	}
+	if it == 1 || upper < res.upper {
+		res.upper = upper
+		res.lambda = append(res.lambda[:0], ws.lam...)
+	}
+	res.iters = it
+	width := res.upper - res.lower
+	ws.b.tracef("interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g", it, ws.mu, lower, upper, width/upper)
+	return width
+}
 
-		// Certified-style bounds over the working set, in data units.
-		var nw, na, least float64 = 0, 0, math.Inf(1)
-		for r := range m {
-			least = min(least, mw[r])
-		}
-		for j := range kd {
-			if p.sum {
-				nw += math.Abs(w[j])
-				na = max(na, math.Abs(at[j]))
-			} else {
-				nw = max(nw, math.Abs(w[j]))
-				na += math.Abs(at[j])
-			}
-		}
-		lower, upper := 0.0, na/sumLam*p.scale
-		if nw > 0 && least > 0 {
-			lower = least / nw * p.scale
-		}
-		// Any iterate is a certificate: keep the best W and the best lambda.
-		if it == 1 || lower > res.lower {
-			res.lower = lower
-			res.w = wmat()
-		}
-		if it == 1 || upper < res.upper {
-			res.upper = upper
-			res.lambda = append(res.lambda[:0], lam...)
-		}
-		res.iters = it
-		width := res.upper - res.lower
-		b.tracef("interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g", it, mu, lower, upper, width/upper)
-		if width <= tol*max(p.floor, res.upper) {
-			return res, true, nil
-		}
-		// Close to the optimum, the active set is known: try to jump to the
-		// vertex (a least-squares solve) rather than iterate on.
-		if width <= 1e-6*max(p.floor, res.upper) && it >= lastPurify+3 {
-			lastPurify = it
-			p.purify(&res, x1, x2, z1, z2, s, lam, g)
-			if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
-				return res, true, nil
-			}
-		}
-		if width < bestWidth*0.9 {
-			bestWidth, stall = width, 0
-		} else if stall++; stall > 5 && reduce && res.reduced > 0 {
-			// Reduced steps led the iterates astray: go on with the full
-			// system only.
-			reduce, stall = false, 0
-		} else if stall > 5 {
-			break
-		} else if stall > 2 && reduce && it >= pauseUntil {
-			// The reduced steps no longer make progress: go on with the
-			// full system for a few iterations.
-			pauseUntil = it + p.opt.Reduce.Pause
-		}
+// stalled updates the stall count of iteration it with res's width; it
+// turns the constraint reduction off, or pauses it, when it stalls, and
+// reports whether the method stops.
+func (ws *ipmWork) stalled(it int, width float64, res *ipmResult) bool {
+	if width < ws.bestWidth*0.9 {
+		ws.bestWidth, ws.stall = width, 0
+	} else if ws.stall++; ws.stall > 5 && ws.reduce && res.reduced > 0 {
+		// Reduced steps led the iterates astray: go on with the full
+		// system only.
+		ws.reduce, ws.stall = false, 0
+	} else if ws.stall > 5 {
+		return true
+	} else if ws.stall > 2 && ws.reduce && it >= ws.pauseUntil {
+		// The reduced steps no longer make progress: go on with the
+		// full system for a few iterations.
+		ws.pauseUntil = it + ws.p.opt.Reduce.Pause
+	}
+	return false
+}
 
-		// Constraint reduction: the Newton system is built over the pairs
-		// Q whose weight lambda_p/s_p in K^{-1} (equivalently in
-		// H = E^{-1} + M^T diag(lambda/s) M) is at least Reduce.Band of the
-		// largest; see reducedPairs.
-		var q []int
-		if reduce && !wspace && (it >= pauseUntil || forceDrop) {
-			q = p.opt.reducedPairs(s, lam, qidx, forceDrop)
-			forceDrop = false
-		}
-		if q == nil {
-			q = allIdx
-		}
-		nq := len(q)
-		if nq < m {
-			res.reduced++
-			lastReduced = true
-		}
-		qpairs = qpairs[:0]
-		for u, r := range q {
-			qpairs = append(qpairs, pairs[r])
-			sQ[u], lamQ[u], rpQ[u] = s[r], lam[r], rp[r]
-		}
-		for r := range inQ {
-			inQ[r] = nq == m
-		}
-		for _, r := range q {
-			inQ[r] = true
-		}
-		p.pairs = qpairs
-		b.tracef("interior-point: reduced system of %d pairs", nq)
-		nk := nq
-		if wspace {
-			nk = kd
-		}
-		kmat := kbuf[:nk*nk]
+// reducePairs chooses the pairs Q of iteration it's Newton system and
+// counts a reduced iteration in res.
+func (ws *ipmWork) reducePairs(it int, res *ipmResult) {
+	p, m := ws.p, ws.m
+	// Constraint reduction: the Newton system is built over the pairs
+	// Q whose weight lambda_p/s_p in K^{-1} (equivalently in
+	// H = E^{-1} + M^T diag(lambda/s) M) is at least Reduce.Band of the
+	// largest; see reducedPairs.
+	var q []int
+	if ws.reduce && !ws.wspace && (it >= ws.pauseUntil || ws.forceDrop) {
+		q = p.opt.reducedPairs(ws.s, ws.lam, ws.qidx, ws.forceDrop)
+		ws.forceDrop = false
+	}
+	if q == nil {
+		q = ws.allIdx
+	}
+	nq := len(q)
+	if nq < m {
+		res.reduced++
+		ws.lastReduced = true
+	}
+	ws.qpairs = ws.qpairs[:0]
+	for u, r := range q {
+		ws.qpairs = append(ws.qpairs, ws.pairs[r])
+		ws.sQ[u], ws.lamQ[u], ws.rpQ[u] = ws.s[r], ws.lam[r], ws.rp[r]
+	}
+	for r := range ws.inQ {
+		ws.inQ[r] = nq == m
+	}
+	for _, r := range q {
+		ws.inQ[r] = true
+	}
+	p.pairs = ws.qpairs
+	ws.b.tracef("interior-point: reduced system of %d pairs", nq)
+	nk := nq
+	if ws.wspace {
+		nk = ws.kd
+	}
+	ws.q, ws.nq, ws.nk = q, nq, nk
+	ws.kmat = ws.kbuf[:nk*nk]
+}
 
-		// Normal matrix.
-		for j := range kd {
-			if p.sum {
-				dinv1[j] = x1[j] / z1[j]
-				dinv2[j] = x2[j] / z2[j]
-				e[j] = dinv1[j] + dinv2[j]
-			} else {
-				dinv1[j] = 1 / (z1[j]/x1[j] + z2[j]/x2[j])
-				e[j] = dinv1[j]
-			}
+// assemble builds the Newton system's matrix over Q in kmat.
+func (ws *ipmWork) assemble() {
+	if ws.wspace {
+		ws.p.normalW(ws.einv, ws.kdiag[:ws.nq], ws.kmat)
+	} else {
+		ws.p.normal(ws.e, ws.kdiag[:ws.nq], ws.kmat)
+	}
+}
+
+// fullFactor assembles and factorizes the Newton system's matrix into
+// tri, regularized once if it is not positive definite, and reports
+// whether the factorization succeeded.
+func (ws *ipmWork) fullFactor() bool {
+	nk, kmat := ws.nk, ws.kmat
+	ws.assemble()
+	sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
+	var fact bool
+	if ws.tri, fact = openblas.Potrf(sym); fact {
+		return true
+	}
+	// Regularize and retry once.
+	ws.assemble()
+	var big float64
+	for r := range nk {
+		big = max(big, kmat[r*nk+r])
+	}
+	for r := range nk {
+		kmat[r*nk+r] += 1e-12 * big
+	}
+	ws.b.tracef("interior-point: regularized")
+	ws.tri, fact = openblas.Potrf(sym)
+	return fact
+}
+
+// factor computes the normal matrix's scalings and either the
+// conjugate-gradient preconditioner (counted in res) or the factorization
+// of the Newton system; it reports false when the factorization failed.
+func (ws *ipmWork) factor(res *ipmResult) bool {
+	p, m, kd, nq := ws.p, ws.m, ws.kd, ws.nq
+	x1, x2, z1, z2 := ws.x1, ws.x2, ws.z1, ws.z2
+	dinv1, dinv2, e, einv, kdiag := ws.dinv1, ws.dinv2, ws.e, ws.einv, ws.kdiag
+	// Normal matrix.
+	for j := range kd {
+		if p.sum {
+			dinv1[j] = x1[j] / z1[j]
+			dinv2[j] = x2[j] / z2[j]
+			e[j] = dinv1[j] + dinv2[j]
+		} else {
+			dinv1[j] = 1 / (z1[j]/x1[j] + z2[j]/x2[j])
+			e[j] = dinv1[j]
 		}
-		for j := range kd {
-			einv[j] = 1 / e[j]
-			if !p.sum {
-				einv[j] = z1[j]/x1[j] + z2[j]/x2[j]
-			}
-		}
-		for u := range nq {
-			if wspace {
-				kdiag[u] = lamQ[u] / sQ[u]
-			} else {
-				kdiag[u] = sQ[u] / lamQ[u]
-			}
-		}
-		assemble := func() {
-			if wspace {
-				p.normalW(einv, kdiag[:nq], kmat)
-			} else {
-				p.normal(e, kdiag[:nq], kmat)
-			}
-		}
-		fullFactor := func() bool {
-			assemble()
-			sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
-			var fact bool
-			if tri, fact = openblas.Potrf(sym); fact {
-				return true
-			}
-			// Regularize and retry once.
-			assemble()
-			var big float64
-			for r := range nk {
-				big = max(big, kmat[r*nk+r])
-			}
-			for r := range nk {
-				kmat[r*nk+r] += 1e-12 * big
-			}
-			b.tracef("interior-point: regularized")
-			tri, fact = openblas.Potrf(sym)
-			return fact
-		}
-		// On the full system of a large LP, conjugate gradients
-		// preconditioned by the factorized block of the heaviest pairs
-		// (pcgSolve) replace the m×m factorization while they converge.
-		factored := true
-		var triP blas64.Triangular
-		var pq []int
-		if usePCG && nq == m {
-			pq = p.opt.precondPairs(s, lam, pidx)
-			for r := range ppos {
-				ppos[r] = -1
-			}
-			ppairs = ppairs[:0]
-			for u, r := range pq {
-				ppairs = append(ppairs, pairs[r])
-				pdiag[u] = kdiag[r]
-				ppos[r] = u
-			}
-			np := len(pq)
-			p.pairs = ppairs
-			p.normal(e, pdiag[:np], kbuf[:np*np])
-			p.pairs = pairs
-			var ok bool
-			triP, ok = openblas.Potrf(blas64.Symmetric{N: np, Stride: np, Data: kbuf[:np*np], Uplo: blas.Lower})
-			if ok {
-				factored = false
-				p.diagK(e, kdiag[:m], kfull)
-				res.pcg++
-			}
-		}
-		if factored && !fullFactor() {
-			break
-		}
-		failed, retry := false, false
-		solveK := func(b []float64) {
-			if failed {
-				return
-			}
-			if !factored {
-				if p.pcgSolve(b, pq, ppos, triP, e, kdiag[:m], kfull, cg.x, cg.r, cg.z, cg.d, cg.kd, cg.bq, wtmp) {
-					return
-				}
-				// Conjugate gradients did not converge: retry the
-				// iteration with the reduced system, whatever the share
-				// of pairs it keeps, or else factorize K.
-				p.budget.tracef("interior-point: conjugate gradients failed")
-				if pcgFails++; pcgFails >= p.opt.PCG.GiveUp {
-					// Closer to the optimum they will not converge
-					// either: factorize from now on.
-					usePCG = false
-				}
-				if reduce && !retrying {
-					retry = true
-					failed = true
-					return
-				}
-				factored = true
-				if !fullFactor() {
-					failed = true
-					return
-				}
-			}
-			if wspace {
-				// K^{-1} b = D (b - M H^{-1} M^T D b), D = diag(lambda/s).
-				for r := range nq {
-					mtmp[r] = kdiag[r] * b[r]
-				}
-				p.mulMT(mtmp[:nq], wtmp)
-				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
-				openblas.Trsv(blas.NoTrans, tri, v)
-				openblas.Trsv(blas.Trans, tri, v)
-				p.mulM(wtmp, mtmp)
-				for r := range nq {
-					b[r] = kdiag[r] * (b[r] - mtmp[r])
-				}
-				return
-			}
-			// K = L L^T: two triangular solves (Potrs's Trsm is slower
-			// for a single right-hand side).
-			v := blas64.Vector{N: nq, Inc: 1, Data: b}
-			openblas.Trsv(blas.NoTrans, tri, v)
-			openblas.Trsv(blas.Trans, tri, v)
-		}
+	}
+	for j := range kd {
+		einv[j] = 1 / e[j]
 		if !p.sum {
-			copy(v, ones[:nq])
-			solveK(v[:nq])
+			einv[j] = z1[j]/x1[j] + z2[j]/x2[j]
 		}
+	}
+	for u := range nq {
+		if ws.wspace {
+			kdiag[u] = ws.lamQ[u] / ws.sQ[u]
+		} else {
+			kdiag[u] = ws.sQ[u] / ws.lamQ[u]
+		}
+	}
+	// On the full system of a large LP, conjugate gradients
+	// preconditioned by the factorized block of the heaviest pairs
+	// (pcgSolve) replace the m×m factorization while they converge.
+	ws.factored = true
+	ws.triP = blas64.Triangular{}
+	ws.pq = nil
+	if ws.usePCG && nq == m {
+		ws.pq = p.opt.precondPairs(ws.s, ws.lam, ws.pidx)
+		for r := range ws.ppos {
+			ws.ppos[r] = -1
+		}
+		ws.ppairs = ws.ppairs[:0]
+		for u, r := range ws.pq {
+			ws.ppairs = append(ws.ppairs, ws.pairs[r])
+			ws.pdiag[u] = kdiag[r]
+			ws.ppos[r] = u
+		}
+		np := len(ws.pq)
+		p.pairs = ws.ppairs
+		p.normal(e, ws.pdiag[:np], ws.kbuf[:np*np])
+		p.pairs = ws.pairs
+		var ok bool
+		ws.triP, ok = openblas.Potrf(blas64.Symmetric{N: np, Stride: np, Data: ws.kbuf[:np*np], Uplo: blas.Lower})
+		if ok {
+			ws.factored = false
+			p.diagK(e, kdiag[:m], ws.kfull)
+			res.pcg++
+		}
+	}
+	if ws.factored && !ws.fullFactor() {
+		return false
+	}
+	ws.failed, ws.retry = false, false
+	return true
+}
 
-		// direction solves the Newton system for complementarity targets
-		// rs (s∘lambda), r1, r2 (bound pairs) into dlam, ds, dx1, dx2, dz1,
-		// dz2, dg. With constraint reduction the system is that of the
-		// pairs in Q; a pair r outside Q enters it only through the
-		// constant part c_r = (rs_r - lambda_r rp_r)/s_r of its dual step
-		// (its coupling lambda_r/s_r (M_r dw - dg) to the step is dropped,
-		// as it is small by the choice of Q), and its own steps follow
-		// from the exact linearization: ds_r = rp_r + M_r dw (- dg) and
-		// dlam_r = (rs_r - lambda_r ds_r)/s_r.
-		direction := func() {
-			copy(rd1e, rd1)
-			copy(rd2e, rd2)
-			rdge := rdg
-			if nq < m {
-				for r := range m {
-					cfull[r] = 0
-					if !inQ[r] {
-						cfull[r] = -lam[r]
-						rdge += cfull[r]
-					}
-				}
-				p.pairs = pairs
-				p.mulMT(cfull, corr)
-				p.pairs = qpairs
-				for j := range kd {
-					rd1e[j] -= corr[j]
-					rd2e[j] += corr[j]
-				}
+// solveK overwrites b with K^{-1} b over the pairs Q: by conjugate
+// gradients when they run (on their failure: a retry of the iteration
+// with the reduced system, or the factorization), else by the factor of K
+// or, in weight space, of H.
+func (ws *ipmWork) solveK(b []float64) {
+	p, kd, nq, kdiag := ws.p, ws.kd, ws.nq, ws.kdiag
+	if ws.failed {
+		return
+	}
+	if !ws.factored {
+		if p.pcgSolve(b, ws.pq, ws.ppos, ws.triP, ws.e, kdiag[:ws.m], ws.kfull, ws.cg.x, ws.cg.r, ws.cg.z, ws.cg.d, ws.cg.kd, ws.cg.bq, ws.wtmp) {
+			return
+		}
+		// Conjugate gradients did not converge: retry the
+		// iteration with the reduced system, whatever the share
+		// of pairs it keeps, or else factorize K.
+		p.budget.tracef("interior-point: conjugate gradients failed")
+		if ws.pcgFails++; ws.pcgFails >= p.opt.PCG.GiveUp {
+			// Closer to the optimum they will not converge
+			// either: factorize from now on.
+			ws.usePCG = false
+		}
+		if ws.reduce && !ws.retrying {
+			ws.retry = true
+			ws.failed = true
+			return
+		}
+		ws.factored = true
+		if !ws.fullFactor() {
+			ws.failed = true
+			return
+		}
+	}
+	if ws.wspace {
+		mtmp, wtmp := ws.mtmp, ws.wtmp
+		// K^{-1} b = D (b - M H^{-1} M^T D b), D = diag(lambda/s).
+		for r := range nq {
+			mtmp[r] = kdiag[r] * b[r]
+		}
+		p.mulMT(mtmp[:nq], wtmp)
+		v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
+		openblas.Trsv(blas.NoTrans, ws.tri, v)
+		openblas.Trsv(blas.Trans, ws.tri, v)
+		p.mulM(wtmp, mtmp)
+		for r := range nq {
+			b[r] = kdiag[r] * (b[r] - mtmp[r])
+		}
+		return
+	}
+	// K = L L^T: two triangular solves (Potrs's Trsm is slower
+	// for a single right-hand side).
+	v := blas64.Vector{N: nq, Inc: 1, Data: b}
+	openblas.Trsv(blas.NoTrans, ws.tri, v)
+	openblas.Trsv(blas.Trans, ws.tri, v)
+}
+
+// direction solves the Newton system for complementarity targets
+// rs (s∘lambda), r1, r2 (bound pairs) into dlam, ds, dx1, dx2, dz1,
+// dz2, dg. With constraint reduction the system is that of the
+// pairs in Q; a pair r outside Q enters it only through the
+// constant part c_r = (rs_r - lambda_r rp_r)/s_r of its dual step
+// (its coupling lambda_r/s_r (M_r dw - dg) to the step is dropped,
+// as it is small by the choice of Q), and its own steps follow
+// from the exact linearization: ds_r = rp_r + M_r dw (- dg) and
+// dlam_r = (rs_r - lambda_r ds_r)/s_r.
+func (ws *ipmWork) direction() {
+	p, m, kd, nq, q := ws.p, ws.m, ws.kd, ws.nq, ws.q
+	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
+	rd1e, rd2e, rs, r1, r2, tmp := ws.rd1e, ws.rd2e, ws.rs, ws.r1, ws.r2, ws.tmp
+	dinv1, dinv2, kdiag, mtmp, wtmp := ws.dinv1, ws.dinv2, ws.kdiag, ws.mtmp, ws.wtmp
+	dlam, ds, dx1, dx2, dz1, dz2 := ws.dlam, ws.ds, ws.dx1, ws.dx2, ws.dz1, ws.dz2
+	copy(rd1e, ws.rd1)
+	copy(rd2e, ws.rd2)
+	rdge := ws.rdg
+	if nq < m {
+		for r := range m {
+			ws.cfull[r] = 0
+			if !ws.inQ[r] {
+				ws.cfull[r] = -lam[r]
+				rdge += ws.cfull[r]
 			}
-			for u, r := range q {
-				rsQ[u] = rs[r]
+		}
+		p.pairs = ws.pairs
+		p.mulMT(ws.cfull, ws.corr)
+		p.pairs = ws.qpairs
+		for j := range kd {
+			rd1e[j] -= ws.corr[j]
+			rd2e[j] += ws.corr[j]
+		}
+	}
+	for u, r := range q {
+		ws.rsQ[u] = rs[r]
+	}
+	// f = -r1/x1 + r2/x2 (max) or f_P = -r1/x1, f_Q = -r2/x2 (sum).
+	for j := range kd {
+		if p.sum {
+			tmp[j] = (rd1e[j]-r1[j]/x1[j])*dinv1[j] - (rd2e[j]-r2[j]/x2[j])*dinv2[j]
+		} else {
+			tmp[j] = (rd1e[j] - r1[j]/x1[j] + r2[j]/x2[j]) * dinv1[j]
+		}
+	}
+	rhs := ws.rhsQ[:nq]
+	if ws.wspace {
+		// K^{-1} (M f + c) = D (c + M u) with
+		// H u = E^{-1} f - M^T D c: no M f is formed and
+		// cancelled again (Woodbury on M f loses the digits).
+		for r := range nq {
+			rhs[r] = -ws.rpQ[r] + ws.rsQ[r]/ws.lamQ[r]
+			mtmp[r] = kdiag[r] * rhs[r]
+		}
+		p.mulMT(mtmp[:nq], wtmp)
+		for j := range kd {
+			wtmp[j] = ws.einv[j]*tmp[j] - wtmp[j]
+		}
+		v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
+		openblas.Trsv(blas.NoTrans, ws.tri, v)
+		openblas.Trsv(blas.Trans, ws.tri, v)
+		p.mulM(wtmp, mtmp)
+		for r := range nq {
+			rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
+		}
+	} else {
+		p.mulM(tmp, rhs)
+		for r := range nq {
+			rhs[r] += -ws.rpQ[r] + ws.rsQ[r]/ws.lamQ[r]
+		}
+		ws.solveK(rhs)
+	}
+	if !p.sum {
+		var ou, ov float64
+		for r := range nq {
+			ou += rhs[r]
+			ov += ws.v[r]
+		}
+		ws.dg = (-rdge - ou) / ov
+		for r := range nq {
+			rhs[r] += ws.dg * ws.v[r]
+		}
+	}
+	for u, r := range q {
+		dlam[r] = rhs[u]
+		ds[r] = (rs[r] - s[r]*dlam[r]) / lam[r]
+	}
+	p.mulMT(rhs, tmp)
+	for j := range kd {
+		if p.sum {
+			dx1[j] = (tmp[j] - rd1e[j] + r1[j]/x1[j]) * dinv1[j]
+			dx2[j] = (-tmp[j] - rd2e[j] + r2[j]/x2[j]) * dinv2[j]
+		} else {
+			dw := (tmp[j] - rd1e[j] + r1[j]/x1[j] - r2[j]/x2[j]) * dinv1[j]
+			dx1[j], dx2[j] = dw, -dw
+		}
+		dz1[j] = (r1[j] - z1[j]*dx1[j]) / x1[j]
+		dz2[j] = (r2[j] - z2[j]*dx2[j]) / x2[j]
+	}
+	p.pairs = ws.pairs
+	if nq < m {
+		for j := range kd {
+			tmp[j] = dx1[j]
+			if p.sum {
+				tmp[j] -= dx2[j]
 			}
-			// f = -r1/x1 + r2/x2 (max) or f_P = -r1/x1, f_Q = -r2/x2 (sum).
-			for j := range kd {
-				if p.sum {
-					tmp[j] = (rd1e[j]-r1[j]/x1[j])*dinv1[j] - (rd2e[j]-r2[j]/x2[j])*dinv2[j]
-				} else {
-					tmp[j] = (rd1e[j] - r1[j]/x1[j] + r2[j]/x2[j]) * dinv1[j]
-				}
+		}
+		p.mulM(tmp, ws.mfull)
+		for r := range m {
+			if ws.inQ[r] {
+				continue
 			}
-			rhs := rhsQ[:nq]
-			if wspace {
-				// K^{-1} (M f + c) = D (c + M u) with
-				// H u = E^{-1} f - M^T D c: no M f is formed and
-				// cancelled again (Woodbury on M f loses the digits).
-				for r := range nq {
-					rhs[r] = -rpQ[r] + rsQ[r]/lamQ[r]
-					mtmp[r] = kdiag[r] * rhs[r]
-				}
-				p.mulMT(mtmp[:nq], wtmp)
-				for j := range kd {
-					wtmp[j] = einv[j]*tmp[j] - wtmp[j]
-				}
-				v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
-				openblas.Trsv(blas.NoTrans, tri, v)
-				openblas.Trsv(blas.Trans, tri, v)
-				p.mulM(wtmp, mtmp)
-				for r := range nq {
-					rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
-				}
-			} else {
-				p.mulM(tmp, rhs)
-				for r := range nq {
-					rhs[r] += -rpQ[r] + rsQ[r]/lamQ[r]
-				}
-				solveK(rhs)
-			}
+			ds[r] = ws.rp[r] + ws.mfull[r]
 			if !p.sum {
-				var ou, ov float64
-				for r := range nq {
-					ou += rhs[r]
-					ov += v[r]
-				}
-				dg = (-rdge - ou) / ov
-				for r := range nq {
-					rhs[r] += dg * v[r]
-				}
+				ds[r] -= ws.dg
 			}
-			for u, r := range q {
-				dlam[r] = rhs[u]
-				ds[r] = (rs[r] - s[r]*dlam[r]) / lam[r]
-			}
-			p.mulMT(rhs, tmp)
-			for j := range kd {
-				if p.sum {
-					dx1[j] = (tmp[j] - rd1e[j] + r1[j]/x1[j]) * dinv1[j]
-					dx2[j] = (-tmp[j] - rd2e[j] + r2[j]/x2[j]) * dinv2[j]
-				} else {
-					dw := (tmp[j] - rd1e[j] + r1[j]/x1[j] - r2[j]/x2[j]) * dinv1[j]
-					dx1[j], dx2[j] = dw, -dw
-				}
-				dz1[j] = (r1[j] - z1[j]*dx1[j]) / x1[j]
-				dz2[j] = (r2[j] - z2[j]*dx2[j]) / x2[j]
-			}
-			p.pairs = pairs
-			if nq < m {
-				for j := range kd {
-					tmp[j] = dx1[j]
-					if p.sum {
-						tmp[j] -= dx2[j]
-					}
-				}
-				p.mulM(tmp, mfull)
-				for r := range m {
-					if inQ[r] {
-						continue
-					}
-					ds[r] = rp[r] + mfull[r]
-					if !p.sum {
-						ds[r] -= dg
-					}
-					dlam[r] = (rs[r] - lam[r]*ds[r]) / s[r]
-				}
-			}
-			p.pairs = qpairs
+			dlam[r] = (rs[r] - lam[r]*ds[r]) / s[r]
 		}
-		steps := func() (ap, ad float64) {
-			ap = maxStep(s, ds, 1)
-			ap = maxStep(x1, dx1, ap)
-			ap = maxStep(x2, dx2, ap)
-			ad = maxStep(lam, dlam, 1)
-			ad = maxStep(z1, dz1, ad)
-			ad = maxStep(z2, dz2, ad)
-			return ap, ad
-		}
+	}
+	p.pairs = ws.qpairs
+}
 
-		// Predictor.
-		for r := range m {
-			rs[r] = -s[r] * lam[r]
-		}
-		for j := range kd {
-			r1[j] = -x1[j] * z1[j]
-			r2[j] = -x2[j] * z2[j]
-		}
-		direction()
-		ap, ad := steps()
-		var muAff float64
-		for r := range m {
-			muAff += (s[r] + ap*ds[r]) * (lam[r] + ad*dlam[r])
-		}
-		for j := range kd {
-			muAff += (x1[j]+ap*dx1[j])*(z1[j]+ad*dz1[j]) + (x2[j]+ap*dx2[j])*(z2[j]+ad*dz2[j])
-		}
-		muAff /= float64(m + nb)
-		sigma := math.Pow(muAff/mu, 3)
-		copy(daff.s, ds)
-		copy(daff.lam, dlam)
-		copy(daff.x1, dx1)
-		copy(daff.x2, dx2)
-		copy(daff.z1, dz1)
-		copy(daff.z2, dz2)
+// steps returns the primal and dual step lengths to the boundary along
+// the direction.
+func (ws *ipmWork) steps() (ap, ad float64) {
+	ap = maxStep(ws.s, ws.ds, 1)
+	ap = maxStep(ws.x1, ws.dx1, ap)
+	ap = maxStep(ws.x2, ws.dx2, ap)
+	ad = maxStep(ws.lam, ws.dlam, 1)
+	ad = maxStep(ws.z1, ws.dz1, ad)
+	ad = maxStep(ws.z2, ws.dz2, ad)
+	return ap, ad
+}
 
-		// Corrector.
-		sm := sigma * mu
-		for r := range m {
-			rs[r] = sm - s[r]*lam[r] - daff.s[r]*daff.lam[r]
+// predictor computes the affine direction into daff and returns the
+// centring parameter sigma = (mu_aff/mu)^3.
+func (ws *ipmWork) predictor() float64 {
+	m, kd := ws.m, ws.kd
+	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
+	ds, dlam, dx1, dx2, dz1, dz2 := ws.ds, ws.dlam, ws.dx1, ws.dx2, ws.dz1, ws.dz2
+	// Predictor.
+	for r := range m {
+		ws.rs[r] = -s[r] * lam[r]
+	}
+	for j := range kd {
+		ws.r1[j] = -x1[j] * z1[j]
+		ws.r2[j] = -x2[j] * z2[j]
+	}
+	ws.direction()
+	ap, ad := ws.steps()
+	var muAff float64
+	for r := range m {
+		muAff += (s[r] + ap*ds[r]) * (lam[r] + ad*dlam[r])
+	}
+	for j := range kd {
+		muAff += (x1[j]+ap*dx1[j])*(z1[j]+ad*dz1[j]) + (x2[j]+ap*dx2[j])*(z2[j]+ad*dz2[j])
+	}
+	muAff /= float64(m + ws.nb)
+	sigma := math.Pow(muAff/ws.mu, 3)
+	copy(ws.daff.s, ds)
+	copy(ws.daff.lam, dlam)
+	copy(ws.daff.x1, dx1)
+	copy(ws.daff.x2, dx2)
+	copy(ws.daff.z1, dz1)
+	copy(ws.daff.z2, dz2)
+	return sigma
+}
+
+// corrector computes the direction with the centring sigma mu and the
+// affine direction's second-order term.
+func (ws *ipmWork) corrector(sigma float64) {
+	m, kd := ws.m, ws.kd
+	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
+	daff := &ws.daff
+	// Corrector.
+	sm := sigma * ws.mu
+	for r := range m {
+		ws.rs[r] = sm - s[r]*lam[r] - daff.s[r]*daff.lam[r]
+	}
+	for j := range kd {
+		ws.r1[j] = sm - x1[j]*z1[j] - daff.x1[j]*daff.z1[j]
+		ws.r2[j] = sm - x2[j]*z2[j] - daff.x2[j]*daff.z2[j]
+	}
+	ws.direction()
+}
+
+// step moves the iterate 0.995 of the way to the boundary along the
+// direction, and takes the pairs outside Q back to the central path.
+func (ws *ipmWork) step() {
+	m, kd, nq := ws.m, ws.kd, ws.nq
+	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
+	ap, ad := ws.steps()
+	ap = min(1, 0.995*ap)
+	ad = min(1, 0.995*ad)
+	for r := range m {
+		s[r] += ap * ws.ds[r]
+		lam[r] += ad * ws.dlam[r]
+	}
+	for j := range kd {
+		x1[j] += ap * ws.dx1[j]
+		x2[j] += ap * ws.dx2[j]
+		z1[j] += ad * ws.dz1[j]
+		z2[j] += ad * ws.dz2[j]
+	}
+	ws.g += ap * ws.dg
+	ws.retrying = false
+	if nq < m {
+		// The pairs outside Q are taken back to the central path,
+		// lambda_r = mu_Q / s_r with mu_Q the mean complementarity of
+		// the rest: their step was not Newton's for the problem, and
+		// on the path lambda_r/s_r = mu/s_r^2 is what tells a pair
+		// that is becoming active (small s_r) from the others.
+		var muQ float64
+		for _, r := range ws.q {
+			muQ += s[r] * lam[r]
 		}
 		for j := range kd {
-			r1[j] = sm - x1[j]*z1[j] - daff.x1[j]*daff.z1[j]
-			r2[j] = sm - x2[j]*z2[j] - daff.x2[j]*daff.z2[j]
+			muQ += x1[j]*z1[j] + x2[j]*z2[j]
 		}
-		direction()
-		// A failed solve (solveK) leaves the predictor's and the
-		// corrector's directions unset: redo the iteration, or stop.
-		if retry {
-			forceDrop, retrying = true, true
-			continue
-		}
-		if failed {
-			break
-		}
-		ap, ad = steps()
-		ap = min(1, 0.995*ap)
-		ad = min(1, 0.995*ad)
+		muQ /= float64(nq + ws.nb)
 		for r := range m {
-			s[r] += ap * ds[r]
-			lam[r] += ad * dlam[r]
-		}
-		for j := range kd {
-			x1[j] += ap * dx1[j]
-			x2[j] += ap * dx2[j]
-			z1[j] += ad * dz1[j]
-			z2[j] += ad * dz2[j]
-		}
-		g += ap * dg
-		retrying = false
-		if nq < m {
-			// The pairs outside Q are taken back to the central path,
-			// lambda_r = mu_Q / s_r with mu_Q the mean complementarity of
-			// the rest: their step was not Newton's for the problem, and
-			// on the path lambda_r/s_r = mu/s_r^2 is what tells a pair
-			// that is becoming active (small s_r) from the others.
-			var muQ float64
-			for _, r := range q {
-				muQ += s[r] * lam[r]
-			}
-			for j := range kd {
-				muQ += x1[j]*z1[j] + x2[j]*z2[j]
-			}
-			muQ /= float64(nq + nb)
-			for r := range m {
-				if !inQ[r] {
-					lam[r] = muQ / s[r]
-				}
+			if !ws.inQ[r] {
+				lam[r] = muQ / s[r]
 			}
 		}
 	}
-	p.pairs = pairs
-	p.purify(&res, x1, x2, z1, z2, s, lam, g)
-	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
 }
 
 // purify tries to recover the optimal vertex from an interior iterate close
