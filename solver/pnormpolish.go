@@ -26,19 +26,25 @@ const (
 	polishPhaseSteps = 25
 )
 
-// polishSmallSteps replaces polishSteps when Z has at most slpMaxColumns
-// entries, where a step of polishNewton costs little (at kD = 60, |S| near
-// 30, microseconds): from an interior-point iterate whose interval is still
-// wide, the active set changes many times, each change a phase of 10 to
-// 15 steps (raw breast cancer, l3: from runPD's iterate at tau = 5e10,
-// [7.6e-9, 2e-8] in the method's units, gam fell from 8.9e-8 to 4.6e-8 in
-// four phases and 50 steps).
-const polishSmallSteps = 400
+// polishSmallSteps replaces polishSteps when Z has at most
+// polishSmallColumns entries, where a step of polishNewton costs little
+// (at kD = 60, |S| near 30, microseconds; at digits, kD = 640, about 10
+// ms): from an interior-point iterate whose interval is still wide, the
+// active set changes many times, each change a phase of 10 to 15 steps
+// (raw breast cancer, l3: from runPD's iterate at tau = 5e10, [7.6e-9,
+// 2e-8] in the method's units, gam fell from 8.9e-8 to 4.6e-8 in four
+// phases and 50 steps; standardized digits, l3: from runPD's stalled
+// third stage, 40 % wide, the polish certifies with 400 steps and not
+// with 50).
+const (
+	polishSmallSteps   = 400
+	polishSmallColumns = 1000
+)
 
 // polishStepLimit returns polishNewton's bound on its Newton steps:
-// polishSmallSteps when kD <= slpMaxColumns, polishSteps otherwise.
+// polishSmallSteps when kD <= polishSmallColumns, polishSteps otherwise.
 func (bp *barrierProblem) polishStepLimit() int {
-	if bp.k*bp.d <= slpMaxColumns {
+	if bp.k*bp.d <= polishSmallColumns {
 		return polishSmallSteps
 	}
 	return polishSteps
