@@ -45,23 +45,17 @@ var corpusNorms = []string{"max", "sum", "opinf", "op1", "fro", "spectral", "nuc
 // i13convex with MAXMARGIN_CORPUS=all MAXMARGIN_CORPUS_KNOWN=1
 // MAXMARGIN_CORPUS_LIMIT=30 (every entry, the long ones included).
 var knownCorpusFailures = map[string]string{
-	"breast-cancer/l1.5": "uncertified [4.19e-05, 327] in 3.7 s (runPD stalls at tau 1.3e12, 23% wide; 2026-12-05 on i13convex)",
-	"breast-cancer/l3":   "uncertified [0, 1.47e-4] in 9.5 s (2026-12-05 on i13convex)",
-	"breast-cancer/l10":  "uncertified [7.60e-05, 9.59e-4] in 21.7 s (2026-12-05 on i13convex)",
-	// Long real entries, convex norms, measured 2026-12-05 on i13convex
-	// (limit 30 s; digits-std/l3 the same on main at 26a1221, so not a
-	// regression: these entries had not been measured).
-	"digits/l1.5":     "barrier method (l1.5) status TIMEOUT at the 30 s limit, [0.293, 0.377]",
-	"digits-std/l1.5": "barrier method (l1.5) status TIMEOUT at the 30 s limit, [0.0600, 0.0772]",
-	"digits-std/l3":   "barrier method (l3) status TIMEOUT at the 30 s limit, [0.347, 0.518]",
+	// The l<p> rows (breast-cancer l1.5, l3, l10; digits l1.5; digits-std
+	// l1.5, l3; badly-scaled-500x25x10 l1.5) were pruned on 2026-12-05 on
+	// branch i13pnorm: with MAXMARGIN_CORPUS=all MAXMARGIN_CORPUS_KNOWN=1
+	// MAXMARGIN_CORPUS_LIMIT=30 (load 5, cvxopt running beside) they certify
+	// in 2.0, 0.8, 2.8, 6.4, 5.0, 8.1 and 9.1 s.
 	// LP norms (max, sum, opinf, op1), all entries, measured again on
 	// 2026-12-05 on branch i13lpscale with MAXMARGIN_CORPUS=all
 	// MAXMARGIN_CORPUS_KNOWN=1 MAXMARGIN_CORPUS_LIMIT=30 (load 2 to 5).
 	"digits-std/opinf":              "lp_solve status TIMEOUT at the 30 s limit, [0, 0.2] certified so far (HiGHS not measured)",
 	"digits-std/op1":                "lp_solve status TIMEOUT at the 30 s limit, [0, 0.89] certified so far (HiGHS not measured)",
 	"near-duplicates-520x45x10/op1": "lp_solve status TIMEOUT at the 30 s limit, [0, 5e-07] certified so far (HiGHS: 10.3 s)",
-	// Long generated entries (MAXMARGIN_CORPUS=all).
-	"badly-scaled-500x25x10/l1.5": "uncertified [15392.96, 15393.03] after 18 s (2026-12-05 on i13convex, limit 30 s)",
 }
 
 // corpusSettings are TestCorpus's environment switches.

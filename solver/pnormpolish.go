@@ -26,6 +26,30 @@ const (
 	polishPhaseSteps = 25
 )
 
+// polishSmallSteps replaces polishSteps when Z has at most
+// polishSmallColumns entries, where a step of polishNewton costs little
+// (at kD = 60, |S| near 30, microseconds; at digits, kD = 640, about 10
+// ms): from an interior-point iterate whose interval is still wide, the
+// active set changes many times, each change a phase of 10 to 15 steps
+// (raw breast cancer, l3: from runPD's iterate at tau = 5e10, [7.6e-9,
+// 2e-8] in the method's units, gam fell from 8.9e-8 to 4.6e-8 in four
+// phases and 50 steps; standardized digits, l3: from runPD's stalled
+// third stage, 40 % wide, the polish certifies with 400 steps and not
+// with 50).
+const (
+	polishSmallSteps   = 400
+	polishSmallColumns = 1000
+)
+
+// polishStepLimit returns polishNewton's bound on its Newton steps:
+// polishSmallSteps when kD <= polishSmallColumns, polishSteps otherwise.
+func (bp *barrierProblem) polishStepLimit() int {
+	if bp.k*bp.d <= polishSmallColumns {
+		return polishSmallSteps
+	}
+	return polishSteps
+}
+
 // polishDropAll is the step length below which polishNewton, instead of
 // cutting the step where the first weight of S reaches 0 (one pair leaves
 // S per step), removes from S every pair whose full step would make its
@@ -62,57 +86,23 @@ const polishDropAll = 0.01
 // polishNewton, from the iterate's weights on the pairs S of activeSet,
 // renormalized to sum 1 (and, for p > 2, Z/||Z||_p).
 //
+// For 1 < p <= 2, when the dual form fails, polished runs the primal form
+// too (polishPNormPrimal).
+//
 // polishPNorm returns W (G(lambda) for p <= 2, Z/||Z||_p for p > 2; ||W||_p
 // = 1 up to rounding) and the weights over every pair (0 outside S, sum 1),
 // or false when the Newton iteration breaks down. The
 // result is a candidate only: whatever it is, W and lambda >= 0 give valid
 // bounds, which the caller certifies and keeps only when narrower.
 func (bp *barrierProblem) polishPNorm(p float64, z *mat.Dense, lambda []float64) (*mat.Dense, []float64, bool) {
-	np := bp.pairs()
-	kd := bp.k * bp.d
-	in := bp.activeSet(z, lambda)
-	if in == nil {
+	in, lam, ok := bp.polishStart(z, lambda)
+	if !ok {
 		return nil, nil, false
 	}
-	lam := make([]float64, np)
-	for j, v := range in {
-		if v {
-			lam[j] = lambda[j]
-		}
-	}
-	sum := floats.Sum(lam)
-	if !(sum > 0) {
-		return nil, nil, false
-	}
-	floats.Scale(1/sum, lam)
-	m := make([]float64, np)
 	if p > 2 {
-		// Z/||Z||_p, nu = <A, s>/<s, s>, gam = sum_S lambda_j <v_j, Z>.
-		x := make([]float64, kd+2)
-		copy(x, z.RawMatrix().Data)
-		nz := entrywiseNorm(x[:kd], p)
-		if !(nz > 0) || math.IsInf(nz, 0) {
-			return nil, nil, false
-		}
-		floats.Scale(1/nz, x[:kd])
-		form := &polishPrimal{bp: bp, p: p, sz: make([]float64, kd), r1: make([]float64, kd)}
-		x[kd] = 1
-		if _, ok := form.eval(x, lam, m, nil); !ok {
-			return nil, nil, false
-		}
-		x[kd] = floats.Dot(form.a.RawMatrix().Data, form.sz) / floats.Dot(form.sz, form.sz)
-		x[kd+1] = floats.Dot(lam, m)
-		if !(x[kd] > 0) || !bp.polishNewton(form, x, lam, in) {
-			return nil, nil, false
-		}
-		w := mat.NewDense(bp.k, bp.d, x[:kd])
-		nz = entrywiseNorm(x[:kd], p)
-		if !(nz > 0) || math.IsInf(nz, 0) {
-			return nil, nil, false
-		}
-		w.Scale(1/nz, w)
-		return w, lam, true
+		return bp.polishPNormPrimal(p, z, lam, in)
 	}
+	m := make([]float64, bp.pairs())
 	// gam = sum_S lambda_j <v_j, G> = <A, G> = f.
 	form := &polishDual{bp: bp, q: p / (p - 1), g: mat.NewDense(bp.k, bp.d, nil)}
 	x := []float64{1}
@@ -127,6 +117,68 @@ func (bp *barrierProblem) polishPNorm(p float64, z *mat.Dense, lambda []float64)
 		return nil, nil, false
 	}
 	return mat.DenseCopyOf(form.g), lam, true
+}
+
+// polishStart returns the active set S = activeSet(Z, lambda) that polishPNorm
+// starts from and lambda restricted to S and renormalized to sum 1, or
+// false when S is empty or the weights on it vanish.
+func (bp *barrierProblem) polishStart(z *mat.Dense, lambda []float64) ([]bool, []float64, bool) {
+	in := bp.activeSet(z, lambda)
+	if in == nil {
+		return nil, nil, false
+	}
+	lam := make([]float64, bp.pairs())
+	for j, v := range in {
+		if v {
+			lam[j] = lambda[j]
+		}
+	}
+	sum := floats.Sum(lam)
+	if !(sum > 0) {
+		return nil, nil, false
+	}
+	floats.Scale(1/sum, lam)
+	return in, lam, true
+}
+
+// polishPNormPrimal is polishPNorm's Newton iteration in the primal form
+// (polishPrimal) from Z/||Z||_p and the weights lam (over every pair, 0
+// outside the active set in, sum 1), with the same result. It is the form
+// of p > 2, and for 1 < p <= 2 the fallback of polished when the dual form
+// fails: the dual form starts from A(lam) with the weights outside S
+// dropped, and where A(lambda) cancels to far below the scale of its terms
+// (raw breast cancer, l1.5: ||A||_q/sum lambda is 1e-8 of max |v_j|), that
+// start is far from the optimum (residual 1e3 relative) and its Newton
+// iteration fails, while the primal form, whose first block A(lambda) =
+// nu s(Z) is linear in lambda, converges from the iterate's Z in 10 steps.
+func (bp *barrierProblem) polishPNormPrimal(p float64, z *mat.Dense, lam []float64, in []bool) (*mat.Dense, []float64, bool) {
+	kd := bp.k * bp.d
+	m := make([]float64, bp.pairs())
+	// Z/||Z||_p, nu = <A, s>/<s, s>, gam = sum_S lambda_j <v_j, Z>.
+	x := make([]float64, kd+2)
+	copy(x, z.RawMatrix().Data)
+	nz := entrywiseNorm(x[:kd], p)
+	if !(nz > 0) || math.IsInf(nz, 0) {
+		return nil, nil, false
+	}
+	floats.Scale(1/nz, x[:kd])
+	form := &polishPrimal{bp: bp, p: p, sz: make([]float64, kd), r1: make([]float64, kd)}
+	x[kd] = 1
+	if _, ok := form.eval(x, lam, m, nil); !ok {
+		return nil, nil, false
+	}
+	x[kd] = floats.Dot(form.a.RawMatrix().Data, form.sz) / floats.Dot(form.sz, form.sz)
+	x[kd+1] = floats.Dot(lam, m)
+	if !(x[kd] > 0) || !bp.polishNewton(form, x, lam, in) {
+		return nil, nil, false
+	}
+	w := mat.NewDense(bp.k, bp.d, x[:kd])
+	nz = entrywiseNorm(x[:kd], p)
+	if !(nz > 0) || math.IsInf(nz, 0) {
+		return nil, nil, false
+	}
+	w.Scale(1/nz, w)
+	return w, lam, true
 }
 
 // polishForm is one of the two systems polishPNorm solves by Newton's
@@ -177,7 +229,7 @@ func (bp *barrierProblem) polishNewton(form polishForm, x, lam []float64, in []b
 	}
 	prev := math.Inf(1)
 	phase := 0
-	for step := 0; step < polishSteps; step, phase = step+1, phase+1 {
+	for step := 0; step < bp.polishStepLimit(); step, phase = step+1, phase+1 {
 		if len(idx) == 0 || phase > polishPhaseSteps {
 			return false
 		}
@@ -666,13 +718,19 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 // from br's Z refined by slpRefine (measured on raw Wine, l10: from
 // runPD's iterate at tau = 1.4e11 the first polish fails, the second
 // certifies a width of 2e-10), unless Z has more than slpMaxColumns
-// entries.
+// entries. For p <= 2, when polishPNorm fails, the primal form runs from the
+// same start (polishPNormPrimal).
 func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper float64) (barrierResult, bool) {
 	pc, isP := cn.cone.(pnormCone)
 	if !isP || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
 		return barrierResult{}, false
 	}
 	z, lam, ok := bp.polishPNorm(pc.p, br.z, br.lambda)
+	if !ok && pc.p <= 2 {
+		if in, lam0, ok0 := bp.polishStart(br.z, br.lambda); ok0 {
+			z, lam, ok = bp.polishPNormPrimal(pc.p, br.z, lam0, in)
+		}
+	}
 	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {
 		if rz := bp.slpRefine(pc.p, br.z); rz != nil {
 			z, lam, ok = bp.polishPNorm(pc.p, rz, br.lambda)
