@@ -39,121 +39,155 @@ type svmIterate struct {
 // returns true, after 200 iterations, when the Newton system cannot be
 // factorised, or at the deadline (an error).
 func (ps *pairSpace) svmIPM(b *budget, done func(svmIterate) bool) error {
+	return mehrotra(newSVMProblem(ps, done), mehrotraOptions{maxIter: 200}, b, ipmMethod)
+}
+
+// svmProblem is svmIPM's iterate (w, s, alpha), its residuals, directions
+// and Newton system: a mehrotraProblem.
+type svmProblem struct {
+	ps    *pairSpace
+	done  func(svmIterate) bool
+	m, nw int
+
+	w, s, alpha    []float64
+	vw, rp, rd, dg []float64
+	tmp, rc        []float64
+	dw, ds, da     []float64
+	dsAff, daAff   []float64
+	h              *mat.SymDense
+	chol           cholFactor
+	vta            mat.Dense
+}
+
+// newSVMProblem returns svmIPM's problem at its start w = 0, s = alpha = 1.
+func newSVMProblem(ps *pairSpace, done func(svmIterate) bool) *svmProblem {
 	m := ps.pairs()
 	nw := ps.k * ps.d
-	w := make([]float64, nw)
-	s := make([]float64, m)
-	alpha := make([]float64, m)
+	p := &svmProblem{ps: ps, done: done, m: m, nw: nw}
+	p.w = make([]float64, nw)
+	p.s = make([]float64, m)
+	p.alpha = make([]float64, m)
 	for j := range m {
-		s[j], alpha[j] = 1, 1
+		p.s[j], p.alpha[j] = 1, 1
 	}
-	vw := make([]float64, m)
-	rp := make([]float64, m)
-	rd := make([]float64, nw)
-	dg := make([]float64, m)
-	tmp := make([]float64, m)
-	rc := make([]float64, m)
-	dw := make([]float64, nw)
-	ds := make([]float64, m)
-	da := make([]float64, m)
-	dsAff := make([]float64, m)
-	daAff := make([]float64, m)
-	h := mat.NewSymDense(nw, nil)
-	var chol cholFactor
-	var vta mat.Dense
+	p.vw = make([]float64, m)
+	p.rp = make([]float64, m)
+	p.rd = make([]float64, nw)
+	p.dg = make([]float64, m)
+	p.tmp = make([]float64, m)
+	p.rc = make([]float64, m)
+	p.dw = make([]float64, nw)
+	p.ds = make([]float64, m)
+	p.da = make([]float64, m)
+	p.dsAff = make([]float64, m)
+	p.daAff = make([]float64, m)
+	p.h = mat.NewSymDense(nw, nil)
+	return p
+}
 
-	// direction solves the Newton system for the complementarity target
-	// rc (alpha_j ds_j + s_j dalpha_j = rc_j).
-	direction := func() bool {
-		// rhs = -rd + V^T (rc/s - D rp)
-		for j := range m {
-			tmp[j] = rc[j]/s[j] - dg[j]*rp[j]
-		}
-		var a mat.Dense
-		ps.adjoint(tmp, &a)
-		rhs := a.RawMatrix().Data
-		for i := range nw {
-			dw[i] = rhs[i] - rd[i]
-		}
-		v := mat.NewVecDense(nw, dw)
-		if err := chol.SolveVecTo(v, v); err != nil && !isCondition(err) {
-			return false
-		}
-		ps.margins(mat.NewDense(ps.k, ps.d, dw), ds)
-		for j := range m {
-			ds[j] += rp[j]
-			da[j] = (rc[j] - alpha[j]*ds[j]) / s[j]
-		}
-		return true
+func (p *svmProblem) residuals() (mu float64, more bool) {
+	ps, m, w, s, alpha := p.ps, p.m, p.w, p.s, p.alpha
+	ps.margins(mat.NewDense(ps.k, ps.d, w), p.vw)
+	ps.adjoint(alpha, &p.vta)
+	for i, v := range p.vta.RawMatrix().Data {
+		p.rd[i] = w[i] - v
 	}
-	// maxStep returns the largest step in (0, 1] keeping s and alpha >= 0.
-	maxStep := func() float64 {
-		step := 1.0
-		for j := range m {
-			if ds[j] < 0 {
-				step = min(step, -s[j]/ds[j])
-			}
-			if da[j] < 0 {
-				step = min(step, -alpha[j]/da[j])
-			}
-		}
-		return step
+	for j := range m {
+		p.rp[j] = p.vw[j] - 1 - s[j]
+		p.dg[j] = alpha[j] / s[j]
 	}
+	if p.done(svmIterate{w: w, margins: p.vw, alpha: alpha, aw: p.vta.RawMatrix().Data}) {
+		return 0, false
+	}
+	mu = floats.Dot(s, alpha) / float64(m)
+	return mu, true
+}
 
-	for iter := 0; iter < 200; iter++ {
-		if err := b.stop(ipmMethod); err != nil {
-			return err
-		}
-		ps.margins(mat.NewDense(ps.k, ps.d, w), vw)
-		ps.adjoint(alpha, &vta)
-		for i, v := range vta.RawMatrix().Data {
-			rd[i] = w[i] - v
-		}
-		for j := range m {
-			rp[j] = vw[j] - 1 - s[j]
-			dg[j] = alpha[j] / s[j]
-		}
-		if done(svmIterate{w: w, margins: vw, alpha: alpha, aw: vta.RawMatrix().Data}) {
-			return nil
-		}
-		mu := floats.Dot(s, alpha) / float64(m)
-		h.Zero()
-		for i := range nw {
-			h.SetSym(i, i, 1)
-		}
-		ps.addGram(h, dg)
-		if !factorRidge(&chol, h) {
-			return nil
-		}
-		// Predictor.
-		for j := range m {
+func (p *svmProblem) factor() bool {
+	p.h.Zero()
+	for i := range p.nw {
+		p.h.SetSym(i, i, 1)
+	}
+	p.ps.addGram(p.h, p.dg)
+	return factorRidge(&p.chol, p.h)
+}
+
+func (p *svmProblem) direction(sigma, mu float64, corr bool) bool {
+	s, alpha, rc := p.s, p.alpha, p.rc
+	if !corr {
+		for j := range p.m {
 			rc[j] = -s[j] * alpha[j]
 		}
-		if !direction() {
-			return nil
-		}
-		step := maxStep()
-		var muAff float64
-		for j := range m {
-			muAff += (s[j] + step*ds[j]) * (alpha[j] + step*da[j])
-		}
-		muAff /= float64(m)
-		sigma := math.Pow(muAff/mu, 3)
-		copy(dsAff, ds)
-		copy(daAff, da)
-		// Corrector.
-		for j := range m {
-			rc[j] = sigma*mu - s[j]*alpha[j] - dsAff[j]*daAff[j]
-		}
-		if !direction() {
-			return nil
-		}
-		step = min(1, 0.995*maxStep())
-		floats.AddScaled(w, step, dw)
-		floats.AddScaled(s, step, ds)
-		floats.AddScaled(alpha, step, da)
+		return p.solve()
 	}
-	return nil
+	copy(p.dsAff, p.ds)
+	copy(p.daAff, p.da)
+	for j := range p.m {
+		rc[j] = sigma*mu - s[j]*alpha[j] - p.dsAff[j]*p.daAff[j]
+	}
+	return p.solve()
+}
+
+// solve solves the Newton system for the complementarity target rc
+// (alpha_j ds_j + s_j dalpha_j = rc_j).
+func (p *svmProblem) solve() bool {
+	ps, m, nw := p.ps, p.m, p.nw
+	s, alpha, rc, rp, dw, ds, da := p.s, p.alpha, p.rc, p.rp, p.dw, p.ds, p.da
+	// rhs = -rd + V^T (rc/s - D rp)
+	for j := range m {
+		p.tmp[j] = rc[j]/s[j] - p.dg[j]*rp[j]
+	}
+	var a mat.Dense
+	ps.adjoint(p.tmp, &a)
+	rhs := a.RawMatrix().Data
+	for i := range nw {
+		dw[i] = rhs[i] - p.rd[i]
+	}
+	v := mat.NewVecDense(nw, dw)
+	if err := p.chol.SolveVecTo(v, v); err != nil && !isCondition(err) {
+		return false
+	}
+	ps.margins(mat.NewDense(ps.k, ps.d, dw), ds)
+	for j := range m {
+		ds[j] += rp[j]
+		da[j] = (rc[j] - alpha[j]*ds[j]) / s[j]
+	}
+	return true
+}
+
+// maxSteps returns the largest step in (0, 1] keeping s and alpha >= 0,
+// as both the primal and the dual step (they are coupled).
+func (p *svmProblem) maxSteps() (ap, ad float64, ok bool) {
+	step := 1.0
+	for j := range p.m {
+		if p.ds[j] < 0 {
+			step = min(step, -p.s[j]/p.ds[j])
+		}
+		if p.da[j] < 0 {
+			step = min(step, -p.alpha[j]/p.da[j])
+		}
+	}
+	return step, step, true
+}
+
+// affineMu returns mu at s + step ds, alpha + step dalpha (step = ap = ad).
+func (p *svmProblem) affineMu(step, _ float64) float64 {
+	var muAff float64
+	for j := range p.m {
+		muAff += (p.s[j] + step*p.ds[j]) * (p.alpha[j] + step*p.da[j])
+	}
+	muAff /= float64(p.m)
+	return muAff
+}
+
+// step moves w, s and alpha by 0.995 of the step to the boundary, at most
+// 1 (step = ap = ad).
+func (p *svmProblem) step(step, _ float64) bool {
+	step = min(1, 0.995*step)
+	floats.AddScaled(p.w, step, p.dw)
+	floats.AddScaled(p.s, step, p.ds)
+	floats.AddScaled(p.alpha, step, p.da)
+	return true
 }
 
 // floatWidth returns, in floating point, L = min_j <v_j, w>/||w||_F and

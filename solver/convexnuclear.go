@@ -267,6 +267,45 @@ func (lay *nuclearLayout) traceOf(x []float64) float64 {
 // the method stops when it returns false, after 100 iterations, when a
 // system cannot be solved, or at the deadline (an error).
 func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+	np := newNuclearProblem(ps, z0, columns, second, stage)
+	if np == nil {
+		return nil
+	}
+	return mehrotra(np, mehrotraOptions{maxIter: 100}, b, ipmMethod)
+}
+
+// nuclearProblem is nuclearIPM's iterate (Z, the blocks' variables and
+// gam in x, the margins s, the trace slack s0, the blocks' slacks sm,
+// lambda, lambda0, Y), its Nesterov-Todd scalings, directions and Newton
+// system: a mehrotraProblem.
+type nuclearProblem struct {
+	ps                      *pairSpace
+	second                  bool
+	stage                   func(z *mat.Dense, lambda []float64) bool
+	lay                     *nuclearLayout
+	k, d, nz, nv, ng, m, nb int
+	cone                    int
+
+	x, s, lambda []float64
+	s0, lambda0  float64
+	sm, y        []*mat.SymDense
+
+	chol               []mat.Cholesky
+	sinv               []*mat.SymDense
+	nt                 []ntScaling
+	mw                 [][]float64
+	dS, dY, corr       []*mat.SymDense
+	hchol              cholFactor
+	dg, rc, tmp        []float64
+	dx, ds, dl         []float64
+	dsAff, dlAff       []float64
+	rc0, ds0, dl0, dg0 float64
+	h                  *mat.SymDense
+}
+
+// newNuclearProblem returns nuclearIPM's problem at its start, nil when
+// the start cannot be computed (the method stops).
+func newNuclearProblem(ps *pairSpace, z0 []float64, columns, second bool, stage func(z *mat.Dense, lambda []float64) bool) *nuclearProblem {
 	k, d := ps.k, ps.d
 	nz := k * d
 	lay := newNuclearLayout(k, d, columns)
@@ -416,7 +455,6 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *budget, s
 		dY[b] = mat.NewSymDense(p, nil)
 		corr[b] = mat.NewSymDense(p, nil)
 	}
-	var hchol cholFactor
 	dg := make([]float64, m)
 	rc := make([]float64, m)
 	tmp := make([]float64, m)
@@ -428,185 +466,208 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *budget, s
 	var rc0, ds0, dl0, dg0 float64
 	h := mat.NewSymDense(nv, nil)
 
-	direction := func(sigmaMu float64) bool {
-		for j := range m {
-			tmp[j] = lambda[j] + rc[j]/s[j]
+	return &nuclearProblem{
+		ps: ps, second: second, stage: stage, lay: lay,
+		k: k, d: d, nz: nz, nv: nv, ng: ng, m: m, nb: nb, cone: cone,
+		x: x, s: s, lambda: lambda, s0: s0, lambda0: lambda0, sm: sm, y: y,
+		chol: chol, sinv: sinv, nt: nt, mw: mw, dS: dS, dY: dY, corr: corr,
+		dg: dg, rc: rc, tmp: tmp, dx: dx, ds: ds, dl: dl, dsAff: dsAff, dlAff: dlAff,
+		rc0: rc0, ds0: ds0, dl0: dl0, dg0: dg0, h: h,
+	}
+}
+
+func (np *nuclearProblem) residuals() (mu float64, more bool) {
+	k, d, nz, m, nb := np.k, np.d, np.nz, np.m, np.nb
+	if !np.stage(mat.DenseCopyOf(mat.NewDense(k, d, np.x[:nz])), append([]float64(nil), np.lambda...)) {
+		return 0, false
+	}
+	mu = floats.Dot(np.s, np.lambda) + np.s0*np.lambda0
+	for b := range nb {
+		mu += traceProduct(np.sm[b], np.y[b])
+	}
+	mu /= float64(m + 1 + np.cone)
+	return mu, true
+}
+
+func (np *nuclearProblem) factor() bool {
+	lay, ng, m := np.lay, np.ng, np.m
+	dg, mw := np.dg, np.mw
+	for j := range m {
+		dg[j] = np.lambda[j] / np.s[j]
+	}
+	np.dg0 = np.lambda0 / np.s0
+	np.ps.marginBlock(np.h, dg, ng)
+	raw := np.h.RawSymmetric()
+	for w := range ng {
+		if !lay.trace[w] {
+			continue
 		}
-		var a mat.Dense
-		ps.adjoint(tmp, &a)
-		copy(dx, a.RawMatrix().Data)
-		for w := nz; w < ng; w++ {
-			dx[w] = 0
-			if lay.trace[w] {
-				dx[w] = -(lambda0 + rc0/s0)
+		for w2 := w; w2 < ng; w2++ {
+			if lay.trace[w2] {
+				raw.Data[w*raw.Stride+w2] += np.dg0
 			}
 		}
-		dx[ng] = 1 - floats.Sum(tmp)
-		for b := range nb {
-			for _, en := range lay.entries[b] {
-				dx[en.v] += 2 * en.alpha * (sigmaMu*sinv[b].At(en.r, en.c) - corr[b].At(en.r, en.c))
-			}
-		}
-		vv := mat.NewVecDense(nv, dx)
-		if err := hchol.SolveVecTo(vv, vv); err != nil && !isCondition(err) {
+	}
+	for b, p := range lay.dims {
+		if !np.chol[b].Factorize(np.sm[b]) {
 			return false
 		}
-		ps.margins(mat.NewDense(k, d, dx[:nz]), ds)
-		for j := range m {
-			ds[j] -= dx[ng]
-			dl[j] = rc[j]/s[j] - dg[j]*ds[j]
+		if err := np.chol[b].InverseTo(np.sinv[b]); err != nil && !isCondition(err) {
+			return false
 		}
-		ds0 = -lay.traceOf(dx)
-		dl0 = rc0/s0 - dg0*ds0
-		for b, p := range lay.dims {
-			dS[b] = lay.slack(b, dx)
-			var mdm mat.Dense
-			mm := mat.NewDense(p, p, mw[b])
-			mdm.Mul(mm, dS[b])
-			mdm.Mul(&mdm, mm)
-			for i := range p {
-				for j := i; j < p; j++ {
-					dY[b].SetSym(i, j, sigmaMu*sinv[b].At(i, j)-y[b].At(i, j)-corr[b].At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
-				}
+		if !np.nt[b].factorize(&np.chol[b], np.y[b]) {
+			return false
+		}
+		mb := mw[b]
+		for i := range p {
+			for j := range p {
+				mb[i*p+j] = np.nt[b].winv.At(i, j)
 			}
 		}
-		return true
+		lay.blockHessian(raw, b, mb, lay.shared)
 	}
-	steps := func() (float64, float64, bool) {
-		ap, ad := linearSteps(s, ds, lambda, dl)
-		if ds0 < 0 {
-			ap = min(ap, -s0/ds0)
-		}
-		if dl0 < 0 {
-			ad = min(ad, -lambda0/dl0)
-		}
-		for b := range nb {
-			mp, ok1 := psdStep(sm[b], dS[b])
-			md, ok2 := psdStep(y[b], dY[b])
-			if !ok1 || !ok2 {
-				return 0, 0, false
-			}
-			ap, ad = min(ap, mp), min(ad, md)
-		}
-		return ap, ad, true
-	}
-	// coneProduct returns sum_b tr((S_b + ap dS_b)(Y_b + ad dY_b)).
-	coneProduct := func(ap, ad float64) float64 {
-		var t float64
-		for b, p := range lay.dims {
-			sa := mat.NewSymDense(p, nil)
-			sa.AddSym(sm[b], scaledSym(ap, dS[b]))
-			ya := mat.NewSymDense(p, nil)
-			ya.AddSym(y[b], scaledSym(ad, dY[b]))
-			t += traceProduct(sa, ya)
-		}
-		return t
-	}
+	lay.sharedHessian(raw, mw)
+	return factorRidge(&np.hchol, np.h)
+}
 
-	for iter := 0; iter < 100; iter++ {
-		if err := b.stop(ipmMethod); err != nil {
-			return err
+func (np *nuclearProblem) direction(sigma, mu float64, corr bool) bool {
+	s, lambda, rc := np.s, np.lambda, np.rc
+	if !corr {
+		for b := range np.nb {
+			np.corr[b].Zero()
 		}
-		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
-			return nil
-		}
-		mu := floats.Dot(s, lambda) + s0*lambda0
-		for b := range nb {
-			mu += traceProduct(sm[b], y[b])
-		}
-		mu /= float64(m + 1 + cone)
-		for j := range m {
-			dg[j] = lambda[j] / s[j]
-		}
-		dg0 = lambda0 / s0
-		ps.marginBlock(h, dg, ng)
-		raw := h.RawSymmetric()
-		for w := range ng {
-			if !lay.trace[w] {
-				continue
-			}
-			for w2 := w; w2 < ng; w2++ {
-				if lay.trace[w2] {
-					raw.Data[w*raw.Stride+w2] += dg0
-				}
-			}
-		}
-		for b, p := range lay.dims {
-			if !chol[b].Factorize(sm[b]) {
-				return nil
-			}
-			if err := chol[b].InverseTo(sinv[b]); err != nil && !isCondition(err) {
-				return nil
-			}
-			if !nt[b].factorize(&chol[b], y[b]) {
-				return nil
-			}
-			mb := mw[b]
-			for i := range p {
-				for j := range p {
-					mb[i*p+j] = nt[b].winv.At(i, j)
-				}
-			}
-			lay.blockHessian(raw, b, mb, lay.shared)
-		}
-		lay.sharedHessian(raw, mw)
-		if !factorRidge(&hchol, h) {
-			return nil
-		}
-		// Predictor.
-		for b := range nb {
-			corr[b].Zero()
-		}
-		for j := range m {
+		for j := range np.m {
 			rc[j] = -s[j] * lambda[j]
 		}
-		rc0 = -s0 * lambda0
-		if !direction(0) {
-			return nil
-		}
-		ap, ad, ok := steps()
-		if !ok {
-			return nil
-		}
-		muAff := (s0 + ap*ds0) * (lambda0 + ad*dl0)
-		for j := range m {
-			muAff += (s[j] + ap*ds[j]) * (lambda[j] + ad*dl[j])
-		}
-		muAff = (muAff + coneProduct(ap, ad)) / float64(m+1+cone)
-		sigma := math.Pow(max(muAff, 0)/mu, 3)
-		copy(dsAff, ds)
-		copy(dlAff, dl)
-		ds0Aff, dl0Aff := ds0, dl0
-		if second {
-			for b := range nb {
-				nt[b].corrector(dS[b], dY[b], corr[b])
-			}
-		}
-		// Corrector.
-		for j := range m {
-			rc[j] = sigma*mu - s[j]*lambda[j] - dsAff[j]*dlAff[j]
-		}
-		rc0 = sigma*mu - s0*lambda0 - ds0Aff*dl0Aff
-		if !direction(sigma * mu) {
-			return nil
-		}
-		ap, ad, ok = steps()
-		if !ok {
-			return nil
-		}
-		if lf := fullDualStep(s, ds, lambda, dl, ad); lf != nil && !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), lf) {
-			return nil
-		}
-		ap, ad = sdpStepLengths(ap, ad)
-		floats.AddScaled(x, ap, dx)
-		floats.AddScaled(s, ap, ds)
-		s0 += ap * ds0
-		floats.AddScaled(lambda, ad, dl)
-		lambda0 += ad * dl0
-		for b := range nb {
-			sm[b] = lay.slack(b, x)
-			y[b].AddSym(y[b], scaledSym(ad, dY[b]))
+		np.rc0 = -np.s0 * np.lambda0
+		return np.solve(0)
+	}
+	copy(np.dsAff, np.ds)
+	copy(np.dlAff, np.dl)
+	ds0Aff, dl0Aff := np.ds0, np.dl0
+	if np.second {
+		for b := range np.nb {
+			np.nt[b].corrector(np.dS[b], np.dY[b], np.corr[b])
 		}
 	}
-	return nil
+	for j := range np.m {
+		rc[j] = sigma*mu - s[j]*lambda[j] - np.dsAff[j]*np.dlAff[j]
+	}
+	np.rc0 = sigma*mu - np.s0*np.lambda0 - ds0Aff*dl0Aff
+	return np.solve(sigma * mu)
+}
+
+// solve solves the Newton system for the targets rc and rc0 (linear
+// blocks) and sigmaMu (semidefinite blocks) and stores the step.
+func (np *nuclearProblem) solve(sigmaMu float64) bool {
+	lay, k, d, nz, nv, ng, m, nb := np.lay, np.k, np.d, np.nz, np.nv, np.ng, np.m, np.nb
+	s, lambda, rc, tmp, dx, ds, dl := np.s, np.lambda, np.rc, np.tmp, np.dx, np.ds, np.dl
+	sinv, corr, y, mw, dS, dY := np.sinv, np.corr, np.y, np.mw, np.dS, np.dY
+	for j := range m {
+		tmp[j] = lambda[j] + rc[j]/s[j]
+	}
+	var a mat.Dense
+	np.ps.adjoint(tmp, &a)
+	copy(dx, a.RawMatrix().Data)
+	for w := nz; w < ng; w++ {
+		dx[w] = 0
+		if lay.trace[w] {
+			dx[w] = -(np.lambda0 + np.rc0/np.s0)
+		}
+	}
+	dx[ng] = 1 - floats.Sum(tmp)
+	for b := range nb {
+		for _, en := range lay.entries[b] {
+			dx[en.v] += 2 * en.alpha * (sigmaMu*sinv[b].At(en.r, en.c) - corr[b].At(en.r, en.c))
+		}
+	}
+	vv := mat.NewVecDense(nv, dx)
+	if err := np.hchol.SolveVecTo(vv, vv); err != nil && !isCondition(err) {
+		return false
+	}
+	np.ps.margins(mat.NewDense(k, d, dx[:nz]), ds)
+	for j := range m {
+		ds[j] -= dx[ng]
+		dl[j] = rc[j]/s[j] - np.dg[j]*ds[j]
+	}
+	np.ds0 = -lay.traceOf(dx)
+	np.dl0 = np.rc0/np.s0 - np.dg0*np.ds0
+	for b, p := range lay.dims {
+		dS[b] = lay.slack(b, dx)
+		var mdm mat.Dense
+		mm := mat.NewDense(p, p, mw[b])
+		mdm.Mul(mm, dS[b])
+		mdm.Mul(&mdm, mm)
+		for i := range p {
+			for j := i; j < p; j++ {
+				dY[b].SetSym(i, j, sigmaMu*sinv[b].At(i, j)-y[b].At(i, j)-corr[b].At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
+			}
+		}
+	}
+	return true
+}
+
+// maxSteps returns the primal and dual step lengths to the boundary, at
+// most 1.
+func (np *nuclearProblem) maxSteps() (float64, float64, bool) {
+	ap, ad := linearSteps(np.s, np.ds, np.lambda, np.dl)
+	if np.ds0 < 0 {
+		ap = min(ap, -np.s0/np.ds0)
+	}
+	if np.dl0 < 0 {
+		ad = min(ad, -np.lambda0/np.dl0)
+	}
+	for b := range np.nb {
+		mp, ok1 := psdStep(np.sm[b], np.dS[b])
+		md, ok2 := psdStep(np.y[b], np.dY[b])
+		if !ok1 || !ok2 {
+			return 0, 0, false
+		}
+		ap, ad = min(ap, mp), min(ad, md)
+	}
+	return ap, ad, true
+}
+
+// coneProduct returns sum_b tr((S_b + ap dS_b)(Y_b + ad dY_b)).
+func (np *nuclearProblem) coneProduct(ap, ad float64) float64 {
+	var t float64
+	for b, p := range np.lay.dims {
+		sa := mat.NewSymDense(p, nil)
+		sa.AddSym(np.sm[b], scaledSym(ap, np.dS[b]))
+		ya := mat.NewSymDense(p, nil)
+		ya.AddSym(np.y[b], scaledSym(ad, np.dY[b]))
+		t += traceProduct(sa, ya)
+	}
+	return t
+}
+
+// affineMu returns the complementarity after the steps, at least 0.
+func (np *nuclearProblem) affineMu(ap, ad float64) float64 {
+	s, lambda, ds, dl := np.s, np.lambda, np.ds, np.dl
+	muAff := (np.s0 + ap*np.ds0) * (np.lambda0 + ad*np.dl0)
+	for j := range np.m {
+		muAff += (s[j] + ap*ds[j]) * (lambda[j] + ad*dl[j])
+	}
+	muAff = (muAff + np.coneProduct(ap, ad)) / float64(np.m+1+np.cone)
+	return max(muAff, 0)
+}
+
+// step offers the dual point of the longest step of lambda (fullDualStep)
+// and takes the steps of sdpStepLengths.
+func (np *nuclearProblem) step(ap, ad float64) bool {
+	k, d, nz := np.k, np.d, np.nz
+	if lf := fullDualStep(np.s, np.ds, np.lambda, np.dl, ad); lf != nil && !np.stage(mat.DenseCopyOf(mat.NewDense(k, d, np.x[:nz])), lf) {
+		return false
+	}
+	ap, ad = sdpStepLengths(ap, ad)
+	floats.AddScaled(np.x, ap, np.dx)
+	floats.AddScaled(np.s, ap, np.ds)
+	np.s0 += ap * np.ds0
+	floats.AddScaled(np.lambda, ad, np.dl)
+	np.lambda0 += ad * np.dl0
+	for b := range np.nb {
+		np.sm[b] = np.lay.slack(b, np.x)
+		np.y[b].AddSym(np.y[b], scaledSym(ad, np.dY[b]))
+	}
+	return true
 }

@@ -43,6 +43,36 @@ import (
 // it returns false, after 100 iterations, when a system cannot be solved,
 // or at the deadline (an error).
 func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+	return mehrotra(newSpectralProblem(ps, z0, second, stage), mehrotraOptions{maxIter: 100}, b, ipmMethod)
+}
+
+// spectralProblem is spectralIPM's iterate (Z and gam in x, the margins s,
+// F(Z) in sm, lambda, Y), its Nesterov-Todd scaling, directions and
+// Newton system: a mehrotraProblem.
+type spectralProblem struct {
+	ps                 *pairSpace
+	second             bool
+	stage              func(z *mat.Dense, lambda []float64) bool
+	k, d, p, nz, nv, m int
+
+	x, s, lambda []float64
+	sm, y        *mat.SymDense
+	chol         mat.Cholesky
+
+	dg, rc, tmp  []float64
+	dx, ds, dl   []float64
+	dsAff, dlAff []float64
+	h            *mat.SymDense
+	hchol        cholFactor
+	sinv, mw     mat.SymDense
+	dS, dY, corr *mat.SymDense
+	nt           ntScaling
+}
+
+// newSpectralProblem returns spectralIPM's problem at its start: Z from
+// z0 (spectralBarrier.start), gam below the least margin, lambda on the
+// central path and a dual feasible Y.
+func newSpectralProblem(ps *pairSpace, z0 []float64, second bool, stage func(z *mat.Dense, lambda []float64) bool) *spectralProblem {
 	k, d := ps.k, ps.d
 	p := k + d
 	nz := k * d
@@ -69,7 +99,6 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *budget, stage fun
 		lambda[j] = 1 / (tau * s[j])
 	}
 	sm := sdpSlack(x[:nz], k, d)
-	var chol mat.Cholesky
 	// A dual feasible start: Y = [[c I, -A/2], [-A^T/2, c I]] with
 	// A = A(lambda) and c = sigma_1(A)/2 + 1/tau, positive definite.
 	var av mat.Dense
@@ -89,164 +118,175 @@ func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *budget, stage fun
 		}
 	}
 
-	dg := make([]float64, m)
-	rc := make([]float64, m)
-	tmp := make([]float64, m)
-	dx := make([]float64, nv)
-	ds := make([]float64, m)
-	dl := make([]float64, m)
-	dsAff := make([]float64, m)
-	dlAff := make([]float64, m)
-	h := mat.NewSymDense(nv, nil)
-	var hchol cholFactor
-	var sinv, mw mat.SymDense
-	dS := mat.NewSymDense(p, nil)
-	dY := mat.NewSymDense(p, nil)
-	corr := mat.NewSymDense(p, nil)
-	var nt ntScaling
-
-	// direction solves the Newton system for the targets rc (linear
-	// block) and sigmaMu (semidefinite block) and stores the step.
-	direction := func(sigmaMu float64) bool {
-		for j := range m {
-			tmp[j] = lambda[j] + rc[j]/s[j]
-		}
-		var a mat.Dense
-		ps.adjoint(tmp, &a)
-		ad := a.RawMatrix().Data
-		for i := range k {
-			for l := range d {
-				dx[i*d+l] = ad[i*d+l] + 2*sigmaMu*sinv.At(i, k+l) - 2*corr.At(i, k+l)
-			}
-		}
-		dx[nz] = 1 - floats.Sum(tmp)
-		v := mat.NewVecDense(nv, dx)
-		if err := hchol.SolveVecTo(v, v); err != nil && !isCondition(err) {
-			return false
-		}
-		ps.margins(mat.NewDense(k, d, dx[:nz]), ds)
-		for j := range m {
-			ds[j] -= dx[nz]
-			dl[j] = rc[j]/s[j] - dg[j]*ds[j]
-		}
-		dS.Zero()
-		for i := range k {
-			for l := range d {
-				dS.SetSym(i, k+l, dx[i*d+l])
-			}
-		}
-		var mdm mat.Dense
-		mdm.Mul(&mw, dS)
-		mdm.Mul(&mdm, &mw)
-		for i := range p {
-			for j := i; j < p; j++ {
-				dY.SetSym(i, j, sigmaMu*sinv.At(i, j)-y.At(i, j)-corr.At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
-			}
-		}
-		return true
+	return &spectralProblem{
+		ps: ps, second: second, stage: stage,
+		k: k, d: d, p: p, nz: nz, nv: nv, m: m,
+		x: x, s: s, lambda: lambda, sm: sm, y: y,
+		dg:    make([]float64, m),
+		rc:    make([]float64, m),
+		tmp:   make([]float64, m),
+		dx:    make([]float64, nv),
+		ds:    make([]float64, m),
+		dl:    make([]float64, m),
+		dsAff: make([]float64, m),
+		dlAff: make([]float64, m),
+		h:     mat.NewSymDense(nv, nil),
+		dS:    mat.NewSymDense(p, nil),
+		dY:    mat.NewSymDense(p, nil),
+		corr:  mat.NewSymDense(p, nil),
 	}
-	// steps returns the primal and dual step lengths to the boundary,
-	// at most 1.
-	steps := func() (float64, float64, bool) {
-		ap, ad := linearSteps(s, ds, lambda, dl)
-		mp, ok1 := psdStep(sm, dS)
-		md, ok2 := psdStep(y, dY)
-		return min(ap, mp), min(ad, md), ok1 && ok2
-	}
+}
 
-	for iter := 0; iter < 100; iter++ {
-		if err := b.stop(ipmMethod); err != nil {
-			return err
-		}
-		if !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), append([]float64(nil), lambda...)) {
-			return nil
-		}
-		mu := (floats.Dot(s, lambda) + traceProduct(sm, y)) / float64(m+p)
-		if !chol.Factorize(sm) {
-			return nil
-		}
-		if err := chol.InverseTo(&sinv); err != nil && !isCondition(err) {
-			return nil
-		}
-		if !nt.factorize(&chol, y) {
-			return nil
-		}
-		mw.Reset()
-		mw.ReuseAsSym(p)
-		mw.CopySym(nt.winv)
-		for j := range m {
-			dg[j] = lambda[j] / s[j]
-		}
-		ps.marginBlock(h, dg, nz)
-		raw := h.RawSymmetric()
-		for a := range k {
-			for b := range d {
-				row := raw.Data[(a*d+b)*raw.Stride:]
-				for c := a; c < k; c++ {
-					e0 := 0
-					if c == a {
-						e0 = b
-					}
-					mac := mw.At(a, c)
-					mcb := mw.At(c, k+b)
-					for e := e0; e < d; e++ {
-						row[c*d+e] += 2 * (mac*mw.At(k+b, k+e) + mw.At(a, k+e)*mcb)
-					}
+func (sp *spectralProblem) residuals() (mu float64, more bool) {
+	k, d, nz, m, p := sp.k, sp.d, sp.nz, sp.m, sp.p
+	if !sp.stage(mat.DenseCopyOf(mat.NewDense(k, d, sp.x[:nz])), append([]float64(nil), sp.lambda...)) {
+		return 0, false
+	}
+	mu = (floats.Dot(sp.s, sp.lambda) + traceProduct(sp.sm, sp.y)) / float64(m+p)
+	return mu, true
+}
+
+func (sp *spectralProblem) factor() bool {
+	k, d, nz, m, p := sp.k, sp.d, sp.nz, sp.m, sp.p
+	if !sp.chol.Factorize(sp.sm) {
+		return false
+	}
+	if err := sp.chol.InverseTo(&sp.sinv); err != nil && !isCondition(err) {
+		return false
+	}
+	if !sp.nt.factorize(&sp.chol, sp.y) {
+		return false
+	}
+	mw := &sp.mw
+	mw.Reset()
+	mw.ReuseAsSym(p)
+	mw.CopySym(sp.nt.winv)
+	for j := range m {
+		sp.dg[j] = sp.lambda[j] / sp.s[j]
+	}
+	sp.ps.marginBlock(sp.h, sp.dg, nz)
+	raw := sp.h.RawSymmetric()
+	for a := range k {
+		for b := range d {
+			row := raw.Data[(a*d+b)*raw.Stride:]
+			for c := a; c < k; c++ {
+				e0 := 0
+				if c == a {
+					e0 = b
+				}
+				mac := mw.At(a, c)
+				mcb := mw.At(c, k+b)
+				for e := e0; e < d; e++ {
+					row[c*d+e] += 2 * (mac*mw.At(k+b, k+e) + mw.At(a, k+e)*mcb)
 				}
 			}
 		}
-		if !factorRidge(&hchol, h) {
-			return nil
-		}
-		// Predictor.
-		corr.Zero()
-		for j := range m {
+	}
+	return factorRidge(&sp.hchol, sp.h)
+}
+
+func (sp *spectralProblem) direction(sigma, mu float64, corr bool) bool {
+	s, lambda, rc := sp.s, sp.lambda, sp.rc
+	if !corr {
+		sp.corr.Zero()
+		for j := range sp.m {
 			rc[j] = -s[j] * lambda[j]
 		}
-		if !direction(0) {
-			return nil
-		}
-		ap, ad, ok := steps()
-		if !ok {
-			return nil
-		}
-		var muAff float64
-		for j := range m {
-			muAff += (s[j] + ap*ds[j]) * (lambda[j] + ad*dl[j])
-		}
-		sa := mat.NewSymDense(p, nil)
-		sa.AddSym(sm, scaledSym(ap, dS))
-		ya := mat.NewSymDense(p, nil)
-		ya.AddSym(y, scaledSym(ad, dY))
-		muAff = (muAff + traceProduct(sa, ya)) / float64(m+p)
-		sigma := math.Pow(max(muAff, 0)/mu, 3)
-		copy(dsAff, ds)
-		copy(dlAff, dl)
-		if second {
-			nt.corrector(dS, dY, corr)
-		}
-		// Corrector.
-		for j := range m {
-			rc[j] = sigma*mu - s[j]*lambda[j] - dsAff[j]*dlAff[j]
-		}
-		if !direction(sigma * mu) {
-			return nil
-		}
-		ap, ad, ok = steps()
-		if !ok {
-			return nil
-		}
-		if lf := fullDualStep(s, ds, lambda, dl, ad); lf != nil && !stage(mat.DenseCopyOf(mat.NewDense(k, d, x[:nz])), lf) {
-			return nil
-		}
-		ap, ad = sdpStepLengths(ap, ad)
-		floats.AddScaled(x, ap, dx)
-		floats.AddScaled(s, ap, ds)
-		floats.AddScaled(lambda, ad, dl)
-		sm = sdpSlack(x[:nz], k, d)
-		y.AddSym(y, scaledSym(ad, dY))
+		return sp.solve(0)
 	}
-	return nil
+	copy(sp.dsAff, sp.ds)
+	copy(sp.dlAff, sp.dl)
+	if sp.second {
+		sp.nt.corrector(sp.dS, sp.dY, sp.corr)
+	}
+	for j := range sp.m {
+		rc[j] = sigma*mu - s[j]*lambda[j] - sp.dsAff[j]*sp.dlAff[j]
+	}
+	return sp.solve(sigma * mu)
+}
+
+// solve solves the Newton system for the targets rc (linear block) and
+// sigmaMu (semidefinite block) and stores the step.
+func (sp *spectralProblem) solve(sigmaMu float64) bool {
+	k, d, p, nz, nv, m := sp.k, sp.d, sp.p, sp.nz, sp.nv, sp.m
+	s, lambda, rc, tmp, dx, ds, dl := sp.s, sp.lambda, sp.rc, sp.tmp, sp.dx, sp.ds, sp.dl
+	sinv, corr, dS, dY, y := &sp.sinv, sp.corr, sp.dS, sp.dY, sp.y
+	for j := range m {
+		tmp[j] = lambda[j] + rc[j]/s[j]
+	}
+	var a mat.Dense
+	sp.ps.adjoint(tmp, &a)
+	ad := a.RawMatrix().Data
+	for i := range k {
+		for l := range d {
+			dx[i*d+l] = ad[i*d+l] + 2*sigmaMu*sinv.At(i, k+l) - 2*corr.At(i, k+l)
+		}
+	}
+	dx[nz] = 1 - floats.Sum(tmp)
+	v := mat.NewVecDense(nv, dx)
+	if err := sp.hchol.SolveVecTo(v, v); err != nil && !isCondition(err) {
+		return false
+	}
+	sp.ps.margins(mat.NewDense(k, d, dx[:nz]), ds)
+	for j := range m {
+		ds[j] -= dx[nz]
+		dl[j] = rc[j]/s[j] - sp.dg[j]*ds[j]
+	}
+	dS.Zero()
+	for i := range k {
+		for l := range d {
+			dS.SetSym(i, k+l, dx[i*d+l])
+		}
+	}
+	var mdm mat.Dense
+	mdm.Mul(&sp.mw, dS)
+	mdm.Mul(&mdm, &sp.mw)
+	for i := range p {
+		for j := i; j < p; j++ {
+			dY.SetSym(i, j, sigmaMu*sinv.At(i, j)-y.At(i, j)-corr.At(i, j)-(mdm.At(i, j)+mdm.At(j, i))/2)
+		}
+	}
+	return true
+}
+
+// maxSteps returns the primal and dual step lengths to the boundary, at
+// most 1.
+func (sp *spectralProblem) maxSteps() (float64, float64, bool) {
+	ap, ad := linearSteps(sp.s, sp.ds, sp.lambda, sp.dl)
+	mp, ok1 := psdStep(sp.sm, sp.dS)
+	md, ok2 := psdStep(sp.y, sp.dY)
+	return min(ap, mp), min(ad, md), ok1 && ok2
+}
+
+// affineMu returns the complementarity after the steps, at least 0.
+func (sp *spectralProblem) affineMu(ap, ad float64) float64 {
+	s, lambda, ds, dl, p := sp.s, sp.lambda, sp.ds, sp.dl, sp.p
+	var muAff float64
+	for j := range sp.m {
+		muAff += (s[j] + ap*ds[j]) * (lambda[j] + ad*dl[j])
+	}
+	sa := mat.NewSymDense(p, nil)
+	sa.AddSym(sp.sm, scaledSym(ap, sp.dS))
+	ya := mat.NewSymDense(p, nil)
+	ya.AddSym(sp.y, scaledSym(ad, sp.dY))
+	muAff = (muAff + traceProduct(sa, ya)) / float64(sp.m+p)
+	return max(muAff, 0)
+}
+
+// step offers the dual point of the longest step of lambda (fullDualStep)
+// and takes the steps of sdpStepLengths.
+func (sp *spectralProblem) step(ap, ad float64) bool {
+	k, d, nz := sp.k, sp.d, sp.nz
+	if lf := fullDualStep(sp.s, sp.ds, sp.lambda, sp.dl, ad); lf != nil && !sp.stage(mat.DenseCopyOf(mat.NewDense(k, d, sp.x[:nz])), lf) {
+		return false
+	}
+	ap, ad = sdpStepLengths(ap, ad)
+	floats.AddScaled(sp.x, ap, sp.dx)
+	floats.AddScaled(sp.s, ap, sp.ds)
+	floats.AddScaled(sp.lambda, ad, sp.dl)
+	sp.sm = sdpSlack(sp.x[:nz], k, d)
+	sp.y.AddSym(sp.y, scaledSym(ad, sp.dY))
+	return true
 }
 
 // fullDualStep returns lambda + lad dl, lad <= 1 the longest step that
