@@ -1154,7 +1154,12 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 	if group {
 		allPairs = groupAllPairs
 	}
-	if nn*(k-1) <= allPairs || screen {
+	// The group form in weight space (groupWSystem) when there are more
+	// pairs than groupAllPairs and than weights: every pair from the
+	// start, so that one solve certifies (a working set grown over rounds
+	// costs a cold start per round).
+	gspace := group && nn*(k-1) > groupAllPairs && k*d < nn*(k-1)
+	if nn*(k-1) <= allPairs || screen || gspace {
 		pairs = everyPair(ds)
 	} else {
 		pairs = initialPairs(ds)
@@ -1189,7 +1194,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 		if loose {
 			rtol = max(rtol, looseTol)
 		}
-		p.weights = screen
+		p.weights = screen || gspace
 		var res ipmResult
 		var err error
 		if group {
@@ -1240,6 +1245,19 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 		// Not full: the exact certificate may still pass (its tolerance is
 		// four times the target); it decides.
 		keep(w, pairs, res.lambda, round)
+		if best != nil && !best.Certified && gspace && w != nil {
+			// The weight-space solve over every pair came close but
+			// its duals lost digits: solve again over the nearly
+			// active pairs (groupSeed) with the nn×nn system.
+			gspace = false
+			pairs = groupSeed(ds, w, res)
+			clear(in)
+			for _, pr := range pairs {
+				in[pr.i*k+pr.c] = true
+			}
+			b.tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(pairs))
+			continue
+		}
 		if best != nil && !best.Certified {
 			return nil, pairs, nil
 		}

@@ -453,7 +453,7 @@ func useIPM(ds *dataset.Dataset, pn norm.Polyhedral) bool {
 	if g := pn.Grouping(); g == norm.Entries || g == norm.Whole {
 		return nn*(k-1)*d >= ipmMinSize
 	}
-	return 2*k*d >= nn*(k-1)
+	return 2*k*d >= nn*(k-1) || nn*(k-1)*d >= ipmMinSize
 }
 
 // ipmRun runs maxMarginIPM and stamps the result's time.
