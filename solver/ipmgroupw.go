@@ -321,12 +321,12 @@ func (sys *groupWSystem) direction(it *groupIterate, out *groupStep) {
 
 // groupSeed returns the pairs that look active at the end of an
 // uncertified solve of the group form over every pair: margin under the
-// normalized W (data units) within max(seedBand res.upper, 4 (res.upper -
-// res.lower)) of res.lower, or lambda_p at least seedBand times the
-// largest. ipmWorkingSet's next rounds start from them.
-func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult) []pair {
+// normalized W (data units) within screen res.upper of res.lower
+// (screenBand), or lambda_p at least seedBand times the largest.
+// ipmWorkingSet's next rounds start from them.
+func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64) []pair {
 	n, _, k := ds.Dims()
-	band := max(screenBand*res.upper, 0)
+	band := max(screen*res.upper, 0)
 	seed, _ := violated(ds, w, res.lower+band, make([]bool, n*k), n*k)
 	var big float64
 	for _, l := range res.lambda {

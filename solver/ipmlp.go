@@ -1250,7 +1250,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, b *budg
 			// its duals lost digits: solve again over the nearly
 			// active pairs (groupSeed) with the nn×nn system.
 			gspace = false
-			pairs = groupSeed(ds, w, res)
+			pairs = groupSeed(ds, w, res, screenBand)
 			clear(in)
 			for _, pr := range pairs {
 				in[pr.i*k+pr.c] = true
