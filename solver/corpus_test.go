@@ -50,12 +50,12 @@ var knownCorpusFailures = map[string]string{
 	// branch i13pnorm: with MAXMARGIN_CORPUS=all MAXMARGIN_CORPUS_KNOWN=1
 	// MAXMARGIN_CORPUS_LIMIT=30 (load 5, cvxopt running beside) they certify
 	// in 2.0, 0.8, 2.8, 6.4, 5.0, 8.1 and 9.1 s.
-	// LP norms (max, sum, opinf, op1), all entries, measured again on
-	// 2026-12-05 on branch i13lpscale with MAXMARGIN_CORPUS=all
-	// MAXMARGIN_CORPUS_KNOWN=1 MAXMARGIN_CORPUS_LIMIT=30 (load 2 to 5).
-	"digits-std/opinf":              "lp_solve status TIMEOUT at the 30 s limit, [0, 0.2] certified so far (HiGHS not measured)",
-	"digits-std/op1":                "lp_solve status TIMEOUT at the 30 s limit, [0, 0.89] certified so far (HiGHS not measured)",
-	"near-duplicates-520x45x10/op1": "lp_solve status TIMEOUT at the 30 s limit, [0, 5e-07] certified so far (HiGHS: 10.3 s)",
+	// LP norms (max, sum, opinf, op1): none left. The last three
+	// (digits-std/opinf, digits-std/op1, near-duplicates-520x45x10/op1,
+	// lp_solve TIMEOUT at 30 s) pass since the group form's weight-space
+	// interior points (branch i13lp2, 2026-12-05, MAXMARGIN_CORPUS=all
+	// MAXMARGIN_CORPUS_KNOWN=1 MAXMARGIN_CORPUS_LIMIT=30, load about 4):
+	// 0.86 s, 1.6 s and 0.14 s (HiGHS 342 s, 109 s and 12.8 s).
 }
 
 // corpusSettings are TestCorpus's environment switches.

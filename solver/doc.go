@@ -29,8 +29,11 @@
 // when n(k-1)d >= 40000, to lp_solve over a working set below. The opinf
 // and op1 norms go to the interior-point method's group form (ipmgroup.go:
 // any grouping, normal equations bordered by one row per group) when the
-// weights are at least half the pairs, 2kd >= n(k-1), and to lp_solve
-// otherwise. Each engine is the other's fallback: lp_solve when the
+// weights are at least half the pairs, 2kd >= n(k-1), or n(k-1)d >= 40000,
+// and to lp_solve otherwise. With more than 1000 pairs and fewer weights
+// than pairs the group form solves over every pair at once in weight space
+// (ipmgroupw.go: one kd×kd factorization per step) and, when that does not
+// certify, over a working set of its nearly active pairs. Each engine is the other's fallback: lp_solve when the
 // interior points do not certify, the interior points when lp_solve ends
 // with a status other than OPTIMAL. The certificate is exact whatever the
 // engine. Settings.Trace receives the steps of the two interior-point

@@ -147,7 +147,16 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 	e2 := make([]float64, kd)
 	f := make([]float64, kd)
 	col := make([]float64, m)
-	kmat := make([]float64, nn*nn)
+	// wspace: factorize the kd×kd weight-space matrix (groupWSystem)
+	// rather than K (nn×nn), when the weights are fewer than the rows.
+	wspace := p.weights && kd < nn
+	var kmat []float64
+	var wsys *groupWSystem
+	if wspace {
+		wsys = newGroupWSystem(p, gr, m)
+	} else {
+		kmat = make([]float64, nn*nn)
+	}
 	v := make([]float64, nn)
 	rhs := make([]float64, nn)
 	kb := make([]float64, nn)
@@ -281,26 +290,34 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 				row[m+gi] = diag + u[gi]/nu[gi]
 			}
 		}
-		assemble()
-		sym := blas64.Symmetric{N: nn, Stride: nn, Data: kmat, Uplo: blas.Lower}
-		var fact bool
-		if tri, fact = openblas.Potrf(sym); !fact {
-			assemble()
-			var big float64
-			for r := range nn {
-				big = max(big, kmat[r*nn+r])
-			}
-			for r := range nn {
-				kmat[r*nn+r] += 1e-12 * big
-			}
-			if tri, fact = openblas.Potrf(sym); !fact {
+		var solve1 func(x []float64)
+		if wspace {
+			if !wsys.factor(e1, e2, s, lam, u, nu) {
 				break
 			}
-		}
-		solve1 := func(x []float64) {
-			vec := blas64.Vector{N: nn, Inc: 1, Data: x}
-			openblas.Trsv(blas.NoTrans, tri, vec)
-			openblas.Trsv(blas.Trans, tri, vec)
+			wsys.border()
+		} else {
+			assemble()
+			sym := blas64.Symmetric{N: nn, Stride: nn, Data: kmat, Uplo: blas.Lower}
+			var fact bool
+			if tri, fact = openblas.Potrf(sym); !fact {
+				assemble()
+				var big float64
+				for r := range nn {
+					big = max(big, kmat[r*nn+r])
+				}
+				for r := range nn {
+					kmat[r*nn+r] += 1e-12 * big
+				}
+				if tri, fact = openblas.Potrf(sym); !fact {
+					break
+				}
+			}
+			solve1 = func(x []float64) {
+				vec := blas64.Vector{N: nn, Inc: 1, Data: x}
+				openblas.Trsv(blas.NoTrans, tri, vec)
+				openblas.Trsv(blas.Trans, tri, vec)
+			}
 		}
 		// applyK sets out = K x by products with M (K's definition, not
 		// its factor): with y = M^T x_p and h_j = wt_j (E_P - E_Q)_j x_g(j),
@@ -343,19 +360,28 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 				}
 			}
 		}
-		clear(v)
-		for r := range m {
-			v[r] = 1
-		}
-		solveK(v)
 		var ov float64
-		for r := range m {
-			ov += v[r]
+		if !wspace {
+			clear(v)
+			for r := range m {
+				v[r] = 1
+			}
+			solveK(v)
+			for r := range m {
+				ov += v[r]
+			}
 		}
 
 		// direction solves the Newton system for the complementarity
 		// targets rs (s∘lambda), ru (u∘nu), r1 and r2 (the bound pairs).
 		direction := func() {
+			if wspace {
+				step := groupStep{s: ds, lam: dlam, u: du, nu: dnu, x1: dx1, x2: dx2, z1: dz1, z2: dz2}
+				wsys.direction(&groupIterate{x1: x1, x2: x2, z1: z1, z2: z2, s: s, lam: lam, u: u, nu: nu,
+					rp: rp, rq: rq, rd1: rd1, rd2: rd2, rdg: rdg, rs: rs, ru: ru, r1: r1, r2: r2}, &step)
+				dg = step.g
+				return
+			}
 			for j := range kd {
 				t1[j] = e1[j] * (rd1[j] - r1[j]/x1[j])
 				t2[j] = e2[j] * (rd2[j] - r2[j]/x2[j])

@@ -1331,7 +1331,12 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 	if group {
 		allPairs = p.opt.GroupAllPairs
 	}
-	if nn*(k-1) <= allPairs || screen {
+	// The group form in weight space (groupWSystem) when there are more
+	// pairs than opt.GroupAllPairs and than weights: every pair from the
+	// start, so that one solve certifies (a working set grown over rounds
+	// costs a cold start per round).
+	gspace := group && nn*(k-1) > p.opt.GroupAllPairs && k*d < nn*(k-1)
+	if nn*(k-1) <= allPairs || screen || gspace {
 		pairs = everyPair(ds)
 	} else {
 		pairs = initialPairs(ds)
@@ -1366,7 +1371,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		if loose {
 			rtol = max(rtol, p.opt.LooseTol)
 		}
-		p.weights = screen
+		p.weights = screen || gspace
 		var res ipmResult
 		var err error
 		if group {
@@ -1417,6 +1422,19 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		// Not full: the exact certificate may still pass (its tolerance is
 		// four times the target); it decides.
 		keep(w, pairs, res.lambda, round)
+		if best != nil && !best.Certified && gspace && w != nil {
+			// The weight-space solve over every pair came close but
+			// its duals lost digits: solve again over the nearly
+			// active pairs (groupSeed) with the nn×nn system.
+			gspace = false
+			pairs = groupSeed(ds, w, res, p.opt.ScreenBand)
+			clear(in)
+			for _, pr := range pairs {
+				in[pr.i*k+pr.c] = true
+			}
+			b.tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(pairs))
+			continue
+		}
 		if best != nil && !best.Certified {
 			return nil, pairs, nil
 		}

@@ -456,15 +456,16 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budge
 // useIPM reports whether maxMarginLP tries the interior-point method
 // before lp_solve: for the max and sum norms when n(k-1)d >= opt.MinSize,
 // for opinf and op1 (the group form) when the weights are at least half
-// the pairs, 2kd >= n(k-1); with many more pairs than weights lp_solve
-// is faster. Measured: see docs/PERFORMANCE.md, section "Solver design
-// measurements".
+// the pairs, 2kd >= n(k-1), or n(k-1)d >= opt.MinSize, where the group
+// form solves in weight space (groupWSystem). Measured: see
+// docs/PERFORMANCE.md, sections "Solver design measurements" and
+// "Robustness corpus" (digits opinf went from 43 s with lp_solve to 1 s).
 func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipmOptions) bool {
 	nn, d, k := ds.Dims()
 	if g := pn.Grouping(); g == norm.Entries || g == norm.Whole {
 		return nn*(k-1)*d >= opt.MinSize
 	}
-	return 2*k*d >= nn*(k-1)
+	return 2*k*d >= nn*(k-1) || nn*(k-1)*d >= opt.MinSize
 }
 
 // ipmRun runs maxMarginIPM with the tuning opt and stamps the result's time.
