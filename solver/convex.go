@@ -14,6 +14,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // DefaultConvexTolerance is the certified relative width used for the
@@ -42,7 +43,7 @@ type barrierProblem struct {
 	anytime *anytimeBest
 	// b is the solve's budget, checked by the polishing steps that call
 	// lp_solve (nil for none).
-	b *budget
+	b *run.Budget
 	// scratch
 	reduced *mat.SymDense // newtonStepBall's Schur complement
 	scores  mat.Dense
@@ -197,7 +198,7 @@ type sdpCone interface {
 	sdpRuns(k, d int) []sdpRun
 	// sdpIPM runs the cone's SDP interior-point method from z0 as the
 	// run r prescribes, passing stage every iterate.
-	sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error
+	sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error
 }
 
 // sdpRun is one run of solveSDP: with Mehrotra's second-order term on the
@@ -254,11 +255,11 @@ func (nuclearCone) sdpRuns(k, d int) []sdpRun {
 	return runs
 }
 
-func (spectralCone) sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (spectralCone) sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error {
 	return ps.spectralIPM(z0, r.second, b, stage)
 }
 
-func (nuclearCone) sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (nuclearCone) sdpIPM(ps *pairSpace, z0 []float64, r sdpRun, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error {
 	return ps.nuclearIPM(z0, r.columns, r.second, b, stage)
 }
 
@@ -418,7 +419,7 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 // TIMEOUT whose Method names the method it stopped (guarded), e.g. "SDP
 // interior-point method (spectral)". maxMarginConvex panics on data whose shapes disagree and returns
 // ErrUnsupportedNorm for a norm it does not handle.
-func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (*Result, error) {
+func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *run.Budget) (*Result, error) {
 	start := time.Now()
 	cn, ok := convexNormOf(n)
 	if !ok {
@@ -442,7 +443,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 		if err == nil && (best == nil || !best.Certified) {
 			err = failure
 		}
-		if err != nil && !isNumericalFailure(err) {
+		if err != nil && !run.IsNumericalFailure(err) {
 			best = narrower(best, sink.r)
 		}
 		if best != nil {
@@ -454,7 +455,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 	// stop reports whether err ends the solve: a time-out or a
 	// cancellation does, a numerical failure does not.
 	stop := func(err error) bool {
-		if err != nil && isNumericalFailure(err) {
+		if err != nil && run.IsNumericalFailure(err) {
 			if failure == nil {
 				failure = err
 			}
@@ -518,14 +519,14 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *budget) (
 // certifies, and returns the number of barrier stages. It stops at the first certified result, or
 // when the iteration stalls (its last stage is then certified as it
 // stands); a panic is recovered as a numerical failure.
-func (bp *barrierProblem) solveWorkingSet(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget, keep func(*Result)) (int, error) {
+func (bp *barrierProblem) solveWorkingSet(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget, keep func(*Result)) (int, error) {
 	method := convexMethod(barrierMethodKind, cn)
 	var last barrierResult
 	certified := false
 	stages := 0
 	report := func(res *Result) {
 		keep(res)
-		b.report(Progress{Method: method, Iteration: stages, Lower: res.Lower, Upper: res.Upper})
+		b.Report(Progress{Method: method, Iteration: stages, Lower: res.Lower, Upper: res.Upper})
 	}
 	err := guarded(method, func() error {
 		bp.in = bp.initialSet()
@@ -569,7 +570,7 @@ func (bp *barrierProblem) solveWorkingSet(ds *dataset.Dataset, cn convexNorm, fu
 			z0 = last.z.RawMatrix().Data
 		}
 	})
-	if err != nil && !isNumericalFailure(err) {
+	if err != nil && !run.IsNumericalFailure(err) {
 		return stages, err
 	}
 	if !certified && last.z != nil {
@@ -709,7 +710,7 @@ func (bp *barrierProblem) addViolated(z *mat.Dense) bool {
 // is inside the domain and satisfies Armijo's condition; the stage ends at
 // dec < 1e-7. tau starts at sum_j 1/s_j, which makes the starting point's
 // gam component of the gradient vanish, and grows tenfold per stage.
-func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, b *budget) error {
+func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, b *run.Budget) error {
 	n, k, d := bp.n, bp.k, bp.d
 	nu := bp.ball.size()
 	np := n * (k - 1)
@@ -752,7 +753,7 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, b *b
 	for stages := 0; stages < 100; stages++ {
 		count := 0
 		for iter := 0; iter < 100; iter++ {
-			if err := b.stop(ipmMethod); err != nil {
+			if err := b.Stop(ipmMethod); err != nil {
 				return err
 			}
 			f := bp.objective(u, gam, tau, s)

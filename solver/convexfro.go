@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -38,7 +39,7 @@ type svmIterate struct {
 // After each iteration done(it) is called; the method stops when it
 // returns true, after 200 iterations, when the Newton system cannot be
 // factorised, or at the deadline (an error).
-func (ps *pairSpace) svmIPM(b *budget, done func(svmIterate) bool) error {
+func (ps *pairSpace) svmIPM(b *run.Budget, done func(svmIterate) bool) error {
 	return mehrotra(newSVMProblem(ps, done), mehrotraOptions{maxIter: 200}, b, ipmMethod)
 }
 
@@ -208,7 +209,7 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 // certified. It
 // returns the certified result, or the narrowest uncertified one (nil when
 // no iterate had a positive float lower bound and a finite upper one).
-func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, sink *anytimeBest) (*Result, int, error) {
+func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *run.Budget, sink *anytimeBest) (*Result, int, error) {
 	_, _, k := ds.Dims()
 	t, q := sampleSpan(ds.X)
 	t, unit := scaledToUnit(t)
@@ -243,7 +244,7 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *budget, si
 		})
 	})
 	ic.flushGuarded()
-	if polishFrom != nil && (err == nil || isNumericalFailure(err)) && (ic.best == nil || !ic.best.Certified) {
+	if polishFrom != nil && (err == nil || run.IsNumericalFailure(err)) && (ic.best == nil || !ic.best.Certified) {
 		perr := guarded(ic.method, func() error {
 			w, pairs, ok := minNormPolish(ds, ps.pairWeights(supportWeights(polishFrom)), b)
 			if ok {

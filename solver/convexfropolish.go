@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/run"
 )
 
 // froPolishCycles bounds the major cycles of minNormPolish (each adds one
@@ -35,7 +36,7 @@ const froPolishCycles = 200
 // A(lambda) if that fails), or false when the corral breaks down (a singular affine
 // hull) or the cycles run out. The caller certifies the pair exactly;
 // nothing here needs to be rigorous.
-func minNormPolish(ds *dataset.Dataset, start []Pair, b *budget) (*mat.Dense, []Pair, bool) {
+func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense, []Pair, bool) {
 	n, d, k := ds.Dims()
 	if len(start) == 0 {
 		return nil, nil, false
@@ -172,7 +173,7 @@ func minNormPolish(ds *dataset.Dataset, start []Pair, b *budget) (*mat.Dense, []
 	}
 
 	for cycle := 0; cycle < froPolishCycles; cycle++ {
-		if b.stop("") != nil {
+		if b.Stop("") != nil {
 			return nil, nil, false
 		}
 		// Minor cycles: move to the affine minimiser, dropping pairs

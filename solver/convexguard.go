@@ -1,16 +1,11 @@
 package solver
 
 import (
-	"fmt"
 	"math"
+	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/mat"
 )
-
-// numericalFailure is the Status prefix of a *StatusError for a method that
-// broke down numerically (a panic inside gonum's LAPACK on a matrix the
-// method built from its iterates).
-const numericalFailure = "NUMERICAL FAILURE"
 
 // convexMethod returns the name of the method of maxMarginConvex for the
 // norm cn that a *StatusError of a numerical failure names: "QP
@@ -26,26 +21,6 @@ const (
 	pdMethodKind      = "primal-dual barrier method"
 	barrierMethodKind = "barrier method"
 )
-
-// recoverNumerical is deferred by the interior-point and barrier methods
-// of the convex norms, the last line of defence against a panic inside
-// gonum's linear algebra (LAPACK routines panic on some inputs their
-// callers cannot screen for cheaply, e.g. Dsterf on a tridiagonal block
-// whose norm is below its safe minimum): it turns the panic into a
-// *StatusError of status "NUMERICAL FAILURE: panic: ..." naming method,
-// stored in *errp. It recovers nothing when there is no panic.
-func recoverNumerical(method string, errp *error) {
-	if r := recover(); r != nil {
-		*errp = &StatusError{Status: fmt.Sprintf("%s: panic: %v", numericalFailure, r), Method: method}
-	}
-}
-
-// isNumericalFailure reports whether err is the *StatusError of
-// recoverNumerical.
-func isNumericalFailure(err error) bool {
-	se, ok := err.(*StatusError)
-	return ok && len(se.Status) >= len(numericalFailure) && se.Status[:len(numericalFailure)] == numericalFailure
-}
 
 // symEigenvalues returns the eigenvalues of the symmetric a in increasing
 // order, or false when a has an entry that is not finite or the
@@ -96,12 +71,12 @@ func symEigenvalues(a *mat.SymDense) ([]float64, bool) {
 }
 
 // guarded runs f, a method of the convex path named method, and returns
-// its error, or the *StatusError of recoverNumerical when it panics. A
+// its error, or the *StatusError of run.RecoverNumerical when it panics. A
 // *StatusError that names only the generic ipmMethod (a time-out or a
-// cancellation seen by budget.stop inside the method) is renamed to
+// cancellation seen by Budget.Stop inside the method) is renamed to
 // method, so that a user learns which method the limit stopped.
 func guarded(method string, f func() error) (err error) {
-	defer recoverNumerical(method, &err)
+	defer run.RecoverNumerical(method, &err)
 	err = f()
 	if se, ok := err.(*StatusError); ok && se.Method == ipmMethod {
 		se.Method = method

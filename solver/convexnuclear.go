@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/internal/openblas"
+	"maxmargin/solver/internal/run"
 )
 
 // nuclearSDPMaxVars bounds the number of variables of nuclearIPM's Newton
@@ -266,7 +267,7 @@ func (lay *nuclearLayout) traceOf(x []float64) float64 {
 // stage is called with each iterate's Z and lambda (margin pairs only);
 // the method stops when it returns false, after 100 iterations, when a
 // system cannot be solved, or at the deadline (an error).
-func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error {
 	np := newNuclearProblem(ps, z0, columns, second, stage)
 	if np == nil {
 		return nil

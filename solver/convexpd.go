@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -98,7 +99,7 @@ func (bp *barrierProblem) stageSteps() int {
 // After each stage, stage is called with the iterate and the weights
 // lambda; the method stops when it returns false, after 100 stages, when
 // no step is accepted, or at the deadline.
-func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b *budget) error {
+func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b *run.Budget) error {
 	k, d := bp.k, bp.d
 	nu := bp.ball.size()
 	np := bp.pairs()
@@ -145,7 +146,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b 
 		mu := 1 / tau
 		steps := 0
 		for ; steps < budget; steps++ {
-			if err := b.stop(ipmMethod); err != nil {
+			if err := b.Stop(ipmMethod); err != nil {
 				return err
 			}
 			f := bp.objective(u, gam, tau, s)
@@ -247,7 +248,7 @@ type iterateCertifier struct {
 	unit float64
 	// b receives a progress report for every certified iterate (nil for
 	// none), naming method and the iteration.
-	b         *budget
+	b         *run.Budget
 	method    string
 	iteration int
 	// anytime is the narrowest of the iterates certified every
@@ -268,8 +269,8 @@ const anytimeEvery = 500 * time.Millisecond
 
 // anytimeWanted reports whether b can stop a solve early (a deadline or a
 // cancellable context) or wants progress reports.
-func anytimeWanted(b *budget) bool {
-	return b != nil && (b.progress != nil || !b.deadline.IsZero() || b.ctx.Done() != nil)
+func anytimeWanted(b *run.Budget) bool {
+	return b.Watched()
 }
 
 // certStall is the number of offers without halving the remembered
@@ -340,10 +341,10 @@ func (ic *iterateCertifier) report() {
 	if r := narrower(ic.best, ic.anytime); r != nil {
 		p.Lower, p.Upper = r.Lower, r.Upper
 	}
-	ic.b.report(p)
+	ic.b.Report(p)
 }
 
-// flushGuarded is flush under recoverNumerical: a method that ended by an
+// flushGuarded is flush under run.RecoverNumerical: a method that ended by an
 // error still has its remembered iterate certified.
 func (ic *iterateCertifier) flushGuarded() {
 	_ = guarded(ic.method, func() error { ic.flush(); return nil })
@@ -361,7 +362,7 @@ func (ic *iterateCertifier) flush() {
 // solvePD runs runPD with an iterateCertifier; full maps Z to the k×d
 // classifier W. It returns the narrowest certified result (nil when none
 // was evaluated) and the number of stages.
-func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
+func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*Result, int, error) {
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: convexMethod(pdMethodKind, cn)}
 	iters := 0
 	err := guarded(ic.method, func() error {
@@ -390,7 +391,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // Gaussian (500,25,10) data) and then, if they do not certify and it has
 // at most nuclearSDPMaxVars variables, the lifted block (the runs of the
 // cone's sdpRuns; cn's cone must be an sdpCone).
-func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *budget) (*Result, int, error) {
+func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*Result, int, error) {
 	sc := cn.cone.(sdpCone)
 	runs := sc.sdpRuns(bp.k, bp.d)
 	kind := convexMethod(sdpMethodKind, cn)
@@ -408,7 +409,7 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 			return sc.sdpIPM(&bp.pairSpace, bp.startDirection(), r, b, stage)
 		})
 		ic.flushGuarded()
-		if err != nil && !isNumericalFailure(err) {
+		if err != nil && !run.IsNumericalFailure(err) {
 			return ic.best, iters, err
 		}
 		if err != nil && failure == nil {

@@ -13,6 +13,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/internal/corpus"
+	"maxmargin/solver/internal/run"
 )
 
 // badlyScaled returns n samples of k classes whose features span 1e-6 to
@@ -146,12 +147,12 @@ func TestRecoverNumerical(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, "SDP interior-point method (spectral)", se.Method)
 	require.Equal(t, "NUMERICAL FAILURE: panic: lapack: insufficient length of a", se.Status)
-	require.True(t, isNumericalFailure(err))
+	require.True(t, run.IsNumericalFailure(err))
 	require.NoError(t, guarded("x", func() error { return nil }))
 	timeout := &StatusError{Status: "TIMEOUT"}
 	require.Equal(t, error(timeout), guarded("x", func() error { return timeout }))
-	require.False(t, isNumericalFailure(timeout))
-	// A time-out inside a method (budget.stop's generic name) names it.
+	require.False(t, run.IsNumericalFailure(timeout))
+	// A time-out inside a method (Budget.Stop's generic name) names it.
 	err = guarded("barrier method (l3)", func() error { return &StatusError{Status: "TIMEOUT", Method: ipmMethod} })
 	require.EqualError(t, err, "solver: barrier method (l3) status TIMEOUT")
 }

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -42,7 +43,7 @@ import (
 // stage is called with each iterate's Z and lambda; the method stops when
 // it returns false, after 100 iterations, when a system cannot be solved,
 // or at the deadline (an error).
-func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *budget, stage func(z *mat.Dense, lambda []float64) bool) error {
+func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error {
 	return mehrotra(newSpectralProblem(ps, z0, second, stage), mehrotraOptions{maxIter: 100}, b, ipmMethod)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"maxmargin/internal/openblas"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // groupIPM holds the grouping of the group form of the interior-point
@@ -94,7 +95,7 @@ func (gr *groupIPM) dual(a []float64) float64 {
 // weight-space solve in this form; maxMarginIPM keeps the working set small
 // instead. Every iterate's W and lambda give certified bounds, the best are
 // kept, and near the optimum purifyGroup jumps to the vertex, as in solve.
-func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int, b *budget) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	m, kd, ng := len(pairs), p.k*p.d, gr.count
 	nn := m + ng
@@ -187,7 +188,7 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 	bestWidth := math.Inf(1)
 	stall, lastPurify := 0, -10
 	for it := 1; it <= maxIter; it++ {
-		if err := b.stop(ipmMethod); err != nil {
+		if err := b.Stop(ipmMethod); err != nil {
 			return res, false, err
 		}
 		for j := range kd {
@@ -233,7 +234,7 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 		}
 		res.iters = it
 		width := res.upper - res.lower
-		if b.tracing() {
+		if b.Tracing() {
 			var np, nq, nd float64
 			for _, v := range rp {
 				np = max(np, math.Abs(v))
@@ -244,7 +245,7 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 			for j := range rd1 {
 				nd = max(nd, math.Abs(rd1[j]), math.Abs(rd2[j]))
 			}
-			b.tracef("group interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g residuals %.3g %.3g %.3g %.3g gap %.3g", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
+			b.Tracef("group interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g residuals %.3g %.3g %.3g %.3g gap %.3g", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
 		}
 		if width <= tol*max(p.floor, res.upper) {
 			return res, true, nil

@@ -11,13 +11,14 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/internal/corpus"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // lpSolveOnly runs the lp_solve engine alone.
 func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *Result {
 	t.Helper()
 	start := time.Now()
-	res, err := lpSolveWorkingSet(ds, n, Settings{Tolerance: tol}, unlimited(), start)
+	res, err := lpSolveWorkingSet(ds, n, Settings{Tolerance: tol}, run.Unlimited(), start)
 	require.NoError(t, err)
 	require.NotNil(t, res)
 	return res
@@ -26,7 +27,7 @@ func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float
 // groupOnly runs the interior-point method in the group form alone.
 func groupOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *Result {
 	t.Helper()
-	res, _, err := ipmWorkingSet(ds, n, tol, defaultIPMOptions(), unlimited(), true)
+	res, _, err := ipmWorkingSet(ds, n, tol, defaultIPMOptions(), run.Unlimited(), true)
 	require.NoError(t, err)
 	require.NotNil(t, res, "the group form did not certify")
 	return res

@@ -13,6 +13,7 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/internal/openblas"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // ipmLP solves the max-margin LP over a working set of margin rows with a
@@ -80,7 +81,7 @@ type ipmLP struct {
 	pairs   []pair
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
-	budget  *budget // the running solve's, for purifyRows' trace
+	budget  *run.Budget // the running solve's, for purifyRows' trace
 	opt     ipmOptions
 	// floor is the certified-width test's floor in the data's units: the
 	// method stops at upper - lower <= tol max(upper, floor)
@@ -322,13 +323,13 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // choice of the reduced pairs (reducePairs), the Newton system's
 // factorization or preconditioner (factor), the predictor and the corrector
 // (direction, solveK), and the step (step).
-func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	p.budget = b
 	ws := newIPMWork(p, pairs, b)
 	defer func() { p.pairs = pairs }()
 	for it := 1; it <= maxIter; it++ {
-		if err := b.stop(ipmMethod); err != nil {
+		if err := b.Stop(ipmMethod); err != nil {
 			return res, false, err
 		}
 		p.pairs = pairs
@@ -380,7 +381,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *budget) (res ip
 // reduction's and the conjugate gradients' state, and the direction.
 type ipmWork struct {
 	p     *ipmLP
-	b     *budget
+	b     *run.Budget
 	pairs []pair
 	m, kd int
 	nb    int // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
@@ -456,7 +457,7 @@ type ipmWork struct {
 }
 
 // newIPMWork returns the work of p.solve on pairs at the starting point.
-func newIPMWork(p *ipmLP, pairs []pair, b *budget) *ipmWork {
+func newIPMWork(p *ipmLP, pairs []pair, b *run.Budget) *ipmWork {
 	m, kd := len(pairs), p.k*p.d
 	ws := &ipmWork{p: p, b: b, pairs: pairs, m: m, kd: kd, nb: 2 * kd}
 	ws.w = make([]float64, kd)
@@ -649,7 +650,7 @@ func (ws *ipmWork) bounds(it int, res *ipmResult) float64 {
 	}
 	res.iters = it
 	width := res.upper - res.lower
-	ws.b.tracef("interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g", it, ws.mu, lower, upper, width/upper)
+	ws.b.Tracef("interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g", it, ws.mu, lower, upper, width/upper)
 	return width
 }
 
@@ -706,7 +707,7 @@ func (ws *ipmWork) reducePairs(it int, res *ipmResult) {
 		ws.inQ[r] = true
 	}
 	p.pairs = ws.qpairs
-	ws.b.tracef("interior-point: reduced system of %d pairs", nq)
+	ws.b.Tracef("interior-point: reduced system of %d pairs", nq)
 	nk := nq
 	if ws.wspace {
 		nk = ws.kd
@@ -744,7 +745,7 @@ func (ws *ipmWork) fullFactor() bool {
 	for r := range nk {
 		kmat[r*nk+r] += 1e-12 * big
 	}
-	ws.b.tracef("interior-point: regularized")
+	ws.b.Tracef("interior-point: regularized")
 	ws.tri, fact = openblas.Potrf(sym)
 	return fact
 }
@@ -832,7 +833,7 @@ func (ws *ipmWork) solveK(b []float64) {
 		// Conjugate gradients did not converge: retry the
 		// iteration with the reduced system, whatever the share
 		// of pairs it keeps, or else factorize K.
-		p.budget.tracef("interior-point: conjugate gradients failed")
+		p.budget.Tracef("interior-point: conjugate gradients failed")
 		if ws.pcgFails++; ws.pcgFails >= p.opt.PCG.GiveUp {
 			// Closer to the optimum they will not converge
 			// either: factorize from now on.
@@ -1228,7 +1229,7 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 			nw = max(nw, math.Abs(v))
 		}
 	}
-	p.budget.tracef("interior-point: purify rows %d free %d margin %.17g lower %.17g", len(rows), nu, least/nw*p.scale, res.lower)
+	p.budget.Tracef("interior-point: purify rows %d free %d margin %.17g lower %.17g", len(rows), nu, least/nw*p.scale, res.lower)
 	if nw > 0 && least > 0 && least/nw*p.scale > res.lower {
 		res.lower = least / nw * p.scale
 		wm := mat.NewDense(p.k, p.d, nil)
@@ -1296,7 +1297,7 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 // *StatusError, returned with the best certified Result so far (nil when
 // none: the first working set was not solved far enough). opt is the
 // method's tuning (defaultIPMOptions in MaxMargin).
-func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *budget) (*Result, []pair, error) {
+func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget) (*Result, []pair, error) {
 	g := pn.Grouping()
 	return ipmWorkingSet(ds, pn, tol, opt, b, g == norm.Rows || g == norm.Columns)
 }
@@ -1304,7 +1305,7 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmO
 // ipmWorkingSet is maxMarginIPM in the group form (solveGroup, any
 // grouping) when group is true, else in the max form (Entries) or the sum
 // form (Whole).
-func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *budget, group bool) (*Result, []pair, error) {
+func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, group bool) (*Result, []pair, error) {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() != norm.Entries || group, opt)
 	p.floor = marginFloor(ds, pn)
@@ -1364,7 +1365,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		if best == nil || out.Upper-out.Lower < best.Upper-best.Lower {
 			best = out
 		}
-		b.report(Progress{Method: method, Iteration: round, Lower: best.Lower, Upper: best.Upper})
+		b.Report(Progress{Method: method, Iteration: round, Lower: best.Lower, Upper: best.Upper})
 	}
 	for round := 1; round <= 50; round++ {
 		rtol := tol / 4
@@ -1391,7 +1392,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 			keep(w, pairs, res.lambda, round)
 			return best, pairs, err
 		}
-		if b != nil && b.progress != nil {
+		if b.Reporting() {
 			keep(w, pairs, res.lambda, round)
 		}
 		if screen {
@@ -1401,12 +1402,12 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 			for _, pr := range pairs {
 				in[pr.i*k+pr.c] = true
 			}
-			b.tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(pairs), res.iters, res.lower, res.upper)
+			b.Tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(pairs), res.iters, res.lower, res.upper)
 			continue
 		}
 		slack := tol * max(p.floor, res.upper) / 4
 		add, _ := violated(ds, w, res.lower-slack, in, p.opt.AddLimit*nn)
-		b.tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
+		b.Tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
 		full := res.upper-res.lower <= tol/4*max(p.floor, res.upper)
 		if len(add) == 0 && loose && !full {
 			loose = false
@@ -1432,7 +1433,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 			for _, pr := range pairs {
 				in[pr.i*k+pr.c] = true
 			}
-			b.tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(pairs))
+			b.Tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(pairs))
 			continue
 		}
 		if best != nil && !best.Certified {

@@ -8,6 +8,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // forcedIPM returns the interior-point tuning with the interior-point path
@@ -43,7 +44,7 @@ func TestIPMAgainstLPSolve(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					opt := forcedIPM(all)
-					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, unlimited())
+					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, run.Unlimited())
 					require.NoError(t, err)
 					require.NotNil(t, res, "interior points did not certify")
 					require.True(t, res.Certified)
@@ -120,7 +121,7 @@ func TestIPMScreening(t *testing.T) {
 				require.NoError(t, err)
 				opt := forcedIPM(0)
 				if ds == sep {
-					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, unlimited())
+					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, run.Unlimited())
 					require.NoError(t, err)
 					require.NotNil(t, res, "interior points did not certify")
 					require.Greater(t, res.Rounds, 1, "no screening round")
@@ -173,7 +174,7 @@ func TestIPMConstraintReduction(t *testing.T) {
 				}
 				p := newIPM(ds, n == norm.Sum, opt)
 				p.floor = marginFloor(ds, n) // as ipmWorkingSet sets it
-				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, unlimited())
+				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, run.Unlimited())
 				require.NoError(t, err)
 				require.True(t, ok, "width %g", res.upper-res.lower)
 				return res

@@ -1,6 +1,9 @@
 package solver
 
-import "math"
+import (
+	"math"
+	"maxmargin/solver/internal/run"
+)
 
 // A mehrotraProblem is one primal-dual interior-point method's cone and
 // Newton system: the phases of an iteration of mehrotra's loop. Its
@@ -50,9 +53,9 @@ type mehrotraOptions struct {
 // stops (its stopping test, or a system it cannot factorize or solve) or
 // after o.maxIter iterations, and the budget's error at the deadline or on
 // cancellation.
-func mehrotra(p mehrotraProblem, o mehrotraOptions, b *budget, method string) error {
+func mehrotra(p mehrotraProblem, o mehrotraOptions, b *run.Budget, method string) error {
 	for iter := 0; iter < o.maxIter; iter++ {
-		if err := b.stop(method); err != nil {
+		if err := b.Stop(method); err != nil {
 			return err
 		}
 		mu, more := p.residuals()

@@ -3,6 +3,7 @@ package solver
 import (
 	"context"
 	"fmt"
+	"maxmargin/solver/internal/run"
 	"testing"
 	"time"
 
@@ -100,7 +101,7 @@ func TestMehrotraPhases(t *testing.T) {
 // TestMehrotraBudget checks that mehrotra stops at the deadline before
 // any phase, with the method's *StatusError.
 func TestMehrotraBudget(t *testing.T) {
-	b := &budget{ctx: context.Background(), start: time.Now(), deadline: time.Now().Add(-time.Second)}
+	b := run.NewBudget(context.Background(), time.Nanosecond, nil, nil, time.Now().Add(-time.Second))
 	var r phaseRecorder
 	err := mehrotra(&r, mehrotraOptions{maxIter: 5}, b, ipmMethod)
 	var se *StatusError

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/run"
 )
 
 // TestPolishMinNorm checks polishMinNorm on raw Wine, l20, the case it was
@@ -35,6 +36,6 @@ func TestPolishMinNorm(t *testing.T) {
 		require.LessOrEqual(t, pl, pu)
 		require.LessOrEqual(t, pu-pl, DefaultConvexTolerance*pu)
 		return true
-	}, unlimited()))
+	}, run.Unlimited()))
 	require.Positive(t, polished, "some iterate was within polishStart")
 }

@@ -11,6 +11,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // TestPolishPNormHandSolved checks polishPNorm on the two-point line of
@@ -78,7 +79,7 @@ func TestPolishPNorm(t *testing.T) {
 						return false
 					}
 					return true
-				}, unlimited())
+				}, run.Unlimited())
 				require.NoError(t, err)
 				require.NotNil(t, loose, "runPD reached width 1e-6")
 				before, err := convexCertify(ds, cn, mat.DenseCopyOf(loose.z), bp.pairWeights(loose.lambda), DefaultConvexTolerance)

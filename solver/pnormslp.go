@@ -58,7 +58,7 @@ func (bp *barrierProblem) slpRefine(p float64, z *mat.Dense) *mat.Dense {
 	improved := false
 	eta := 1e-6
 	for range slpSteps {
-		if bp.b.stop("") != nil {
+		if bp.b.Stop("") != nil {
 			break
 		}
 		w, ok := bp.slpStep(p, best.RawMatrix().Data, eta)

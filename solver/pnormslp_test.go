@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/run"
 )
 
 // TestSlpRefine checks slpRefine on raw Wine, l10, the case it was written
@@ -43,7 +44,7 @@ func TestSlpRefine(t *testing.T) {
 			its = append(its, iterate{br, l, u})
 		}
 		return len(its) < 3
-	}, unlimited()))
+	}, run.Unlimited()))
 	require.NotEmpty(t, its, "no runPD stage below 1e-3")
 
 	for i, it := range its {

@@ -13,6 +13,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/run"
 )
 
 // ErrUnsupportedNorm is returned by MaxMargin and Bounds for a norm they
@@ -29,26 +30,29 @@ var ErrBadDual = errors.New("solver: invalid dual weights")
 // StatusError reports that lp_solve ended with a status other than OPTIMAL
 // (SUBOPTIMAL after a time-out, INFEASIBLE, NUMFAILURE, ...), or TIMEOUT
 // when the working-set loop or an interior-point method ran out of time.
-type StatusError struct {
-	// Status is lp_solve's status name, TIMEOUT, CANCELLED, or
-	// "NUMERICAL FAILURE: ..." for a convex method that broke down.
-	Status string
-	// Method names the method that stopped when it is not lp_solve
-	// (empty): "interior-point method" for the LP norms' interior-point
-	// method; for the convex norms the method and the norm, "QP
-	// interior-point method (fro)", "SDP interior-point method
-	// (spectral)" or "(nuclear)", "primal-dual barrier method (N)" or
-	// "barrier method (N)" (convexMethod).
-	Method string
-}
+// Its Status is lp_solve's status name, TIMEOUT, CANCELLED, or
+// "NUMERICAL FAILURE: ..." for a convex method that broke down; its Method
+// names the method that stopped when it is not lp_solve (empty):
+// "interior-point method" for the LP norms' interior-point method; for the
+// convex norms the method and the norm, "QP interior-point method (fro)",
+// "SDP interior-point method (spectral)" or "(nuclear)", "primal-dual
+// barrier method (N)" or "barrier method (N)" (convexMethod). Its Error
+// returns "solver: lp_solve status STATUS", or with the method's name in
+// place of lp_solve.
+type StatusError = run.StatusError
 
-// Error returns "solver: lp_solve status STATUS", or with the method's name
-// in place of lp_solve.
-func (e *StatusError) Error() string {
-	if e.Method != "" {
-		return "solver: " + e.Method + " status " + e.Status
-	}
-	return "solver: lp_solve status " + e.Status
+// Progress is one report of a running solve, passed to Settings.Progress:
+// Method names the method that is running, e.g. "interior-point (max)" or
+// "lp_solve working set"; Iteration counts the method's iterations (or
+// working-set rounds); Lower and Upper are the best certified interval for
+// gamma_N found so far, on the caller's data, both NaN while none is known;
+// Elapsed is the time since the solve started.
+type Progress = run.Progress
+
+// newBudget returns the budget of a solve started at start with settings
+// set under ctx (nil means context.Background()).
+func newBudget(ctx context.Context, set Settings, start time.Time) *run.Budget {
+	return run.NewBudget(ctx, set.Timeout, set.Progress, set.Trace, start)
 }
 
 // ipmMethod is the Method of a StatusError from an interior-point or
@@ -218,7 +222,7 @@ func MaxMarginContext(ctx context.Context, ds *dataset.Dataset, n norm.Norm, s *
 // exact power of two when needed. The certified-width test is invariant
 // under that scaling (lpWithinTolerance), so an exactly scaled result keeps
 // its verdict.
-func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budget) (*Result, error) {
+func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*Result, error) {
 	e := unitExponent(ds.X)
 	if e >= -unitRange && e <= unitRange {
 		return maxMarginLP(ds, pn, set, b)
@@ -426,7 +430,7 @@ func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64)
 // lp_solve fails (a status other than OPTIMAL) and the interior-point
 // method has not run, it runs. A *StatusError of the budget (TIMEOUT,
 // CANCELLED) comes with the best certified Result so far, nil when none.
-func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budget) (*Result, error) {
+func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*Result, error) {
 	start := time.Now()
 	checkShape(ds)
 	opt := defaultIPMOptions()
@@ -469,7 +473,7 @@ func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipmOptions) bool {
 }
 
 // ipmRun runs maxMarginIPM with the tuning opt and stamps the result's time.
-func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *budget, start time.Time) (*Result, error) {
+func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, start time.Time) (*Result, error) {
 	res, _, err := maxMarginIPM(ds, pn, tol, opt, b)
 	if res != nil {
 		res.Seconds = time.Since(start).Seconds()
@@ -487,7 +491,7 @@ func budgetError(err error) bool {
 // margin rows (see MaxMargin). When the budget ends it, it returns the
 // certificate of the last solved working set (exact, Certified only if
 // within the tolerance) with the *StatusError.
-func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *budget, start time.Time) (*Result, error) {
+func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget, start time.Time) (*Result, error) {
 	nn, _, k := ds.Dims()
 	const method = "lp_solve working set"
 	pairs := initialPairs(ds)
@@ -519,13 +523,13 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		return res, err
 	}
 	for round := 1; ; round++ {
-		if err := b.stop(""); err != nil {
+		if err := b.Stop(""); err != nil {
 			if refined != nil {
 				return refined, nil
 			}
 			return stopped(err)
 		}
-		limit, _ := b.remaining()
+		limit, _ := b.Remaining()
 		if refined != nil {
 			rl := time.Until(refineUntil)
 			if rl <= 0 {
@@ -540,12 +544,12 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 			return refined, nil
 		}
 		if err != nil {
-			if serr := b.stop(""); serr != nil {
+			if serr := b.Stop(""); serr != nil {
 				return stopped(serr)
 			}
 			return nil, err
 		}
-		if err := b.stop(""); err != nil {
+		if err := b.Stop(""); err != nil {
 			// Measured: interrupted by its time-out, lp_solve can report
 			// OPTIMAL with gamma = 0.
 			if refined != nil {
@@ -557,9 +561,9 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 			w.Scale(1/nw, w)
 		}
 		lastW, lastPairs, lastLambda, lastRound = w, slices.Clone(lp.pairs), lambda, round
-		if b != nil && b.progress != nil {
+		if b.Reporting() {
 			if res, err := certify(ds, pn, w, lp.pairs, lambda, set.Tolerance); err == nil {
-				b.report(Progress{Method: method, Iteration: round, Lower: res.Lower, Upper: res.Upper})
+				b.Report(Progress{Method: method, Iteration: round, Lower: res.Lower, Upper: res.Upper})
 			}
 		}
 		slack := set.Tolerance * max(math.Abs(gamma), floor) / 4

@@ -1,4 +1,4 @@
-package solver
+package run
 
 import (
 	"context"
@@ -20,10 +20,11 @@ type Progress struct {
 	Elapsed time.Duration
 }
 
-// budget is what every method checks between its iterations: the deadline
+// Budget is what every method checks between its iterations: the deadline
 // of Settings.Timeout, the cancellation of MaxMarginContext's context, and
-// the Settings.Progress callback; and the Settings.Trace callback.
-type budget struct {
+// the Settings.Progress callback; and the Settings.Trace callback. A nil
+// *Budget has no limit, no progress and no trace.
+type Budget struct {
 	ctx      context.Context
 	start    time.Time
 	deadline time.Time // zero for none
@@ -31,15 +32,17 @@ type budget struct {
 	trace    func(string)
 }
 
-// newBudget returns the budget of a solve started at start with settings
-// set under ctx (nil means context.Background()).
-func newBudget(ctx context.Context, set Settings, start time.Time) *budget {
+// NewBudget returns the budget of a solve started at start under ctx (nil
+// means context.Background()), ending at start+timeout when timeout > 0 or
+// at ctx's deadline, whichever comes first, and reporting to progress and
+// trace when they are not nil.
+func NewBudget(ctx context.Context, timeout time.Duration, progress func(Progress), trace func(string), start time.Time) *Budget {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	b := &budget{ctx: ctx, start: start, progress: set.Progress, trace: set.Trace}
-	if set.Timeout > 0 {
-		b.deadline = start.Add(set.Timeout)
+	b := &Budget{ctx: ctx, start: start, progress: progress, trace: trace}
+	if timeout > 0 {
+		b.deadline = start.Add(timeout)
 	}
 	if d, ok := ctx.Deadline(); ok && (b.deadline.IsZero() || d.Before(b.deadline)) {
 		b.deadline = d
@@ -47,13 +50,13 @@ func newBudget(ctx context.Context, set Settings, start time.Time) *budget {
 	return b
 }
 
-// unlimited is the budget of a solve with no limit and no progress: for
+// Unlimited is the budget of a solve with no limit and no progress: for
 // tests and internal sub-solves.
-func unlimited() *budget { return newBudget(nil, Settings{}, time.Now()) }
+func Unlimited() *Budget { return NewBudget(nil, 0, nil, nil, time.Now()) }
 
-// stop returns the *StatusError that ends method: status TIMEOUT past the
+// Stop returns the *StatusError that ends method: status TIMEOUT past the
 // deadline, CANCELLED once the context is done, nil otherwise.
-func (b *budget) stop(method string) error {
+func (b *Budget) Stop(method string) error {
 	if b == nil {
 		return nil
 	}
@@ -69,17 +72,28 @@ func (b *budget) stop(method string) error {
 	return nil
 }
 
-// remaining returns the time left before the deadline, and false when
+// Remaining returns the time left before the deadline, and false when
 // there is no deadline.
-func (b *budget) remaining() (time.Duration, bool) {
+func (b *Budget) Remaining() (time.Duration, bool) {
 	if b == nil || b.deadline.IsZero() {
 		return 0, false
 	}
 	return time.Until(b.deadline), true
 }
 
-// report passes p, with Elapsed filled in, to the progress callback if any.
-func (b *budget) report(p Progress) {
+// Reporting reports whether a progress callback is set, so that a method
+// computes what it reports only then.
+func (b *Budget) Reporting() bool { return b != nil && b.progress != nil }
+
+// Watched reports whether the solve can be seen or stopped before it ends:
+// a progress callback, a deadline or a context that can be cancelled. A
+// method keeps its best result so far (the anytime result) only then.
+func (b *Budget) Watched() bool {
+	return b != nil && (b.progress != nil || !b.deadline.IsZero() || b.ctx.Done() != nil)
+}
+
+// Report passes p, with Elapsed filled in, to the progress callback if any.
+func (b *Budget) Report(p Progress) {
 	if b == nil || b.progress == nil {
 		return
 	}
@@ -87,13 +101,13 @@ func (b *budget) report(p Progress) {
 	b.progress(p)
 }
 
-// tracing reports whether a Settings.Trace callback is set, so that a
+// Tracing reports whether a Settings.Trace callback is set, so that a
 // method computes what it traces only then.
-func (b *budget) tracing() bool { return b != nil && b.trace != nil }
+func (b *Budget) Tracing() bool { return b != nil && b.trace != nil }
 
-// tracef formats a line for the Settings.Trace callback, if any.
-func (b *budget) tracef(format string, args ...any) {
-	if !b.tracing() {
+// Tracef formats a line for the Settings.Trace callback, if any.
+func (b *Budget) Tracef(format string, args ...any) {
+	if !b.Tracing() {
 		return
 	}
 	b.trace(fmt.Sprintf(format, args...))
