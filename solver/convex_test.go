@@ -15,6 +15,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 )
 
 // convexNames lists the non-polyhedral norms maxMarginConvex supports, with
@@ -53,8 +54,8 @@ func solveConvexChecked(t *testing.T, ds *dataset.Dataset, n norm.Norm) *Result 
 	require.True(t, ok)
 	lower, upper, err := convexBounds(ds, cn, res.W, res.Lambda)
 	require.NoError(t, err)
-	require.Equal(t, res.Lower, roundDown(lower))
-	require.Equal(t, res.Upper, roundUp(upper))
+	require.Equal(t, res.Lower, certify.RoundDown(lower))
+	require.Equal(t, res.Upper, certify.RoundUp(upper))
 	if res.Separable {
 		require.InDelta(t, 1, n.Value(res.W), 1e-12, "W is scaled to N(W) = 1")
 		require.InDelta(t, res.Margin, ds.Margin(res.W)/n.Value(res.W), 1e-12*max(1, res.Margin), "W attains Margin")

@@ -8,20 +8,21 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/certify"
 )
 
-// valueUp returns a float64 >= N(W) (bounds.go).
-func (froCone) valueUp(w *mat.Dense) float64      { return froUp(w) }
-func (spectralCone) valueUp(w *mat.Dense) float64 { return spectralUp(w) }
-func (nuclearCone) valueUp(w *mat.Dense) float64  { return nuclearUp(w) }
-func (c pnormCone) valueUp(w *mat.Dense) float64  { return pnormUp(w, c.p) }
+// valueUp returns a float64 >= N(W) (internal/certify/bounds.go).
+func (froCone) valueUp(w *mat.Dense) float64      { return certify.FroUp(w) }
+func (spectralCone) valueUp(w *mat.Dense) float64 { return certify.SpectralUp(w) }
+func (nuclearCone) valueUp(w *mat.Dense) float64  { return certify.NuclearUp(w) }
+func (c pnormCone) valueUp(w *mat.Dense) float64  { return certify.PNormUp(w, c.p) }
 
 // The cones' dualUp return a rational >= N*(A) for the k×d matrix A with
 // exact rational entries a (row-major).
 //
 // A is split as A = F + E with F the nearest float64 matrix (splitDual);
 // then N*(A) <= N*(F) + N*(E) by the triangle inequality, N*(F) is bounded
-// by bounds.go, and the rounding error E (exact) by
+// by internal/certify/bounds.go, and the rounding error E (exact) by
 //
 //	nuclear(E) <= sqrt(min(k, d)) ||E||_F,  sigma_1(E) <= ||E||_F,
 //	||E||_q <= ||E||_1   (q >= 1).
@@ -30,31 +31,31 @@ func (c pnormCone) valueUp(w *mat.Dense) float64  { return pnormUp(w, c.p) }
 // exact.
 func (froCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
 	sp := splitDual(a, k, d)
-	return new(big.Rat).SetFloat64(sqrtUp(&sp.sumSq))
+	return new(big.Rat).SetFloat64(certify.SqrtUp(&sp.sumSq))
 }
 
 // dualUp bounds N* = nuclear (see froCone.dualUp).
 func (spectralCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
 	sp := splitDual(a, k, d)
-	bound := nuclearUp(sp.f)
-	extra := mulUp(math.Nextafter(math.Sqrt(float64(min(k, d))), math.Inf(1)), sqrtUp(&sp.errFro2))
+	bound := certify.NuclearUp(sp.f)
+	extra := certify.MulUp(math.Nextafter(math.Sqrt(float64(min(k, d))), math.Inf(1)), certify.SqrtUp(&sp.errFro2))
 	return ratSum(bound, extra)
 }
 
 // dualUp bounds N* = spectral (see froCone.dualUp).
 func (nuclearCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
 	sp := splitDual(a, k, d)
-	bound := spectralUp(sp.f)
-	extra := sqrtUp(&sp.errFro2)
+	bound := certify.SpectralUp(sp.f)
+	extra := certify.SqrtUp(&sp.errFro2)
 	return ratSum(bound, extra)
 }
 
-// dualUp bounds N* = lq with q = p/(p-1) >= conjugateDown(p) (see
+// dualUp bounds N* = lq with q = p/(p-1) >= certify.ConjugateDown(p) (see
 // froCone.dualUp).
 func (c pnormCone) dualUp(a []*big.Rat, k, d int) *big.Rat {
 	sp := splitDual(a, k, d)
-	bound := pnormUp(sp.f, conjugateDown(c.p))
-	extra := roundUp(&sp.errL1)
+	bound := certify.PNormUp(sp.f, certify.ConjugateDown(c.p))
+	extra := certify.RoundUp(&sp.errL1)
 	return ratSum(bound, extra)
 }
 
@@ -92,12 +93,12 @@ func ratSum(bound, extra float64) *big.Rat {
 
 // exactDual returns the entries of A(lambda) = sum lambda_ic (e_{y_i} - e_c)
 // x_i^T (k×d, row-major) and sum lambda, exactly, after checking the
-// weights as Certify does (ErrBadDual). (dualBound in certify.go repeats
+// weights as Certify does (ErrBadDual). (certify.DualBound repeats
 // it and can become n.DualRat(exactDual(...)) / sum.)
 func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error) {
 	nn, d, k := ds.Dims()
-	var total exactSum
-	acc := make([]exactSum, k*d)
+	var total certify.ExactSum
+	acc := make([]certify.ExactSum, k*d)
 	for _, p := range lambda {
 		if p.I < 0 || p.I >= nn || p.C < 0 || p.C >= k || p.C == ds.Y[p.I] {
 			return nil, nil, fmt.Errorf("%w: pair (%d, %d) is not a sample and a wrong class", ErrBadDual, p.I, p.C)
@@ -108,20 +109,20 @@ func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error)
 		if p.Weight == 0 {
 			continue
 		}
-		total.addProduct(p.Weight, 1)
+		total.AddProduct(p.Weight, 1)
 		y := ds.Y[p.I]
 		for l, v := range ds.X.RawRowView(p.I) {
-			acc[y*d+l].addProduct(p.Weight, v)
-			acc[p.C*d+l].addProduct(-p.Weight, v)
+			acc[y*d+l].AddProduct(p.Weight, v)
+			acc[p.C*d+l].AddProduct(-p.Weight, v)
 		}
 	}
-	sum := total.rat()
+	sum := total.Rat()
 	if sum.Sign() == 0 {
 		return nil, nil, fmt.Errorf("%w: all weights are zero", ErrBadDual)
 	}
 	a := make([]*big.Rat, k*d)
 	for j := range acc {
-		a[j] = acc[j].rat()
+		a[j] = acc[j].Rat()
 	}
 	return a, sum, nil
 }
@@ -145,7 +146,7 @@ func convexBounds(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pai
 	upper.Quo(upper, sum)
 	lower = new(big.Rat)
 	if nw := cn.valueUp(w); nw > 0 {
-		if m := exactMargin(ds, w); m.Sign() > 0 {
+		if m := certify.ExactMargin(ds, w); m.Sign() > 0 {
 			lower.Quo(m, new(big.Rat).SetFloat64(nw))
 		}
 	}
@@ -177,9 +178,9 @@ func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pa
 		_, d, k := ds.Dims()
 		res.W = mat.NewDense(k, d, nil)
 	}
-	res.Lower = roundDown(lower)
+	res.Lower = certify.RoundDown(lower)
 	res.Margin = res.Lower
-	res.Upper = roundUp(upper)
+	res.Upper = certify.RoundUp(upper)
 	res.Certified = withinTolerance(lower, upper, tol)
 	return res, nil
 }

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/run"
 )
 
@@ -94,20 +95,20 @@ func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense
 	// exactA returns A(w) = sum_j w_j v_j, each entry summed exactly and
 	// rounded once.
 	exactA := func(w []float64) []float64 {
-		acc := make([]exactSum, m)
+		acc := make([]certify.ExactSum, m)
 		for j, e := range corral {
 			if w[j] == 0 {
 				continue
 			}
 			y := ds.Y[e.i]
 			for l, v := range ds.X.RawRowView(e.i) {
-				acc[y*d+l].addProduct(w[j], v)
-				acc[e.c*d+l].addProduct(-w[j], v)
+				acc[y*d+l].AddProduct(w[j], v)
+				acc[e.c*d+l].AddProduct(-w[j], v)
 			}
 		}
 		out := make([]float64, m)
 		for r := range acc {
-			out[r], _ = acc[r].rat().Float64()
+			out[r], _ = acc[r].Rat().Float64()
 		}
 		return out
 	}
@@ -292,14 +293,14 @@ func minNormPrimal(ds *dataset.Dataset, pairs []Pair) (*mat.Dense, bool) {
 	for range 2 {
 		r := make([]float64, s)
 		for j, p := range pairs {
-			var acc exactSum
+			var acc certify.ExactSum
 			yc := ds.Y[p.I]
-			acc.addProduct(1, 1)
+			acc.AddProduct(1, 1)
 			for l, v := range ds.X.RawRowView(p.I) {
-				acc.addProduct(-w[yc*d+l], v)
-				acc.addProduct(w[p.C*d+l], v)
+				acc.AddProduct(-w[yc*d+l], v)
+				acc.AddProduct(w[p.C*d+l], v)
 			}
-			r[j], _ = acc.rat().Float64()
+			r[j], _ = acc.Rat().Float64()
 		}
 		if !step(r) {
 			return nil, false

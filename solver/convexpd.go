@@ -212,7 +212,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b 
 // of an interior-point method and keeps the narrowest result. An exact
 // certificate is costly at many classes (exact sums over A(lambda) and
 // W and an SVD; 0.07 s in all for nuclear on random labels (50,50,40),
-// 1.6 s when spectralUp was a rational elimination and the tolerance test
+// 1.6 s when certify.SpectralUp was a rational elimination and the tolerance test
 // ran in scaled units), so an iterate is certified
 // at once only when its floating-point interval is below froMargin times
 // the tolerance (where the method may stop) and at least 16 times narrower

@@ -1357,7 +1357,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		if w == nil || len(lambda) != len(prs) {
 			return
 		}
-		out, err := certify(ds, pn, w, prs, lambda, tol)
+		out, err := certifyLP(ds, pn, w, prs, lambda, tol)
 		if err != nil {
 			return
 		}

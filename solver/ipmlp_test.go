@@ -194,7 +194,7 @@ func TestIPMConstraintReduction(t *testing.T) {
 					tol := DefaultTolerance * max(marginFloor(ds, n), full.upper)
 					require.InDelta(t, full.lower, got.lower, tol)
 					require.InDelta(t, full.upper, got.upper, tol)
-					out, err := certify(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)
+					out, err := certifyLP(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)
 					require.NoError(t, err)
 					require.True(t, out.Certified)
 				})

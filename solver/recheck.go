@@ -19,7 +19,7 @@ import (
 //   - fro, spectral, nuclear and l<p>: lower = max(0, m(W)/N_up(W)) with
 //     m(W) exact and N_up(W) >= N(W), and upper = N*_up(A(lambda))/sum
 //     lambda with A(lambda) and the sum exact and N*_up >= N* (the bounds
-//     of the convex path, bounds.go).
+//     of the convex path, internal/certify/bounds.go).
 //
 // Both ends are rigorous whatever produced W and lambda, so Bounds re-checks
 // a stored Result: its interval [Lower, Upper] is proved when lower >= Lower

@@ -9,6 +9,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 )
 
 // TestBoundsReproduceMaxMargin checks Bounds, the re-check of the
@@ -29,8 +30,8 @@ func TestBoundsReproduceMaxMargin(t *testing.T) {
 			uf, _ := upper.Float64()
 			assert.GreaterOrEqual(t, lower.Cmp(ratOf(r.Lower)), 0, "fresh lower %v < stored %v", lf, r.Lower)
 			assert.LessOrEqual(t, upper.Cmp(ratOf(r.Upper)), 0, "fresh upper %v > stored %v", uf, r.Upper)
-			assert.Equal(t, r.Lower, roundDown(lower), "the same evaluation rounds to the same lower end")
-			assert.Equal(t, r.Upper, roundUp(upper), "the same evaluation rounds to the same upper end")
+			assert.Equal(t, r.Lower, certify.RoundDown(lower), "the same evaluation rounds to the same lower end")
+			assert.Equal(t, r.Upper, certify.RoundUp(upper), "the same evaluation rounds to the same upper end")
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 )
 
 // TestExtremeScales checks that gamma_N(2^p X) = 2^p gamma_N(X) holds exactly
@@ -38,8 +39,8 @@ func TestExtremeScales(t *testing.T) {
 			assert.InEpsilon(t, math.Ldexp(ref.Margin, p), r.Margin, 1e-9, "%s at 2^%d", n.Name(), p)
 			lo, up, err := Certify(ds, n, r.W, r.Lambda)
 			require.NoError(t, err)
-			assert.Equal(t, roundDown(lo), r.Lower)
-			assert.Equal(t, roundUp(up), r.Upper)
+			assert.Equal(t, certify.RoundDown(lo), r.Lower)
+			assert.Equal(t, certify.RoundUp(up), r.Upper)
 		}
 	}
 	t.Run("mixed scales", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/run"
 )
 
@@ -25,7 +26,7 @@ var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral, fro, spectr
 // ErrBadDual is returned by Certify for dual weights that are not a valid
 // certificate: a negative or non-finite weight, a pair that is not (sample,
 // wrong class), or all weights zero.
-var ErrBadDual = errors.New("solver: invalid dual weights")
+var ErrBadDual = certify.ErrBadDual
 
 // StatusError reports that lp_solve ended with a status other than OPTIMAL
 // (SUBOPTIMAL after a time-out, INFEASIBLE, NUMFAILURE, ...), or TIMEOUT
@@ -59,7 +60,8 @@ func newBudget(ctx context.Context, set Settings, start time.Time) *run.Budget {
 // barrier method.
 const ipmMethod = "interior-point method"
 
-const badShape = "solver: data set shape mismatch"
+// badShape is the panic value for inconsistent dimensions (certify.BadShape).
+const badShape = certify.BadShape
 
 // DefaultTolerance is the certified relative width of the polyhedral norms
 // used when Settings.Tolerance is 0 (U - L <= 1e-9 max(L, 2^-10 sigma_N),
@@ -93,10 +95,7 @@ type Settings struct {
 
 // Pair is a dual weight lambda_ic >= 0 on the margin constraint of sample I
 // against the wrong class C.
-type Pair struct {
-	I, C   int
-	Weight float64
-}
+type Pair = certify.Pair
 
 // Result is a certified max-margin solution.
 type Result struct {
@@ -401,8 +400,8 @@ func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
 // exactly and returns res with the interval, margin, separability and
 // verdict that ds gives; W is set to 0 when ds is not separable by it.
 func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64) (*Result, error) {
-	lower := primalBound(ds, n, res.W)
-	res.Lower = roundDown(lower)
+	lower := certify.PrimalBound(ds, n, res.W)
+	res.Lower = certify.RoundDown(lower)
 	res.Margin = res.Lower
 	res.Separable = lower.Sign() > 0
 	if !res.Separable {
@@ -413,11 +412,11 @@ func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64)
 	if len(res.Lambda) == 0 {
 		return res, nil
 	}
-	upper, err := dualBound(ds, n, res.Lambda)
+	upper, err := certify.DualBound(ds, n, res.Lambda)
 	if err != nil {
 		return nil, err
 	}
-	res.Upper = roundUp(upper)
+	res.Upper = certify.RoundUp(upper)
 	res.Certified = lpWithinTolerance(ds, n, lower, upper, tol)
 	return res, nil
 }
@@ -514,7 +513,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		if lastW == nil {
 			return nil, err
 		}
-		res, cerr := certify(ds, pn, lastW, lastPairs, lastLambda, set.Tolerance)
+		res, cerr := certifyLP(ds, pn, lastW, lastPairs, lastLambda, set.Tolerance)
 		if cerr != nil {
 			return nil, err
 		}
@@ -562,7 +561,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		}
 		lastW, lastPairs, lastLambda, lastRound = w, slices.Clone(lp.pairs), lambda, round
 		if b.Reporting() {
-			if res, err := certify(ds, pn, w, lp.pairs, lambda, set.Tolerance); err == nil {
+			if res, err := certifyLP(ds, pn, w, lp.pairs, lambda, set.Tolerance); err == nil {
 				b.Report(Progress{Method: method, Iteration: round, Lower: res.Lower, Upper: res.Upper})
 			}
 		}
@@ -584,7 +583,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 			lp.add(add)
 			continue
 		}
-		res, err := certify(ds, pn, w, lp.pairs, lambda, set.Tolerance)
+		res, err := certifyLP(ds, pn, w, lp.pairs, lambda, set.Tolerance)
 		if err != nil {
 			return nil, err
 		}
@@ -638,9 +637,9 @@ const refineWidth = 0x1p-16
 // whole seconds.
 const refineTime = time.Second
 
-// certify builds the Result for the scaled W and the LP duals lambda of the
+// certifyLP builds the Result for the scaled W and the LP duals lambda of the
 // rows pairs.
-func certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair, lambda []float64, tol float64) (*Result, error) {
+func certifyLP(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair, lambda []float64, tol float64) (*Result, error) {
 	var sum float64
 	for _, v := range lambda {
 		sum += v
@@ -765,4 +764,29 @@ func dualMatrix(ds *dataset.Dataset, pairs []pair) *mat.Dense {
 		}
 	}
 	return a
+}
+
+// Certify evaluates the certificate of MATH.md section 3 for the classifier W
+// and the dual weights lambda exactly, in rational arithmetic: every float64
+// of X, W and lambda is taken as the dyadic rational it represents. It returns
+//
+//	lower = max(0, m(W) / N(W)),   m(W) = min_{i, c != y_i} (w_{y_i} - w_c) . x_i,
+//	upper = N*(A(lambda)) / sum lambda,   A(lambda) = sum lambda_ic (e_{y_i} - e_c) x_i^T,
+//
+// so that lower <= gamma_N <= upper whatever produced W and lambda: W/N(W) is
+// feasible for gamma_N = max_{N(W) <= 1} m(W) (and W = 0 gives 0), and weak
+// duality gives m(V) <= <V, A(lambda)> / sum lambda <= N*(A(lambda)) / sum
+// lambda for every V with N(V) <= 1. lower is 0 when W = 0.
+//
+// The weights need not sum to 1 (they are rescaled exactly); a pair may
+// appear more than once (its weights add). Certify returns an error wrapping
+// ErrBadDual when a weight is negative or not finite, a pair is out of range
+// or has C = Y[I], or every weight is 0. It panics if W is not K×d.
+//
+// Only the pairs whose floating-point margin, widened by a rigorous bound on
+// its rounding error, could be the minimum are evaluated exactly, so the cost
+// is one matrix product plus exact dot products for the near-active pairs and
+// for the nonzero weights.
+func Certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, lambda []Pair) (lower, upper *big.Rat, err error) {
+	return certify.Certify(ds, n, w, lambda)
 }

@@ -12,6 +12,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 )
 
 // polyhedral lists the norms MaxMargin supports, in a fixed order.
@@ -52,8 +53,8 @@ func checkResult(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, res *Resu
 	require.InDelta(t, 1, sum, 1e-12, "dual weights sum to 1")
 	lower, upper, err := Certify(ds, n, res.W, res.Lambda)
 	require.NoError(t, err)
-	require.Equal(t, res.Lower, roundDown(lower))
-	require.Equal(t, res.Upper, roundUp(upper))
+	require.Equal(t, res.Lower, certify.RoundDown(lower))
+	require.Equal(t, res.Upper, certify.RoundUp(upper))
 	if res.Separable {
 		require.Greater(t, res.Margin, 0.0)
 		require.InDelta(t, 1, n.Value(res.W), 1e-14, "W is scaled to N(W) = 1")
@@ -261,13 +262,13 @@ func TestErrors(t *testing.T) {
 		name   string
 		lambda []Pair
 	}{
-		{"negative weight", []Pair{{0, 1, -1}}},
-		{"NaN weight", []Pair{{0, 1, math.NaN()}}},
-		{"Inf weight", []Pair{{0, 1, math.Inf(1)}}},
-		{"right class", []Pair{{0, ds.Y[0], 1}}},
-		{"sample out of range", []Pair{{99, 0, 1}}},
-		{"class out of range", []Pair{{0, 7, 1}}},
-		{"all zero", []Pair{{0, 1 - ds.Y[0], 0}}},
+		{"negative weight", []Pair{{I: 0, C: 1, Weight: -1}}},
+		{"NaN weight", []Pair{{I: 0, C: 1, Weight: math.NaN()}}},
+		{"Inf weight", []Pair{{I: 0, C: 1, Weight: math.Inf(1)}}},
+		{"right class", []Pair{{I: 0, C: ds.Y[0], Weight: 1}}},
+		{"sample out of range", []Pair{{I: 99, C: 0, Weight: 1}}},
+		{"class out of range", []Pair{{I: 0, C: 7, Weight: 1}}},
+		{"all zero", []Pair{{I: 0, C: 1 - ds.Y[0], Weight: 0}}},
 		{"empty", nil},
 	}
 	for _, tc := range bad {
@@ -277,7 +278,7 @@ func TestErrors(t *testing.T) {
 		})
 	}
 	t.Run("certify/shape", func(t *testing.T) {
-		assert.Panics(t, func() { Certify(ds, norm.Max, mat.NewDense(3, 3, nil), []Pair{{0, 1 - ds.Y[0], 1}}) })
+		assert.Panics(t, func() { Certify(ds, norm.Max, mat.NewDense(3, 3, nil), []Pair{{I: 0, C: 1 - ds.Y[0], Weight: 1}}) })
 	})
 }
 

@@ -1,4 +1,4 @@
-package solver
+package certify
 
 import (
 	"math"
@@ -13,14 +13,14 @@ import (
 // rational arithmetic (math/big) where it is cheap, and otherwise a
 // floating-point value widened by a proven bound on its rounding error.
 
-// sqrtUp returns a float64 s >= sqrt(r) for a rational r >= 0: the float
+// SqrtUp returns a float64 s >= sqrt(r) for a rational r >= 0: the float
 // square root of r rounded up, moved up one ulp at a time until s^2 >= r
 // holds exactly.
-func sqrtUp(r *big.Rat) float64 {
+func SqrtUp(r *big.Rat) float64 {
 	if r.Sign() <= 0 {
 		return 0
 	}
-	s := math.Sqrt(roundUp(r))
+	s := math.Sqrt(RoundUp(r))
 	var sq big.Rat
 	for {
 		if math.IsInf(s, 1) {
@@ -50,18 +50,18 @@ func ratsOf(b *mat.Dense) []*big.Rat {
 // froSquaredRat returns sum_ab B_ab^2 exactly.
 func froSquaredRat(b *mat.Dense) *big.Rat {
 	r, _ := b.Dims()
-	var s exactSum
+	var s ExactSum
 	for i := range r {
 		for _, v := range b.RawRowView(i) {
-			s.addProduct(v, v)
+			s.AddProduct(v, v)
 		}
 	}
-	return s.rat()
+	return s.Rat()
 }
 
-// froUp returns an upper bound on ||B||_F = sqrt(sum_ab B_ab^2): the sum of
-// squares is exact, its square root rounded up (sqrtUp).
-func froUp(b *mat.Dense) float64 { return sqrtUp(froSquaredRat(b)) }
+// FroUp returns an upper bound on ||B||_F = sqrt(sum_ab B_ab^2): the sum of
+// squares is exact, its square root rounded up (SqrtUp).
+func FroUp(b *mat.Dense) float64 { return SqrtUp(froSquaredRat(b)) }
 
 // smallSide returns B when it has no more rows than columns and B^T
 // otherwise, as a new dense matrix. Both have the same singular values.
@@ -73,7 +73,7 @@ func smallSide(b *mat.Dense) *mat.Dense {
 	return mat.DenseCopyOf(b.T())
 }
 
-// spectralUp returns an upper bound on sigma_1(B), the spectral norm.
+// SpectralUp returns an upper bound on sigma_1(B), the spectral norm.
 //
 // With G = B B^T (for the smaller side of B, r×r), any t and any r×r
 // matrix L, E = t I - G - L L^T (exact) gives G = t I - L L^T - E and so,
@@ -89,7 +89,7 @@ func smallSide(b *mat.Dense) *mat.Dense {
 // version proved t I - G positive definite by a rational LDL^T
 // factorisation: 17 % of a nuclear solve at 40 classes, the entries'
 // numerators growing with each elimination step.)
-func spectralUp(b *mat.Dense) float64 {
+func SpectralUp(b *mat.Dense) float64 {
 	bs := smallSide(b)
 	r, _ := bs.Dims()
 	trace := froSquaredRat(bs)
@@ -104,7 +104,7 @@ func spectralUp(b *mat.Dense) float64 {
 	var g mat.SymDense
 	g.SymOuterK(1, bs)
 	t := sigma * sigma * (1 + 0x1p-40)
-	t = max(t, roundUp(trace)*0x1p-60)
+	t = max(t, RoundUp(trace)*0x1p-60)
 	shifted := mat.NewSymDense(r, nil)
 	var chol mat.Cholesky
 	var l mat.TriDense
@@ -129,32 +129,32 @@ func spectralUp(b *mat.Dense) float64 {
 			bi, li := bs.RawRowView(i), lr.Data[i*lr.Stride:i*lr.Stride+i+1]
 			for j := i; j < r; j++ {
 				lj := lr.Data[j*lr.Stride : j*lr.Stride+j+1]
-				var eij exactSum
+				var eij ExactSum
 				if i == j {
-					eij.addProduct(t, 1)
+					eij.AddProduct(t, 1)
 				}
 				for c, x := range bs.RawRowView(j) {
-					eij.addProduct(-bi[c], x)
+					eij.AddProduct(-bi[c], x)
 				}
 				for a, x := range li {
-					eij.addProduct(-x, lj[a])
+					eij.AddProduct(-x, lj[a])
 				}
-				d := eij.rat()
-				v := roundUp(d.Abs(d))
+				d := eij.Rat()
+				v := RoundUp(d.Abs(d))
 				e.Set(i, j, v)
 				e.Set(j, i, v)
 			}
 		}
 		bound := new(big.Rat).SetFloat64(t)
-		if fe := froUp(e); fe > 0 {
+		if fe := FroUp(e); fe > 0 {
 			bound.Add(bound, new(big.Rat).SetFloat64(fe))
 		}
-		return sqrtUp(bound)
+		return SqrtUp(bound)
 	}
-	return sqrtUp(trace)
+	return SqrtUp(trace)
 }
 
-// nuclearUp returns an upper bound on ||B||_* = sum_i sigma_i(B).
+// NuclearUp returns an upper bound on ||B||_* = sum_i sigma_i(B).
 //
 // For every factorization C = L R, by Hoelder's inequality for Schatten
 // norms and the AM-GM inequality, ||L R||_* <= ||L||_F ||R||_F <=
@@ -171,14 +171,14 @@ func spectralUp(b *mat.Dense) float64 {
 // 1e-15 relative. (An earlier bound, (tr S + tr(S^{-1} G))/2 for a positive
 // definite S near G^{1/2}, G = B B^T, needed a rational Gaussian
 // elimination that took 40% of a spectral solve at 40 classes.)
-func nuclearUp(b *mat.Dense) float64 {
+func NuclearUp(b *mat.Dense) float64 {
 	bs := smallSide(b)
 	r, c := bs.Dims()
-	rootR := sqrtUp(big.NewRat(int64(r), 1))
+	rootR := SqrtUp(big.NewRat(int64(r), 1))
 	var svd mat.SVD
 	if !svd.Factorize(bs, mat.SVDThin) {
 		// Unreachable in practice; sum sigma_i <= sqrt(r) ||B||_F.
-		return mulUp(rootR, froUp(bs))
+		return MulUp(rootR, FroUp(bs))
 	}
 	sigma := svd.Values(nil)
 	var u, v mat.Dense
@@ -197,39 +197,39 @@ func nuclearUp(b *mat.Dense) float64 {
 			rt.Set(j, a, v.At(j, a)*h)
 		}
 	}
-	var sq exactSum
+	var sq ExactSum
 	for _, m := range []*mat.Dense{l, rt} {
 		rows, _ := m.Dims()
 		for i := range rows {
 			for _, x := range m.RawRowView(i) {
-				sq.addProduct(x, x)
+				sq.AddProduct(x, x)
 			}
 		}
 	}
-	bound := sq.rat()
+	bound := sq.Rat()
 	bound.Quo(bound, big.NewRat(2, 1))
 	// |E_ij| rounded up, E = B - L R.
 	e := mat.NewDense(r, c, nil)
 	for i := range r {
 		li := l.RawRowView(i)
 		for j := range c {
-			var eij exactSum
-			eij.addProduct(bs.At(i, j), 1)
+			var eij ExactSum
+			eij.AddProduct(bs.At(i, j), 1)
 			for a, x := range rt.RawRowView(j) {
-				eij.addProduct(-li[a], x)
+				eij.AddProduct(-li[a], x)
 			}
-			d := eij.rat()
-			e.Set(i, j, roundUp(d.Abs(d)))
+			d := eij.Rat()
+			e.Set(i, j, RoundUp(d.Abs(d)))
 		}
 	}
-	if fe := froUp(e); fe > 0 {
-		bound.Add(bound, new(big.Rat).SetFloat64(mulUp(rootR, fe)))
+	if fe := FroUp(e); fe > 0 {
+		bound.Add(bound, new(big.Rat).SetFloat64(MulUp(rootR, fe)))
 	}
-	return roundUp(bound)
+	return RoundUp(bound)
 }
 
-// mulUp returns a float64 >= a*b for a, b >= 0.
-func mulUp(a, b float64) float64 {
+// MulUp returns a float64 >= a*b for a, b >= 0.
+func MulUp(a, b float64) float64 {
 	p := a * b
 	if p == 0 && a != 0 && b != 0 {
 		return math.SmallestNonzeroFloat64
@@ -266,7 +266,7 @@ func powUp(x, y float64) float64 {
 	if e < 0x1p-1000 {
 		return 0x1p-999
 	}
-	return mulUp(e, 1+powRelErr*(4*math.Abs(z)+2))
+	return MulUp(e, 1+powRelErr*(4*math.Abs(z)+2))
 }
 
 // sumUp returns a float64 >= sum of the nonnegative values: the
@@ -277,7 +277,7 @@ func sumUp(vals []float64) float64 {
 	for _, v := range vals {
 		s += v
 	}
-	return mulUp(s, 1+2*float64(len(vals)+1)*0x1p-53)
+	return MulUp(s, 1+2*float64(len(vals)+1)*0x1p-53)
 }
 
 // recipBracket returns float64s lo <= 1/p <= hi, checked exactly.
@@ -306,11 +306,11 @@ func rootUp(s, p float64) float64 {
 	return powUp(s, lo)
 }
 
-// pnormUp returns an upper bound on the entry-wise lp norm (sum |B_ab|^p)^{1/p}
+// PNormUp returns an upper bound on the entry-wise lp norm (sum |B_ab|^p)^{1/p}
 // of B for p >= 1: each |B_ab|^p by powUp, their sum by sumUp, the root by
 // rootUp. Before the powers, B is scaled by 2^-e with 2^e >= max |B_ab|
 // so that no power overflows; the scale is applied back exactly.
-func pnormUp(b *mat.Dense, p float64) float64 {
+func PNormUp(b *mat.Dense, p float64) float64 {
 	r, c := b.Dims()
 	var largest float64
 	for i := range r {
@@ -339,10 +339,10 @@ func pnormUp(b *mat.Dense, p float64) float64 {
 	return math.Nextafter(math.Ldexp(root, e), math.Inf(1))
 }
 
-// conjugateDown returns a float64 q' <= p/(p-1), the conjugate exponent of
+// ConjugateDown returns a float64 q' <= p/(p-1), the conjugate exponent of
 // p > 1, checked exactly. Since ||.||_q is nonincreasing in q,
 // ||A||_{q'} >= ||A||_q is an upper bound on the dual of the lp norm.
-func conjugateDown(p float64) float64 {
+func ConjugateDown(p float64) float64 {
 	q := p / (p - 1)
 	pr := new(big.Rat).SetFloat64(p)
 	exact := new(big.Rat).Quo(pr, new(big.Rat).Sub(pr, big.NewRat(1, 1)))

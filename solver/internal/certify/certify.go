@@ -1,6 +1,7 @@
-package solver
+package certify
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -11,40 +12,45 @@ import (
 	"maxmargin/norm"
 )
 
-// Certify evaluates the certificate of MATH.md section 3 for the classifier W
-// and the dual weights lambda exactly, in rational arithmetic: every float64
-// of X, W and lambda is taken as the dyadic rational it represents. It returns
+// BadShape is the value Certify and PrimalBound panic with when W is not
+// K×d; package solver panics with it for any data set or classifier of
+// inconsistent dimensions.
+const BadShape = "solver: data set shape mismatch"
+
+// ErrBadDual is returned by Certify for dual weights that are not a valid
+// certificate: a negative or non-finite weight, a pair that is not (sample,
+// wrong class), or all weights zero. Package solver re-exports it as
+// solver.ErrBadDual, hence the "solver:" of its message.
+var ErrBadDual = errors.New("solver: invalid dual weights")
+
+// Pair is a dual weight lambda_ic >= 0 on the margin constraint of sample I
+// against the wrong class C.
+type Pair struct {
+	I, C   int
+	Weight float64
+}
+
+// Certify is solver.Certify: it returns
 //
 //	lower = max(0, m(W) / N(W)),   m(W) = min_{i, c != y_i} (w_{y_i} - w_c) . x_i,
 //	upper = N*(A(lambda)) / sum lambda,   A(lambda) = sum lambda_ic (e_{y_i} - e_c) x_i^T,
 //
-// so that lower <= gamma_N <= upper whatever produced W and lambda: W/N(W) is
-// feasible for gamma_N = max_{N(W) <= 1} m(W) (and W = 0 gives 0), and weak
-// duality gives m(V) <= <V, A(lambda)> / sum lambda <= N*(A(lambda)) / sum
-// lambda for every V with N(V) <= 1. lower is 0 when W = 0.
-//
-// The weights need not sum to 1 (they are rescaled exactly); a pair may
-// appear more than once (its weights add). Certify returns an error wrapping
-// ErrBadDual when a weight is negative or not finite, a pair is out of range
-// or has C = Y[I], or every weight is 0. It panics if W is not K×d.
-//
-// Only the pairs whose floating-point margin, widened by a rigorous bound on
-// its rounding error, could be the minimum are evaluated exactly, so the cost
-// is one matrix product plus exact dot products for the near-active pairs and
-// for the nonzero weights.
+// exactly, in rational arithmetic, with lower <= gamma_N <= upper whatever
+// produced W and lambda (MATH.md section 3). It returns an error wrapping
+// ErrBadDual for invalid weights (see DualBound) and panics if W is not K×d.
 func Certify(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, lambda []Pair) (lower, upper *big.Rat, err error) {
-	upper, err = dualBound(ds, n, lambda)
+	upper, err = DualBound(ds, n, lambda)
 	if err != nil {
 		return nil, nil, err
 	}
-	return primalBound(ds, n, w), upper, nil
+	return PrimalBound(ds, n, w), upper, nil
 }
 
-// primalBound returns max(0, m(W)/N(W)) exactly.
-func primalBound(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense) *big.Rat {
+// PrimalBound returns max(0, m(W)/N(W)) exactly.
+func PrimalBound(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense) *big.Rat {
 	_, d, k := ds.Dims()
 	if r, c := w.Dims(); r != k || c != d {
-		panic(badShape)
+		panic(BadShape)
 	}
 	wr := make([]*big.Rat, k*d)
 	for c := range k {
@@ -56,21 +62,21 @@ func primalBound(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense) *big.Rat 
 	if nw.Sign() == 0 {
 		return new(big.Rat)
 	}
-	m := exactMargin(ds, w)
+	m := ExactMargin(ds, w)
 	if m.Sign() <= 0 {
 		return new(big.Rat)
 	}
 	return m.Quo(m, nw)
 }
 
-// exactMargin returns m(W) = min_{i, c != y_i} (w_{y_i} - w_c) . x_i exactly.
+// ExactMargin returns m(W) = min_{i, c != y_i} (w_{y_i} - w_c) . x_i exactly.
 //
 // The scores s_ic = w_c . x_i are computed in floating point together with
 // the bound |fl(s_ic) - s_ic| <= gamma_d sum_l |w_cl x_il| + d 2^-1074 (any
 // summation order; Higham, Accuracy and Stability, eq. 3.5, plus underflow),
 // enlarged by a safety factor for the rounding of the bound itself. A pair is
 // evaluated exactly only when its interval could hold the minimum.
-func exactMargin(ds *dataset.Dataset, w *mat.Dense) *big.Rat {
+func ExactMargin(ds *dataset.Dataset, w *mat.Dense) *big.Rat {
 	n, d, k := ds.Dims()
 	var scores, abs mat.Dense
 	scores.Mul(ds.X, w.T())
@@ -139,11 +145,14 @@ func absDense(a *mat.Dense) *mat.Dense {
 	return b
 }
 
-// dualBound returns N*(A(lambda)) / sum lambda exactly.
-func dualBound(ds *dataset.Dataset, n norm.Polyhedral, lambda []Pair) (*big.Rat, error) {
+// DualBound returns N*(A(lambda)) / sum lambda exactly, or an error
+// wrapping ErrBadDual when a weight is negative or not finite, a pair is out
+// of range or has C = Y[I], or every weight is 0. The weights need not sum
+// to 1; a pair may appear more than once (its weights add).
+func DualBound(ds *dataset.Dataset, n norm.Polyhedral, lambda []Pair) (*big.Rat, error) {
 	nn, d, k := ds.Dims()
-	var total exactSum
-	acc := make([]exactSum, k*d)
+	var total ExactSum
+	acc := make([]ExactSum, k*d)
 	for _, p := range lambda {
 		if p.I < 0 || p.I >= nn || p.C < 0 || p.C >= k || p.C == ds.Y[p.I] {
 			return nil, fmt.Errorf("%w: pair (%d, %d) is not a sample and a wrong class", ErrBadDual, p.I, p.C)
@@ -154,21 +163,21 @@ func dualBound(ds *dataset.Dataset, n norm.Polyhedral, lambda []Pair) (*big.Rat,
 		if p.Weight == 0 {
 			continue
 		}
-		total.addProduct(p.Weight, 1)
+		total.AddProduct(p.Weight, 1)
 		y := ds.Y[p.I]
 		x := ds.X.RawRowView(p.I)
 		for l, v := range x {
-			acc[y*d+l].addProduct(p.Weight, v)
-			acc[p.C*d+l].addProduct(-p.Weight, v)
+			acc[y*d+l].AddProduct(p.Weight, v)
+			acc[p.C*d+l].AddProduct(-p.Weight, v)
 		}
 	}
-	sum := total.rat()
+	sum := total.Rat()
 	if sum.Sign() == 0 {
 		return nil, fmt.Errorf("%w: all weights are zero", ErrBadDual)
 	}
 	a := make([]*big.Rat, k*d)
 	for j := range acc {
-		a[j] = acc[j].rat()
+		a[j] = acc[j].Rat()
 	}
 	u := n.DualRat(a, k, d)
 	return u.Quo(u, sum), nil

@@ -1,4 +1,4 @@
-package solver
+package certify
 
 import (
 	"math"
@@ -22,11 +22,11 @@ func dyadic(v float64) (m uint64, e int, neg bool) {
 	return m, e, v < 0
 }
 
-// exactSum accumulates a sum of products a*b of float64 values exactly, as
+// ExactSum accumulates a sum of products a*b of float64 values exactly, as
 // acc * 2^base with acc a big.Int. Every product of two float64s is a dyadic
 // rational m * 2^e with |m| < 2^106, so the sum is an exact dyadic rational.
 // The zero value is an empty sum.
-type exactSum struct {
+type ExactSum struct {
 	acc     big.Int
 	base    int
 	started bool
@@ -34,8 +34,8 @@ type exactSum struct {
 	words   [2]big.Word
 }
 
-// addProduct adds a*b exactly.
-func (s *exactSum) addProduct(a, b float64) {
+// AddProduct adds a*b exactly.
+func (s *ExactSum) AddProduct(a, b float64) {
 	ma, ea, na := dyadic(a)
 	mb, eb, nb := dyadic(b)
 	if ma == 0 || mb == 0 {
@@ -62,7 +62,7 @@ func (s *exactSum) addProduct(a, b float64) {
 }
 
 // setTerm sets the scratch term to the 128-bit value hi*2^64 + lo.
-func (s *exactSum) setTerm(hi, lo uint64) {
+func (s *ExactSum) setTerm(hi, lo uint64) {
 	if bits.UintSize == 64 {
 		s.words[0], s.words[1] = big.Word(lo), big.Word(hi)
 		n := 2
@@ -80,8 +80,8 @@ func (s *exactSum) setTerm(hi, lo uint64) {
 	s.term.Add(&s.term, &l)
 }
 
-// rat returns the sum as an exact rational.
-func (s *exactSum) rat() *big.Rat {
+// Rat returns the sum as an exact rational.
+func (s *ExactSum) Rat() *big.Rat {
 	r := new(big.Rat)
 	if !s.started || s.acc.Sign() == 0 {
 		return r
@@ -97,15 +97,15 @@ func (s *exactSum) rat() *big.Rat {
 
 // exactDot returns sum_j a_j b_j exactly.
 func exactDot(a, b []float64) *big.Rat {
-	var s exactSum
+	var s ExactSum
 	for j, v := range a {
-		s.addProduct(v, b[j])
+		s.AddProduct(v, b[j])
 	}
-	return s.rat()
+	return s.Rat()
 }
 
-// roundDown returns the largest float64 <= r (-MaxFloat64 below the range).
-func roundDown(r *big.Rat) float64 {
+// RoundDown returns the largest float64 <= r (-MaxFloat64 below the range).
+func RoundDown(r *big.Rat) float64 {
 	f, exact := r.Float64()
 	if exact {
 		return f
@@ -119,8 +119,8 @@ func roundDown(r *big.Rat) float64 {
 	return f
 }
 
-// roundUp returns the smallest float64 >= r (+Inf above the range).
-func roundUp(r *big.Rat) float64 {
+// RoundUp returns the smallest float64 >= r (+Inf above the range).
+func RoundUp(r *big.Rat) float64 {
 	f, exact := r.Float64()
 	if exact {
 		return f

@@ -1,4 +1,4 @@
-package solver
+package certify
 
 import (
 	"math"
@@ -35,17 +35,17 @@ func TestExactDot(t *testing.T) {
 
 func TestDirectedRounding(t *testing.T) {
 	third := big.NewRat(1, 3)
-	lo, hi := roundDown(third), roundUp(third)
+	lo, hi := RoundDown(third), RoundUp(third)
 	require.Equal(t, math.Nextafter(lo, 1), hi, "1/3 lies strictly between two neighbours")
 	require.Negative(t, new(big.Rat).SetFloat64(lo).Cmp(third))
 	require.Positive(t, new(big.Rat).SetFloat64(hi).Cmp(third))
 	neg := big.NewRat(-1, 3)
-	require.Equal(t, -hi, roundDown(neg))
-	require.Equal(t, -lo, roundUp(neg))
+	require.Equal(t, -hi, RoundDown(neg))
+	require.Equal(t, -lo, RoundUp(neg))
 	half := big.NewRat(1, 2)
-	require.Equal(t, 0.5, roundDown(half))
-	require.Equal(t, 0.5, roundUp(half))
+	require.Equal(t, 0.5, RoundDown(half))
+	require.Equal(t, 0.5, RoundUp(half))
 	huge := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 1100))
-	require.Equal(t, math.MaxFloat64, roundDown(huge))
-	require.True(t, math.IsInf(roundUp(huge), 1))
+	require.Equal(t, math.MaxFloat64, RoundDown(huge))
+	require.True(t, math.IsInf(RoundUp(huge), 1))
 }
