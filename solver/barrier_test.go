@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/dense"
 )
 
 // checkDerivatives compares grad and hess of f at x with central
@@ -140,7 +141,7 @@ func TestNewtonStepBall(t *testing.T) {
 		bp.newtonSystem(u, 3, gc, hc, g, h)
 		want := make([]float64, nv)
 		got := make([]float64, nv)
-		var chol cholFactor
+		var chol dense.Cholesky
 		decWant, ok := newtonStep(&chol, h, g, want)
 		require.True(t, ok)
 		decGot, ok := bp.newtonStepBall(&chol, h, g, got)

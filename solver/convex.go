@@ -14,6 +14,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
 )
 
@@ -748,7 +749,7 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, b *r
 	trialU := make([]float64, nu)
 	trialS := make([]float64, np)
 	h := mat.NewSymDense(nv, nil)
-	var chol cholFactor
+	var chol dense.Cholesky
 	stall := 0
 	for stages := 0; stages < 100; stages++ {
 		count := 0
@@ -821,7 +822,7 @@ func isCondition(err error) bool {
 // newtonStep stores in step the Newton step -h^{-1} g (factorRidge) and
 // returns the squared Newton decrement g^T h^{-1} g, or false when h cannot
 // be factorised or solved with.
-func newtonStep(chol *cholFactor, h *mat.SymDense, g, step []float64) (float64, bool) {
+func newtonStep(chol *dense.Cholesky, h *mat.SymDense, g, step []float64) (float64, bool) {
 	if !factorRidge(chol, h) {
 		return 0, false
 	}
@@ -836,7 +837,7 @@ func newtonStep(chol *cholFactor, h *mat.SymDense, g, step []float64) (float64, 
 // factorRidge factorises h, adding a growing multiple of the largest
 // diagonal entry to the diagonal when h is not numerically positive
 // definite. It reports failure after 12 attempts.
-func factorRidge(chol *cholFactor, h *mat.SymDense) bool {
+func factorRidge(chol *dense.Cholesky, h *mat.SymDense) bool {
 	if chol.Factorize(h) {
 		return true
 	}

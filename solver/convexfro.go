@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
@@ -56,7 +57,7 @@ type svmProblem struct {
 	dw, ds, da     []float64
 	dsAff, daAff   []float64
 	h              *mat.SymDense
-	chol           cholFactor
+	chol           dense.Cholesky
 	vta            mat.Dense
 }
 

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/internal/openblas"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
 )
 
@@ -296,7 +297,7 @@ type nuclearProblem struct {
 	nt                 []ntScaling
 	mw                 [][]float64
 	dS, dY, corr       []*mat.SymDense
-	hchol              cholFactor
+	hchol              dense.Cholesky
 	dg, rc, tmp        []float64
 	dx, ds, dl         []float64
 	dsAff, dlAff       []float64

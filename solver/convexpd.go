@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
@@ -139,7 +140,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b 
 	if !pairSpace {
 		h = mat.NewSymDense(nv, nil)
 	}
-	var chol cholFactor
+	var chol dense.Cholesky
 	total := 0
 	budget := bp.stageSteps()
 	for stages := 0; stages < 100; stages++ {

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
@@ -64,7 +65,7 @@ type spectralProblem struct {
 	dx, ds, dl   []float64
 	dsAff, dlAff []float64
 	h            *mat.SymDense
-	hchol        cholFactor
+	hchol        dense.Cholesky
 	sinv, mw     mat.SymDense
 	dS, dY, corr *mat.SymDense
 	nt           ntScaling

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"maxmargin/solver/internal/dense"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -106,7 +107,7 @@ func (b pnormBarrier) eval(u, grad []float64, hess *mat.SymDense) (float64, bool
 // is solved for the right-hand side g_1 - C E^-1 g_t, and then
 // y_t = E^-1 (g_t - C x_z): a (kD+1)-square Cholesky factorisation instead
 // of a (2kD+1)-square one.
-func (bp *barrierProblem) newtonStepBall(chol *cholFactor, h *mat.SymDense, g, step []float64) (float64, bool) {
+func (bp *barrierProblem) newtonStepBall(chol *dense.Cholesky, h *mat.SymDense, g, step []float64) (float64, bool) {
 	lb, ok := bp.ball.(pnormBarrier)
 	if !ok || lb.n < 2 {
 		return newtonStep(chol, h, g, step)

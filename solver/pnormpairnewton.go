@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"maxmargin/solver/internal/dense"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -179,7 +180,7 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 		sr.Data[j*sr.Stride+np] = mdv[j]
 	}
 	sr.Data[np*sr.Stride+np] = 1/rho + floats.Dot(v, dv)
-	var chol cholFactor
+	var chol dense.Cholesky
 	if !chol.Factorize(s) {
 		return 0, false
 	}

@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/dense"
 )
 
 // TestNewtonStepPairs checks that the pair-space step (Woodbury) equals
@@ -44,7 +45,7 @@ func TestNewtonStepPairs(t *testing.T) {
 				h := mat.NewSymDense(nv, nil)
 				bp.newtonSystem(u, 3, gc, hc, g, h)
 				want := make([]float64, nv)
-				var chol cholFactor
+				var chol dense.Cholesky
 				decWant, ok := bp.newtonStepBall(&chol, h, g, want)
 				require.True(t, ok)
 				gotG := make([]float64, nv)

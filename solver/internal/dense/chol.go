@@ -1,4 +1,4 @@
-package solver
+package dense
 
 import (
 	"gonum.org/v1/gonum/blas"
@@ -8,13 +8,13 @@ import (
 	"maxmargin/internal/openblas"
 )
 
-// cholFactor is the Cholesky factorisation A = U^T U of a symmetric
+// Cholesky is the Cholesky factorisation A = U^T U of a symmetric
 // positive definite matrix by lapack64.Potrf, for the interior-point
 // methods' Newton systems. Unlike mat.Cholesky.Factorize it does not
 // estimate the condition number (an extra O(n^2) solves' worth of work and
 // 9 % of a spectral solve at k = 40, where the systems have about 2000
 // unknowns), which those methods never read: they ignore mat.Condition.
-type cholFactor struct {
+type Cholesky struct {
 	n int
 	u []float64 // U, row-major n×n, upper triangle
 }
@@ -22,7 +22,7 @@ type cholFactor struct {
 // Factorize factorises the symmetric a (its upper triangle is read) and
 // reports whether it is numerically positive definite; on false the
 // receiver must not be used to solve.
-func (c *cholFactor) Factorize(a *mat.SymDense) bool {
+func (c *Cholesky) Factorize(a *mat.SymDense) bool {
 	raw := a.RawSymmetric()
 	n := raw.N
 	c.n = n
@@ -48,7 +48,7 @@ func (c *cholFactor) Factorize(a *mat.SymDense) bool {
 // SolveVecTo stores in dst the solution x of A x = b (dst and b may be the
 // same vector). It never fails; the error is there so that it replaces
 // mat.Cholesky.SolveVecTo at the call sites.
-func (c *cholFactor) SolveVecTo(dst *mat.VecDense, b mat.Vector) error {
+func (c *Cholesky) SolveVecTo(dst *mat.VecDense, b mat.Vector) error {
 	n := c.n
 	if dst.Len() != n || b.Len() != n {
 		panic(mat.ErrShape)

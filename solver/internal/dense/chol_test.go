@@ -1,4 +1,4 @@
-package solver
+package dense
 
 import (
 	"math/rand/v2"
@@ -9,10 +9,10 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestCholFactor checks cholFactor against mat.Cholesky: the same solution
+// TestCholesky checks Cholesky against mat.Cholesky: the same solution
 // of A x = b (in place, as the interior-point methods call it) on a random
 // positive definite A = B^T B + I, and false on an indefinite matrix.
-func TestCholFactor(t *testing.T) {
+func TestCholesky(t *testing.T) {
 	tests := []struct {
 		name string
 		n    int
@@ -45,7 +45,7 @@ func TestCholFactor(t *testing.T) {
 			want := mat.NewVecDense(tt.n, nil)
 			require.NoError(t, ref.SolveVecTo(want, mat.NewVecDense(tt.n, rhs)))
 
-			var c cholFactor
+			var c Cholesky
 			require.True(t, c.Factorize(a))
 			got := mat.NewVecDense(tt.n, append([]float64(nil), rhs...))
 			require.NoError(t, c.SolveVecTo(got, got))
@@ -58,7 +58,7 @@ func TestCholFactor(t *testing.T) {
 	}
 	t.Run("indefinite", func(t *testing.T) {
 		a := mat.NewSymDense(2, []float64{1, 2, 2, 1}) // eigenvalues 3 and -1
-		var c cholFactor
+		var c Cholesky
 		assert.False(t, c.Factorize(a))
 	})
 }
