@@ -94,7 +94,8 @@ type Settings struct {
 }
 
 // Pair is a dual weight lambda_ic >= 0 on the margin constraint of sample I
-// against the wrong class C.
+// against the wrong class C: a struct of the fields I, C int and Weight
+// float64 (lambda_ic).
 type Pair = certify.Pair
 
 // Result is a certified max-margin solution.
