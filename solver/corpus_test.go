@@ -58,6 +58,21 @@ var knownCorpusFailures = map[string]string{
 	// 0.86 s, 1.6 s and 0.14 s (HiGHS 342 s, 109 s and 12.8 s).
 }
 
+// inaccurateReferences lists the entries whose live reference (cvxopt or
+// HiGHS, MAXMARGIN_CORPUS_TABLE=1) reports "optimal" at a value below our
+// certified lower bound L = m(W)/N(W), the exact margin of the returned W:
+// the reference is then suboptimal, and TestCorpus does not count it
+// against us (a reference above our upper bound still fails). Each entry
+// says how that was checked independently of our certificate.
+var inaccurateReferences = map[string]string{
+	// 2026-12-05: cvxopt (cvxopt_maxmargin.py) "optimal" at 23326.14037;
+	// our W evaluated in numpy (float64: min_{i,c} margin / ||W||_F)
+	// gives 23330.182832352, inside our certified [23330.1828324,
+	// 23330.1828327]: cvxopt is 1.7e-4 relative below the optimum on
+	// columns scaled by 1e-6..1e6.
+	"badly-scaled-500x25x10/fro": "cvxopt 1.7e-4 below the exact margin of our W",
+}
+
 // corpusSettings are TestCorpus's environment switches.
 type corpusSettings struct {
 	all, known, table, update bool
@@ -246,7 +261,13 @@ func corpusProblems(e corpus.Entry, name string, out corpusOutcome, ref *corpusR
 	}
 	if ref != nil && ref.status == "optimal" {
 		slack := 1e-6*math.Abs(ref.gamma) + 1e-7
-		if ref.gamma < r.Lower-slack || ref.gamma > r.Upper+slack {
+		below := ref.gamma < r.Lower-slack
+		if _, ok := inaccurateReferences[e.Name+"/"+name]; ok && below {
+			// The reference's optimum is below the exact margin of our
+			// W: the reference is wrong (inaccurateReferences).
+			below = false
+		}
+		if below || ref.gamma > r.Upper+slack {
 			p = append(p, fmt.Sprintf("reference gamma %.12g outside [%.12g, %.12g]", ref.gamma, r.Lower, r.Upper))
 		}
 	}

@@ -210,11 +210,12 @@ func FuzzMaxMarginNorms(f *testing.F) {
 }
 
 // TestFuzzKnownFailures runs the inputs in testdata/fuzz-known/
-// FuzzMaxMarginNorms, which FuzzMaxMarginNorms found failing on main on
-// 2026-12-05 (the solver's rewrite is to fix them; they are kept
-// out of testdata/fuzz so that go test stays green meanwhile). Each one
-// that still fails is skipped as a known failure; one that passes is
-// logged, to be moved into testdata/fuzz/FuzzMaxMarginNorms.
+// FuzzMaxMarginNorms: inputs FuzzMaxMarginNorms found failing that are
+// not fixed yet, kept out of testdata/fuzz so that go test stays green
+// meanwhile (none since 2026-12-05: the three found then pass and are in
+// testdata/fuzz). Each one that still fails is skipped as a known
+// failure; one that passes is logged, to be moved into
+// testdata/fuzz/FuzzMaxMarginNorms.
 func TestFuzzKnownFailures(t *testing.T) {
 	dir := filepath.Join("testdata", "fuzz-known", "FuzzMaxMarginNorms")
 	files, err := os.ReadDir(dir)
