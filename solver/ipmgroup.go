@@ -5,11 +5,9 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
-	"maxmargin/internal/openblas"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/run"
 )
@@ -298,27 +296,11 @@ func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int,
 			}
 			wsys.border()
 		} else {
-			assemble()
-			sym := blas64.Symmetric{N: nn, Stride: nn, Data: kmat, Uplo: blas.Lower}
 			var fact bool
-			if tri, fact = openblas.Potrf(sym); !fact {
-				assemble()
-				var big float64
-				for r := range nn {
-					big = max(big, kmat[r*nn+r])
-				}
-				for r := range nn {
-					kmat[r*nn+r] += 1e-12 * big
-				}
-				if tri, fact = openblas.Potrf(sym); !fact {
-					break
-				}
+			if tri, fact = factorRegularized(nn, kmat, assemble, nil); !fact {
+				break
 			}
-			solve1 = func(x []float64) {
-				vec := blas64.Vector{N: nn, Inc: 1, Data: x}
-				openblas.Trsv(blas.NoTrans, tri, vec)
-				openblas.Trsv(blas.Trans, tri, vec)
-			}
+			solve1 = func(x []float64) { solveFactored(tri, x[:nn]) }
 		}
 		// applyK sets out = K x by products with M (K's definition, not
 		// its factor): with y = M^T x_p and h_j = wt_j (E_P - E_Q)_j x_g(j),

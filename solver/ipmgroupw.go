@@ -1,12 +1,10 @@
 package solver
 
 import (
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
-	"maxmargin/internal/openblas"
 )
 
 // groupWSystem is the weight-space form of the group form's Newton system
@@ -105,21 +103,8 @@ func (sys *groupWSystem) factor(e1, e2, s, lam, u, nu []float64) bool {
 			}
 		}
 	}
-	assemble()
-	sym := blas64.Symmetric{N: kd, Stride: kd, Data: sys.h, Uplo: blas.Lower}
 	var ok bool
-	if sys.tri, ok = openblas.Potrf(sym); ok {
-		return true
-	}
-	assemble()
-	var big float64
-	for j := range kd {
-		big = max(big, sys.h[j*kd+j])
-	}
-	for j := range kd {
-		sys.h[j*kd+j] += 1e-12 * big
-	}
-	sys.tri, ok = openblas.Potrf(sym)
+	sys.tri, ok = factorRegularized(kd, sys.h, assemble, nil)
 	return ok
 }
 
@@ -187,9 +172,7 @@ const groupRefine = 2
 
 // solveFactor overwrites b with the factor's solution of (H_r/2) x = b.
 func (sys *groupWSystem) solveFactor(b []float64) {
-	vec := blas64.Vector{N: len(b), Inc: 1, Data: b}
-	openblas.Trsv(blas.NoTrans, sys.tri, vec)
-	openblas.Trsv(blas.Trans, sys.tri, vec)
+	solveFactored(sys.tri, b)
 }
 
 // applyHr sets out = (H_r/2) x = M^T D_l M x + x/(e_P + e_Q) +

@@ -729,24 +729,8 @@ func (ws *ipmWork) assemble() {
 // tri, regularized once if it is not positive definite, and reports
 // whether the factorization succeeded.
 func (ws *ipmWork) fullFactor() bool {
-	nk, kmat := ws.nk, ws.kmat
-	ws.assemble()
-	sym := blas64.Symmetric{N: nk, Stride: nk, Data: kmat, Uplo: blas.Lower}
 	var fact bool
-	if ws.tri, fact = openblas.Potrf(sym); fact {
-		return true
-	}
-	// Regularize and retry once.
-	ws.assemble()
-	var big float64
-	for r := range nk {
-		big = max(big, kmat[r*nk+r])
-	}
-	for r := range nk {
-		kmat[r*nk+r] += 1e-12 * big
-	}
-	ws.b.Tracef("interior-point: regularized")
-	ws.tri, fact = openblas.Potrf(sym)
+	ws.tri, fact = factorRegularized(ws.nk, ws.kmat, ws.assemble, func() { ws.b.Tracef("interior-point: regularized") })
 	return fact
 }
 
@@ -857,20 +841,15 @@ func (ws *ipmWork) solveK(b []float64) {
 			mtmp[r] = kdiag[r] * b[r]
 		}
 		p.mulMT(mtmp[:nq], wtmp)
-		v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
-		openblas.Trsv(blas.NoTrans, ws.tri, v)
-		openblas.Trsv(blas.Trans, ws.tri, v)
+		solveFactored(ws.tri, wtmp[:kd])
 		p.mulM(wtmp, mtmp)
 		for r := range nq {
 			b[r] = kdiag[r] * (b[r] - mtmp[r])
 		}
 		return
 	}
-	// K = L L^T: two triangular solves (Potrs's Trsm is slower
-	// for a single right-hand side).
-	v := blas64.Vector{N: nq, Inc: 1, Data: b}
-	openblas.Trsv(blas.NoTrans, ws.tri, v)
-	openblas.Trsv(blas.Trans, ws.tri, v)
+	// K = L L^T.
+	solveFactored(ws.tri, b[:nq])
 }
 
 // direction solves the Newton system for complementarity targets
@@ -931,9 +910,7 @@ func (ws *ipmWork) direction() {
 		for j := range kd {
 			wtmp[j] = ws.einv[j]*tmp[j] - wtmp[j]
 		}
-		v := blas64.Vector{N: kd, Inc: 1, Data: wtmp}
-		openblas.Trsv(blas.NoTrans, ws.tri, v)
-		openblas.Trsv(blas.Trans, ws.tri, v)
+		solveFactored(ws.tri, wtmp[:kd])
 		p.mulM(wtmp, mtmp)
 		for r := range nq {
 			rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
@@ -1637,9 +1614,7 @@ func (p *ipmLP) pcgSolve(b []float64, q, qpos []int, tri blas64.Triangular, e, d
 		for u, i := range q {
 			bq[u] = src[i]
 		}
-		v := blas64.Vector{N: len(q), Inc: 1, Data: bq}
-		openblas.Trsv(blas.NoTrans, tri, v)
-		openblas.Trsv(blas.Trans, tri, v)
+		solveFactored(tri, bq[:len(q)])
 		for i := range m {
 			if u := qpos[i]; u >= 0 {
 				dst[i] = bq[u]
