@@ -300,27 +300,14 @@ func marginFloor(ds *dataset.Dataset, n norm.Polyhedral) float64 {
 // test of the polyhedral norms.
 func lpWithinTolerance(ds *dataset.Dataset, n norm.Polyhedral, lower, upper *big.Rat, tol float64) bool {
 	m, e := MarginScale(ds, n)
-	floor := new(big.Rat).SetFloat64(m * floorFraction)
-	pow := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), uint(abs(e))))
-	if e >= 0 {
-		floor.Mul(floor, pow)
-	} else {
-		floor.Quo(floor, pow)
-	}
+	// phi sigma_N = (m phi) 2^e exactly, whatever e.
+	floor, _ := new(big.Float).SetMantExp(big.NewFloat(m*floorFraction), e).Rat(nil)
 	bound := floor
 	if lower.Cmp(floor) > 0 {
 		bound = new(big.Rat).Set(lower)
 	}
 	bound.Mul(bound, new(big.Rat).SetFloat64(tol))
 	return new(big.Rat).Sub(upper, lower).Cmp(bound) <= 0
-}
-
-// abs returns |e|.
-func abs(e int) int {
-	if e < 0 {
-		return -e
-	}
-	return e
 }
 
 // WithinTolerance reports, exactly, whether the interval [lower, upper] of
