@@ -32,11 +32,11 @@ import (
 func dualSimplex(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral) float64 {
 	t.Helper()
 	nn, d, k := ds.Dims()
-	var pairs []pair
+	var pairs []Row
 	for i := range nn {
 		for c := range k {
 			if c != ds.Y[i] {
-				pairs = append(pairs, pair{i, c})
+				pairs = append(pairs, Row{i, c})
 			}
 		}
 	}
@@ -48,13 +48,13 @@ func dualSimplex(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral) float64 {
 	minusCol := func(e int) int { return m + ng + kd + e }
 	a := mat.NewDense(rows, cols, nil)
 	for j, p := range pairs {
-		y := ds.Y[p.i]
-		for l, v := range ds.X.RawRowView(p.i) {
+		y := ds.Y[p.I]
+		for l, v := range ds.X.RawRowView(p.I) {
 			// A_e(lambda) enters row 2e with -1 and row 2e+1 with +1.
 			for _, ec := range []struct {
 				e int
 				v float64
-			}{{y*d + l, v}, {p.c*d + l, -v}} {
+			}{{y*d + l, v}, {p.C*d + l, -v}} {
 				a.Set(2*ec.e, j, a.At(2*ec.e, j)-ec.v)
 				a.Set(2*ec.e+1, j, a.At(2*ec.e+1, j)+ec.v)
 			}
@@ -174,7 +174,7 @@ func TestRestrictedDuals(t *testing.T) {
 	ds := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
 	for _, n := range polyhedral {
 		t.Run(n.Name(), func(t *testing.T) {
-			r := newRestricted(ds, n.Grouping(), []pair{{0, 1}, {1, 0}}, nil, 1)
+			r := newRestricted(ds, n.Grouping(), []Row{{0, 1}, {1, 0}}, nil, 1)
 			gamma, _, lambda, err := r.solve(0)
 			require.NoError(t, err)
 			require.Greater(t, gamma, 0.0)

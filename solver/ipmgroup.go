@@ -93,7 +93,7 @@ func (gr *groupIPM) dual(a []float64) float64 {
 // weight-space solve in this form; maxMarginIPM keeps the working set small
 // instead. Every iterate's W and lambda give certified bounds, the best are
 // kept, and near the optimum purifyGroup jumps to the vertex, as in solve.
-func (p *ipmLP) solveGroup(pairs []pair, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solveGroup(pairs []Row, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	m, kd, ng := len(pairs), p.k*p.d, gr.count
 	nn := m + ng
@@ -558,14 +558,14 @@ func (p *ipmLP) purifyGroupRows(res *ipmResult, gr *groupIPM, rows, groups, free
 	rhs := mat.NewDense(nr, 1, nil)
 	for q, r := range rows {
 		pr := p.pairs[r]
-		y := p.ds.Y[pr.i]
-		x := p.x[pr.i*d : pr.i*d+d]
+		y := p.ds.Y[pr.I]
+		x := p.x[pr.I*d : pr.I*d+d]
 		t := g
 		a.Set(q, nv-1, -1)
 		for _, cs := range [2]struct {
 			c    int
 			sign float64
-		}{{y, 1}, {pr.c, -1}} {
+		}{{y, 1}, {pr.C, -1}} {
 			for l, xv := range x {
 				j := cs.c*d + l
 				if c := col[j]; c >= 0 {

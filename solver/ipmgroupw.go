@@ -307,7 +307,7 @@ func (sys *groupWSystem) direction(it *groupIterate, out *groupStep) {
 // normalized W (data units) within screen res.upper of res.lower
 // (ipmOptions.ScreenBand), or lambda_p at least seedBand times the largest.
 // ipmWorkingSet's next rounds start from them.
-func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64) []pair {
+func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64) []Row {
 	n, _, k := ds.Dims()
 	band := max(screen*res.upper, 0)
 	seed, _ := violated(ds, w, res.lower+band, make([]bool, n*k), n*k)
@@ -317,7 +317,7 @@ func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64)
 	}
 	in := make([]bool, n*k)
 	for _, pr := range seed {
-		in[pr.i*k+pr.c] = true
+		in[pr.I*k+pr.C] = true
 	}
 	r := 0
 	for i, y := range ds.Y {
@@ -326,7 +326,7 @@ func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64)
 				continue
 			}
 			if r < len(res.lambda) && res.lambda[r] >= seedBand*big && !in[i*k+c] {
-				seed = append(seed, pair{i, c})
+				seed = append(seed, Row{i, c})
 			}
 			r++
 		}

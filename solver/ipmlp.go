@@ -78,7 +78,7 @@ type ipmLP struct {
 	sum     bool    // sum form (else max form)
 	scale   float64 // the LP sees X/scale
 	x       []float64
-	pairs   []pair
+	pairs   []Row
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
 	budget  *run.Budget // the running solve's, for purifyRows' trace
@@ -167,14 +167,14 @@ func (p *ipmLP) mulM(v []float64, out []float64) {
 			blas64.General{Rows: k, Cols: d, Stride: d, Data: v[:k*d]},
 			0, blas64.General{Rows: p.n, Cols: k, Stride: k, Data: pm})
 		for r, pr := range p.pairs {
-			out[r] = pm[pr.i*k+p.ds.Y[pr.i]] - pm[pr.i*k+pr.c]
+			out[r] = pm[pr.I*k+p.ds.Y[pr.I]] - pm[pr.I*k+pr.C]
 		}
 		return
 	}
 	for r, pr := range p.pairs {
-		y := p.ds.Y[pr.i]
-		x := p.x[pr.i*d : pr.i*d+d]
-		vy, vc := v[y*d:y*d+d], v[pr.c*d:pr.c*d+d]
+		y := p.ds.Y[pr.I]
+		x := p.x[pr.I*d : pr.I*d+d]
+		vy, vc := v[y*d:y*d+d], v[pr.C*d:pr.C*d+d]
 		var s float64
 		for l, xv := range x {
 			s += xv * (vy[l] - vc[l])
@@ -192,8 +192,8 @@ func (p *ipmLP) mulMT(u []float64, out []float64) {
 		um := p.prodBuf()
 		clear(um)
 		for r, pr := range p.pairs {
-			um[pr.i*k+p.ds.Y[pr.i]] += u[r]
-			um[pr.i*k+pr.c] -= u[r]
+			um[pr.I*k+p.ds.Y[pr.I]] += u[r]
+			um[pr.I*k+pr.C] -= u[r]
 		}
 		openblas.Gemm(blas.Trans, blas.NoTrans, 1,
 			blas64.General{Rows: p.n, Cols: k, Stride: k, Data: um},
@@ -206,9 +206,9 @@ func (p *ipmLP) mulMT(u []float64, out []float64) {
 		if u[r] == 0 {
 			continue
 		}
-		y := p.ds.Y[pr.i]
-		x := p.x[pr.i*d : pr.i*d+d]
-		oy, oc := out[y*d:y*d+d], out[pr.c*d:pr.c*d+d]
+		y := p.ds.Y[pr.I]
+		x := p.x[pr.I*d : pr.I*d+d]
+		oy, oc := out[y*d:y*d+d], out[pr.C*d:pr.C*d+d]
 		for l, xv := range x {
 			t := u[r] * xv
 			oy[l] += t
@@ -248,21 +248,21 @@ func (p *ipmLP) normalStride(e, diag, kmat []float64, stride int) {
 		local := make(map[int]int)
 		var samples []int
 		for r, pr := range p.pairs {
-			y := p.ds.Y[pr.i]
+			y := p.ds.Y[pr.I]
 			var sg float64
 			switch a {
 			case y:
 				sg = 1
-			case pr.c:
+			case pr.C:
 				sg = -1
 			default:
 				continue
 			}
-			li, ok := local[pr.i]
+			li, ok := local[pr.I]
 			if !ok {
 				li = len(samples)
-				local[pr.i] = li
-				samples = append(samples, pr.i)
+				local[pr.I] = li
+				samples = append(samples, pr.I)
 			}
 			touches = append(touches, touch{r, li, sg})
 		}
@@ -323,7 +323,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // choice of the reduced pairs (reducePairs), the Newton system's
 // factorization or preconditioner (factor), the predictor and the corrector
 // (direction, solveK), and the step (step).
-func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solve(pairs []Row, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	p.budget = b
 	ws := newIPMWork(p, pairs, b)
@@ -382,7 +382,7 @@ func (p *ipmLP) solve(pairs []pair, tol float64, maxIter int, b *run.Budget) (re
 type ipmWork struct {
 	p     *ipmLP
 	b     *run.Budget
-	pairs []pair
+	pairs []Row
 	m, kd int
 	nb    int // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
 
@@ -415,13 +415,13 @@ type ipmWork struct {
 	lastReduced                                              bool
 	pcgFails                                                 int
 	allIdx, qidx                                             []int
-	qpairs                                                   []pair
+	qpairs                                                   []Row
 	inQ                                                      []bool
 	sQ, lamQ, rpQ, rsQ, rhsQ, cfull, mfull, corr, rd1e, rd2e []float64
 	// Conjugate gradients: the preconditioner's pairs and K's diagonal.
 	usePCG       bool
 	pidx         []int
-	ppairs       []pair
+	ppairs       []Row
 	ppos         []int
 	pdiag, kfull []float64
 	cg           struct{ x, r, z, d, kd, bq []float64 }
@@ -457,7 +457,7 @@ type ipmWork struct {
 }
 
 // newIPMWork returns the work of p.solve on pairs at the starting point.
-func newIPMWork(p *ipmLP, pairs []pair, b *run.Budget) *ipmWork {
+func newIPMWork(p *ipmLP, pairs []Row, b *run.Budget) *ipmWork {
 	m, kd := len(pairs), p.k*p.d
 	ws := &ipmWork{p: p, b: b, pairs: pairs, m: m, kd: kd, nb: 2 * kd}
 	ws.w = make([]float64, kd)
@@ -504,7 +504,7 @@ func newIPMWork(p *ipmLP, pairs []pair, b *run.Budget) *ipmWork {
 		ws.allIdx[r] = r
 	}
 	ws.qidx = make([]int, 0, m)
-	ws.qpairs = make([]pair, 0, m)
+	ws.qpairs = make([]Row, 0, m)
 	ws.inQ = make([]bool, m)
 	ws.sQ = make([]float64, m)
 	ws.lamQ = make([]float64, m)
@@ -518,7 +518,7 @@ func newIPMWork(p *ipmLP, pairs []pair, b *run.Budget) *ipmWork {
 	ws.rd2e = make([]float64, kd)
 	ws.usePCG = !ws.wspace && m >= p.opt.PCG.MinPairs && float64(m)*float64(m) > p.opt.PCG.Cost*float64(p.d)
 	ws.pidx = make([]int, 0, m)
-	ws.ppairs = make([]pair, 0, m)
+	ws.ppairs = make([]Row, 0, m)
 	ws.ppos = make([]int, m)
 	ws.pdiag = make([]float64, m)
 	ws.kfull = make([]float64, m)
@@ -1158,8 +1158,8 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 	b := mat.NewDense(len(rows), 1, nil)
 	for q, r := range rows {
 		pr := p.pairs[r]
-		y := p.ds.Y[pr.i]
-		x := p.x[pr.i*d : pr.i*d+d]
+		y := p.ds.Y[pr.I]
+		x := p.x[pr.I*d : pr.I*d+d]
 		// The unknowns are the corrections to w_F (and g) from the
 		// iterate: the least-norm correction stays inside the box.
 		rhs := 1.0
@@ -1170,7 +1170,7 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 		for _, cs := range [2]struct {
 			c    int
 			sign float64
-		}{{y, 1}, {pr.c, -1}} {
+		}{{y, 1}, {pr.C, -1}} {
 			for l, xv := range x {
 				j := cs.c*d + l
 				if u := col[j]; u >= 0 {
@@ -1274,7 +1274,7 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 // *StatusError, returned with the best certified Result so far (nil when
 // none: the first working set was not solved far enough). opt is the
 // method's tuning (defaultIPMOptions in MaxMargin).
-func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget) (*Result, []pair, error) {
+func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget) (*Result, []Row, error) {
 	g := pn.Grouping()
 	return ipmWorkingSet(ds, pn, tol, opt, b, g == norm.Rows || g == norm.Columns)
 }
@@ -1282,7 +1282,7 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmO
 // ipmWorkingSet is maxMarginIPM in the group form (solveGroup, any
 // grouping) when group is true, else in the max form (Entries) or the sum
 // form (Whole).
-func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, group bool) (*Result, []pair, error) {
+func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, group bool) (*Result, []Row, error) {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() != norm.Entries || group, opt)
 	p.floor = marginFloor(ds, pn)
@@ -1292,7 +1292,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		gr = newGroupIPM(pn.Grouping(), k, d, cs)
 		p.scaleColumns(cs)
 	}
-	var pairs []pair
+	var pairs []Row
 	// Screening: when the pairs outnumber the weights, the weight-space
 	// Newton system makes a loose solve over every pair cheap; its nearly
 	// active pairs then start the working set.
@@ -1321,7 +1321,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 	}
 	in := make([]bool, nn*k)
 	for _, pr := range pairs {
-		in[pr.i*k+pr.c] = true
+		in[pr.I*k+pr.C] = true
 	}
 	// Solve loosely until no pair is violated; with every pair in the first
 	// working set none can be, and the first solve is the last.
@@ -1330,7 +1330,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 	// the progress reports and returned when the budget ends the solve.
 	method := "interior-point (" + pn.Name() + ")"
 	var best *Result
-	keep := func(w *mat.Dense, prs []pair, lambda []float64, round int) {
+	keep := func(w *mat.Dense, prs []Row, lambda []float64, round int) {
 		if w == nil || len(lambda) != len(prs) {
 			return
 		}
@@ -1385,7 +1385,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 			}
 			clear(in)
 			for _, pr := range pairs {
-				in[pr.i*k+pr.c] = true
+				in[pr.I*k+pr.C] = true
 			}
 			b.Tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(pairs), res.iters, res.lower, res.upper)
 			continue
@@ -1400,7 +1400,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		}
 		if len(add) > 0 {
 			for _, pr := range add {
-				in[pr.i*k+pr.c] = true
+				in[pr.I*k+pr.C] = true
 			}
 			pairs = append(pairs, add...)
 			continue
@@ -1416,7 +1416,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 			pairs = groupSeed(ds, w, res, p.opt.ScreenBand)
 			clear(in)
 			for _, pr := range pairs {
-				in[pr.i*k+pr.c] = true
+				in[pr.I*k+pr.C] = true
 			}
 			b.Tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(pairs))
 			continue
@@ -1434,14 +1434,14 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 // res.lower, or lambda_p at least ScreenBand times the largest. The loop
 // of maxMarginIPM adds back any pair that the smaller LP's solution
 // violates, so the screen affects only the speed.
-func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []pair {
+func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []Row {
 	mw := make([]float64, len(p.pairs))
 	p.mulM(w.RawMatrix().Data, mw)
 	var big float64
 	for _, l := range res.lambda {
 		big = max(big, l)
 	}
-	var out []pair
+	var out []Row
 	for r, pr := range p.pairs {
 		if mw[r]*p.scale <= res.lower+p.opt.ScreenBand*res.upper || res.lambda[r] >= p.opt.ScreenBand*big {
 			out = append(out, pr)
@@ -1451,13 +1451,13 @@ func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []pair {
 }
 
 // everyPair returns every pair (i, c), c != y_i, by sample then class.
-func everyPair(ds *dataset.Dataset) []pair {
+func everyPair(ds *dataset.Dataset) []Row {
 	n, _, k := ds.Dims()
-	out := make([]pair, 0, n*(k-1))
+	out := make([]Row, 0, n*(k-1))
 	for i, y := range ds.Y {
 		for c := range k {
 			if c != y {
-				out = append(out, pair{i, c})
+				out = append(out, Row{i, c})
 			}
 		}
 	}
@@ -1588,9 +1588,9 @@ func (o *ipmOptions) precondPairs(s, lam []float64, out []int) []int {
 func (p *ipmLP) diagK(e, dl, out []float64) {
 	d := p.d
 	for r, pr := range p.pairs {
-		y := p.ds.Y[pr.i]
-		x := p.x[pr.i*d : pr.i*d+d]
-		ey, ec := e[y*d:y*d+d], e[pr.c*d:pr.c*d+d]
+		y := p.ds.Y[pr.I]
+		x := p.x[pr.I*d : pr.I*d+d]
+		ey, ec := e[y*d:y*d+d], e[pr.C*d:pr.C*d+d]
 		var t float64
 		for l, xv := range x {
 			t += xv * xv * (ey[l] + ec[l])

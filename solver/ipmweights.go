@@ -31,7 +31,7 @@ func (p *ipmLP) normalW(einv, dl, h []float64) {
 	// coef[i*k+c] = dl of the pair (i, c), 0 when it is not in the set.
 	coef := make([]float64, n*k)
 	for r, pr := range p.pairs {
-		coef[pr.i*k+pr.c] += dl[r]
+		coef[pr.I*k+pr.C] += dl[r]
 	}
 	xs := make([]float64, n*d) // rows coefficient * x_i
 	xr := make([]float64, n*d) // rows x_i

@@ -11,8 +11,8 @@ import (
 	"maxmargin/norm"
 )
 
-// pair is a margin constraint (w_{y_i} - w_c) . x_i >= gamma, c != y_i.
-type pair struct{ i, c int }
+// Row is a margin constraint (w_{y_i} - w_c) . x_i >= gamma, c != y_i.
+type Row struct{ I, C int }
 
 // restricted is the max-margin LP of MATH.md section 3 over a working set of
 // margin rows:
@@ -33,7 +33,7 @@ type restricted struct {
 	groups   int  // number of group rows before the margin rows
 	gammaCol int
 	lp       *golp.LP
-	pairs    []pair // margin rows in order
+	pairs    []Row // margin rows in order
 	in       []bool // in[i*k+c]: pair (i, c) is a row
 	row      []golp.Entry
 	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
@@ -55,7 +55,7 @@ type restricted struct {
 // and solve divides gamma by it. A radius near 1/gamma_N makes the optimal
 // margins of order one, where lp_solve's absolute tolerances (1e-9 and
 // 1e-11) are small next to them.
-func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *mat.Dense, radius float64) *restricted {
+func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []Row, guess *mat.Dense, radius float64) *restricted {
 	n, d, k := ds.Dims()
 	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: columnScales(ds.X), radius: radius}
 	if !r.split {
@@ -116,26 +116,26 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []pair, guess *ma
 }
 
 // add appends the margin rows of the pairs not yet in the LP.
-func (r *restricted) add(pairs []pair) {
+func (r *restricted) add(pairs []Row) {
 	kd := r.k * r.d
 	for _, p := range pairs {
-		if r.in[p.i*r.k+p.c] {
+		if r.in[p.I*r.k+p.C] {
 			continue
 		}
-		r.in[p.i*r.k+p.c] = true
+		r.in[p.I*r.k+p.C] = true
 		r.pairs = append(r.pairs, p)
-		y := r.ds.Y[p.i]
+		y := r.ds.Y[p.I]
 		row := r.row[:0]
-		for l, v := range r.ds.X.RawRowView(p.i) {
+		for l, v := range r.ds.X.RawRowView(p.I) {
 			if v == 0 {
 				continue
 			}
 			v *= r.colScale[l]
 			if r.split {
-				row = append(row, golp.Entry{Col: y*r.d + l, Val: v}, golp.Entry{Col: p.c*r.d + l, Val: -v},
-					golp.Entry{Col: kd + y*r.d + l, Val: -v}, golp.Entry{Col: kd + p.c*r.d + l, Val: v})
+				row = append(row, golp.Entry{Col: y*r.d + l, Val: v}, golp.Entry{Col: p.C*r.d + l, Val: -v},
+					golp.Entry{Col: kd + y*r.d + l, Val: -v}, golp.Entry{Col: kd + p.C*r.d + l, Val: v})
 			} else {
-				row = append(row, golp.Entry{Col: y*r.d + l, Val: r.flip[y*r.d+l] * v}, golp.Entry{Col: p.c*r.d + l, Val: -r.flip[p.c*r.d+l] * v})
+				row = append(row, golp.Entry{Col: y*r.d + l, Val: r.flip[y*r.d+l] * v}, golp.Entry{Col: p.C*r.d + l, Val: -r.flip[p.C*r.d+l] * v})
 			}
 		}
 		row = append(row, golp.Entry{Col: r.gammaCol, Val: -1})

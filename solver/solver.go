@@ -488,7 +488,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 	best := 0.0 // largest m(W)/N(W) seen, in floating point
 	// The last solved working set's W, rows and duals: a certificate.
 	var lastW *mat.Dense
-	var lastPairs []pair
+	var lastPairs []Row
 	var lastLambda []float64
 	lastRound := 0
 	// refined is a result certified by the width test's floor only (wider
@@ -627,7 +627,7 @@ const refineTime = time.Second
 
 // certifyLP builds the Result for the scaled W and the LP duals lambda of the
 // rows pairs.
-func certifyLP(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pair, lambda []float64, tol float64) (*Result, error) {
+func certifyLP(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []Row, lambda []float64, tol float64) (*Result, error) {
 	var sum float64
 	for _, v := range lambda {
 		sum += v
@@ -636,7 +636,7 @@ func certifyLP(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pai
 	if sum > 0 {
 		for r, v := range lambda {
 			if v > 0 {
-				res.Lambda = append(res.Lambda, Pair{I: pairs[r].i, C: pairs[r].c, Weight: v / sum})
+				res.Lambda = append(res.Lambda, Pair{I: pairs[r].I, C: pairs[r].C, Weight: v / sum})
 			}
 		}
 	}
@@ -645,7 +645,7 @@ func certifyLP(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []pai
 
 // initialPairs returns, for each sample, its worst pair under the class-mean
 // classifier w_c = mean of the samples of class c (ties: lowest class).
-func initialPairs(ds *dataset.Dataset) []pair {
+func initialPairs(ds *dataset.Dataset) []Row {
 	n, d, k := ds.Dims()
 	means := mat.NewDense(k, d, nil)
 	counts := make([]float64, k)
@@ -671,12 +671,12 @@ func initialPairs(ds *dataset.Dataset) []pair {
 // n, the other pairs below threshold, ordered by margin (ties by sample and
 // class, so the order is deterministic). It also returns m(W), the least
 // margin over all pairs, in floating point.
-func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, limit int) ([]pair, float64) {
+func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, limit int) ([]Row, float64) {
 	n, _, k := ds.Dims()
 	var scores mat.Dense
 	scores.Mul(ds.X, w.T())
 	type cand struct {
-		pair
+		Row
 		margin float64
 		first  bool
 	}
@@ -697,7 +697,7 @@ func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, l
 				continue
 			}
 			if m < threshold {
-				cands = append(cands, cand{pair{i, c}, m, false})
+				cands = append(cands, cand{Row{i, c}, m, false})
 				if worst < 0 || m < cands[worst].margin {
 					worst = len(cands) - 1
 				}
@@ -726,14 +726,14 @@ func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, l
 			}
 			return 1
 		}
-		if a.i != b.i {
-			return a.i - b.i
+		if a.I != b.I {
+			return a.I - b.I
 		}
-		return a.c - b.c
+		return a.C - b.C
 	})
-	out := make([]pair, 0, min(limit, len(cands)))
+	out := make([]Row, 0, min(limit, len(cands)))
 	for _, c := range cands[:min(limit, len(cands))] {
-		out = append(out, c.pair)
+		out = append(out, c.Row)
 	}
 	return out, least
 }
@@ -741,12 +741,12 @@ func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, l
 // dualMatrix returns A(lambda) = sum (e_{y_i} - e_c) x_i^T for unit weights
 // on the pairs, in floating point: its sign pattern is the max norm's
 // steepest direction, a guess of the optimal W.
-func dualMatrix(ds *dataset.Dataset, pairs []pair) *mat.Dense {
+func dualMatrix(ds *dataset.Dataset, pairs []Row) *mat.Dense {
 	_, d, k := ds.Dims()
 	a := mat.NewDense(k, d, nil)
 	for _, p := range pairs {
-		ry, rc := a.RawRowView(ds.Y[p.i]), a.RawRowView(p.c)
-		for l, v := range ds.X.RawRowView(p.i) {
+		ry, rc := a.RawRowView(ds.Y[p.I]), a.RawRowView(p.C)
+		for l, v := range ds.X.RawRowView(p.I) {
 			ry[l] += v
 			rc[l] -= v
 		}
