@@ -43,7 +43,7 @@ func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense
 		return nil, nil, false
 	}
 	m := k * d
-	// Row order of the QR: features by decreasing size.
+	// workset.Row order of the QR: features by decreasing size.
 	colMax := make([]float64, d)
 	for i := range n {
 		for l, v := range ds.X.RawRowView(i) {

@@ -11,6 +11,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/workset"
 )
 
 // dualSimplex solves the dual LP of MATH.md section 3,
@@ -32,11 +33,11 @@ import (
 func dualSimplex(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral) float64 {
 	t.Helper()
 	nn, d, k := ds.Dims()
-	var pairs []Row
+	var pairs []workset.Row
 	for i := range nn {
 		for c := range k {
 			if c != ds.Y[i] {
-				pairs = append(pairs, Row{i, c})
+				pairs = append(pairs, workset.Row{I: i, C: c})
 			}
 		}
 	}
@@ -174,7 +175,7 @@ func TestRestrictedDuals(t *testing.T) {
 	ds := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
 	for _, n := range polyhedral {
 		t.Run(n.Name(), func(t *testing.T) {
-			r := newRestricted(ds, n.Grouping(), []Row{{0, 1}, {1, 0}}, nil, 1)
+			r := newRestricted(ds, n.Grouping(), []workset.Row{{I: 0, C: 1}, {I: 1, C: 0}}, nil, 1)
 			gamma, _, lambda, err := r.solve(0)
 			require.NoError(t, err)
 			require.Greater(t, gamma, 0.0)

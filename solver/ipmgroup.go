@@ -10,13 +10,14 @@ import (
 
 	"maxmargin/norm"
 	"maxmargin/solver/internal/run"
+	"maxmargin/solver/internal/workset"
 )
 
 // groupIPM holds the grouping of the group form of the interior-point
 // method (solveGroup): of[j] is the group of the entry j = a*d + l of W,
 // count the number of groups, members the entries of each group, and wt[j]
 // the weight of the entry in the norm, the power of two D_l by which the
-// method's features x_il D_l were scaled (columnScales): the method's
+// method's features x_il D_l were scaled (dense.ColumnScales): the method's
 // unknowns are W' with W = W' D, and N(W) = max_g sum_{j in g} wt_j |W'_j|.
 type groupIPM struct {
 	grouping norm.Grouping
@@ -93,7 +94,7 @@ func (gr *groupIPM) dual(a []float64) float64 {
 // weight-space solve in this form; maxMarginIPM keeps the working set small
 // instead. Every iterate's W and lambda give certified bounds, the best are
 // kept, and near the optimum purifyGroup jumps to the vertex, as in solve.
-func (p *ipmLP) solveGroup(pairs []Row, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	m, kd, ng := len(pairs), p.k*p.d, gr.count
 	nn := m + ng

@@ -11,11 +11,12 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/internal/corpus"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/run"
 )
 
 // lpSolveOnly runs the lp_solve engine alone.
-func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *Result {
+func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *certify.Result {
 	t.Helper()
 	start := time.Now()
 	res, err := lpSolveWorkingSet(ds, n, Settings{Tolerance: tol}, run.Unlimited(), start)
@@ -25,7 +26,7 @@ func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float
 }
 
 // groupOnly runs the interior-point method in the group form alone.
-func groupOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *Result {
+func groupOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *certify.Result {
 	t.Helper()
 	res, _, err := ipmWorkingSet(ds, n, tol, defaultIPMOptions(), run.Unlimited(), true)
 	require.NoError(t, err)
@@ -36,7 +37,7 @@ func groupOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64
 // agree checks that two certified results of independent engines on the
 // same problem overlap: each one's Margin lies in the other's interval,
 // widened by the tolerance.
-func agree(t *testing.T, a, b *Result, tol float64) {
+func agree(t *testing.T, a, b *certify.Result, tol float64) {
 	t.Helper()
 	require.True(t, a.Certified, "interval [%g, %g]", a.Lower, a.Upper)
 	require.True(t, b.Certified, "interval [%g, %g]", b.Lower, b.Upper)
@@ -64,7 +65,7 @@ func TestGroupFormAgainstLPSolve(t *testing.T) {
 				require.True(t, ref.Separable)
 				agree(t, ref, got, DefaultTolerance)
 				res := solveChecked(t, ds, n)
-				agree(t, ref, res, DefaultTolerance)
+				agree(t, ref, (*certify.Result)(res), DefaultTolerance)
 			})
 		}
 	}
@@ -86,7 +87,7 @@ func TestBreastCancerRaw(t *testing.T) {
 			require.True(t, res.Certified)
 			require.True(t, res.Separable)
 			if g := n.Grouping(); g == norm.Rows || g == norm.Columns {
-				agree(t, res, groupOnly(t, ds, n, DefaultTolerance), DefaultTolerance)
+				agree(t, (*certify.Result)(res), groupOnly(t, ds, n, DefaultTolerance), DefaultTolerance)
 			}
 			if testing.Short() {
 				return

@@ -5,6 +5,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/workset"
 )
 
 // groupWSystem is the weight-space form of the group form's Newton system
@@ -307,10 +308,10 @@ func (sys *groupWSystem) direction(it *groupIterate, out *groupStep) {
 // normalized W (data units) within screen res.upper of res.lower
 // (ipmOptions.ScreenBand), or lambda_p at least seedBand times the largest.
 // ipmWorkingSet's next rounds start from them.
-func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64) []Row {
+func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64) []workset.Row {
 	n, _, k := ds.Dims()
 	band := max(screen*res.upper, 0)
-	seed, _ := violated(ds, w, res.lower+band, make([]bool, n*k), n*k)
+	seed, _ := workset.Violated(ds, w, res.lower+band, make([]bool, n*k), n*k)
 	var big float64
 	for _, l := range res.lambda {
 		big = max(big, l)
@@ -326,7 +327,7 @@ func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64)
 				continue
 			}
 			if r < len(res.lambda) && res.lambda[r] >= seedBand*big && !in[i*k+c] {
-				seed = append(seed, Row{i, c})
+				seed = append(seed, workset.Row{I: i, C: c})
 			}
 			r++
 		}

@@ -13,7 +13,10 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/internal/openblas"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
+	"maxmargin/solver/internal/workset"
 )
 
 // ipmLP solves the max-margin LP over a working set of margin rows with a
@@ -70,7 +73,7 @@ import (
 // Any iterate gives certified bounds (MATH.md section 3): W/N(W) a lower
 // bound m(W)/N(W) and lambda an upper bound N*(A(lambda))/sum lambda. The
 // method stops when these, over the working set, are within tol
-// max(upper, floor) of each other (floor: lpWithinTolerance's, in the
+// max(upper, floor) of each other (floor: certify.WithinPolyhedral's, in the
 // data's units); the caller checks the other pairs.
 type ipmLP struct {
 	ds      *dataset.Dataset
@@ -78,14 +81,14 @@ type ipmLP struct {
 	sum     bool    // sum form (else max form)
 	scale   float64 // the LP sees X/scale
 	x       []float64
-	pairs   []Row
+	pairs   []workset.Row
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
 	budget  *run.Budget // the running solve's, for purifyRows' trace
 	opt     ipmOptions
 	// floor is the certified-width test's floor in the data's units: the
 	// method stops at upper - lower <= tol max(upper, floor)
-	// (lpWithinTolerance; 1 unless set).
+	// (certify.WithinPolyhedral; 1 unless set).
 	floor float64
 }
 
@@ -134,7 +137,7 @@ func newIPM(ds *dataset.Dataset, sumForm bool, opt ipmOptions) *ipmLP {
 }
 
 // scaleColumns makes the method's features x_il D_l / scale, D_l = cs[l]
-// (powers of two, columnScales), with scale the mean |x_il D_l|: the group
+// (powers of two, dense.ColumnScales), with scale the mean |x_il D_l|: the group
 // form's unknowns are then W' with W = W' D (groupIPM).
 func (p *ipmLP) scaleColumns(cs []float64) {
 	raw := p.ds.X.RawMatrix()
@@ -323,7 +326,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // choice of the reduced pairs (reducePairs), the Newton system's
 // factorization or preconditioner (factor), the predictor and the corrector
 // (direction, solveK), and the step (step).
-func (p *ipmLP) solve(pairs []Row, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
+func (p *ipmLP) solve(pairs []workset.Row, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	p.budget = b
 	ws := newIPMWork(p, pairs, b)
@@ -382,7 +385,7 @@ func (p *ipmLP) solve(pairs []Row, tol float64, maxIter int, b *run.Budget) (res
 type ipmWork struct {
 	p     *ipmLP
 	b     *run.Budget
-	pairs []Row
+	pairs []workset.Row
 	m, kd int
 	nb    int // bound pairs: (t_l, z_l), (t_u, z_u) for max; (P, z_P), (Q, z_Q) for sum
 
@@ -415,13 +418,13 @@ type ipmWork struct {
 	lastReduced                                              bool
 	pcgFails                                                 int
 	allIdx, qidx                                             []int
-	qpairs                                                   []Row
+	qpairs                                                   []workset.Row
 	inQ                                                      []bool
 	sQ, lamQ, rpQ, rsQ, rhsQ, cfull, mfull, corr, rd1e, rd2e []float64
 	// Conjugate gradients: the preconditioner's pairs and K's diagonal.
 	usePCG       bool
 	pidx         []int
-	ppairs       []Row
+	ppairs       []workset.Row
 	ppos         []int
 	pdiag, kfull []float64
 	cg           struct{ x, r, z, d, kd, bq []float64 }
@@ -457,7 +460,7 @@ type ipmWork struct {
 }
 
 // newIPMWork returns the work of p.solve on pairs at the starting point.
-func newIPMWork(p *ipmLP, pairs []Row, b *run.Budget) *ipmWork {
+func newIPMWork(p *ipmLP, pairs []workset.Row, b *run.Budget) *ipmWork {
 	m, kd := len(pairs), p.k*p.d
 	ws := &ipmWork{p: p, b: b, pairs: pairs, m: m, kd: kd, nb: 2 * kd}
 	ws.w = make([]float64, kd)
@@ -504,7 +507,7 @@ func newIPMWork(p *ipmLP, pairs []Row, b *run.Budget) *ipmWork {
 		ws.allIdx[r] = r
 	}
 	ws.qidx = make([]int, 0, m)
-	ws.qpairs = make([]Row, 0, m)
+	ws.qpairs = make([]workset.Row, 0, m)
 	ws.inQ = make([]bool, m)
 	ws.sQ = make([]float64, m)
 	ws.lamQ = make([]float64, m)
@@ -518,7 +521,7 @@ func newIPMWork(p *ipmLP, pairs []Row, b *run.Budget) *ipmWork {
 	ws.rd2e = make([]float64, kd)
 	ws.usePCG = !ws.wspace && m >= p.opt.PCG.MinPairs && float64(m)*float64(m) > p.opt.PCG.Cost*float64(p.d)
 	ws.pidx = make([]int, 0, m)
-	ws.ppairs = make([]Row, 0, m)
+	ws.ppairs = make([]workset.Row, 0, m)
 	ws.ppos = make([]int, m)
 	ws.pdiag = make([]float64, m)
 	ws.kfull = make([]float64, m)
@@ -1274,7 +1277,7 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 // *StatusError, returned with the best certified Result so far (nil when
 // none: the first working set was not solved far enough). opt is the
 // method's tuning (defaultIPMOptions in MaxMargin).
-func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget) (*Result, []Row, error) {
+func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget) (*certify.Result, []workset.Row, error) {
 	g := pn.Grouping()
 	return ipmWorkingSet(ds, pn, tol, opt, b, g == norm.Rows || g == norm.Columns)
 }
@@ -1282,17 +1285,17 @@ func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmO
 // ipmWorkingSet is maxMarginIPM in the group form (solveGroup, any
 // grouping) when group is true, else in the max form (Entries) or the sum
 // form (Whole).
-func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, group bool) (*Result, []Row, error) {
+func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, group bool) (*certify.Result, []workset.Row, error) {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() != norm.Entries || group, opt)
-	p.floor = marginFloor(ds, pn)
+	p.floor = certify.MarginFloor(ds, pn)
 	var gr *groupIPM
 	if group {
-		cs := columnScales(ds.X)
+		cs := dense.ColumnScales(ds.X)
 		gr = newGroupIPM(pn.Grouping(), k, d, cs)
 		p.scaleColumns(cs)
 	}
-	var pairs []Row
+	var pairs []workset.Row
 	// Screening: when the pairs outnumber the weights, the weight-space
 	// Newton system makes a loose solve over every pair cheap; its nearly
 	// active pairs then start the working set.
@@ -1317,7 +1320,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 	if nn*(k-1) <= allPairs || screen || gspace {
 		pairs = everyPair(ds)
 	} else {
-		pairs = initialPairs(ds)
+		pairs = workset.InitialRows(ds)
 	}
 	in := make([]bool, nn*k)
 	for _, pr := range pairs {
@@ -1329,12 +1332,12 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 	// best is the narrowest exactly certified interval so far: kept for
 	// the progress reports and returned when the budget ends the solve.
 	method := "interior-point (" + pn.Name() + ")"
-	var best *Result
-	keep := func(w *mat.Dense, prs []Row, lambda []float64, round int) {
+	var best *certify.Result
+	keep := func(w *mat.Dense, prs []workset.Row, lambda []float64, round int) {
 		if w == nil || len(lambda) != len(prs) {
 			return
 		}
-		out, err := certifyLP(ds, pn, w, prs, lambda, tol)
+		out, err := certify.FromLP(ds, pn, w, prs, lambda, tol)
 		if err != nil {
 			return
 		}
@@ -1391,7 +1394,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 			continue
 		}
 		slack := tol * max(p.floor, res.upper) / 4
-		add, _ := violated(ds, w, res.lower-slack, in, p.opt.AddLimit*nn)
+		add, _ := workset.Violated(ds, w, res.lower-slack, in, p.opt.AddLimit*nn)
 		b.Tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
 		full := res.upper-res.lower <= tol/4*max(p.floor, res.upper)
 		if len(add) == 0 && loose && !full {
@@ -1434,14 +1437,14 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 // res.lower, or lambda_p at least ScreenBand times the largest. The loop
 // of maxMarginIPM adds back any pair that the smaller LP's solution
 // violates, so the screen affects only the speed.
-func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []Row {
+func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []workset.Row {
 	mw := make([]float64, len(p.pairs))
 	p.mulM(w.RawMatrix().Data, mw)
 	var big float64
 	for _, l := range res.lambda {
 		big = max(big, l)
 	}
-	var out []Row
+	var out []workset.Row
 	for r, pr := range p.pairs {
 		if mw[r]*p.scale <= res.lower+p.opt.ScreenBand*res.upper || res.lambda[r] >= p.opt.ScreenBand*big {
 			out = append(out, pr)
@@ -1451,13 +1454,13 @@ func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []Row {
 }
 
 // everyPair returns every pair (i, c), c != y_i, by sample then class.
-func everyPair(ds *dataset.Dataset) []Row {
+func everyPair(ds *dataset.Dataset) []workset.Row {
 	n, _, k := ds.Dims()
-	out := make([]Row, 0, n*(k-1))
+	out := make([]workset.Row, 0, n*(k-1))
 	for i, y := range ds.Y {
 		for c := range k {
 			if c != y {
-				out = append(out, Row{i, c})
+				out = append(out, workset.Row{I: i, C: c})
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/run"
 )
 
@@ -173,7 +174,7 @@ func TestIPMConstraintReduction(t *testing.T) {
 					opt.PCG.MinPairs = 1 << 30
 				}
 				p := newIPM(ds, n == norm.Sum, opt)
-				p.floor = marginFloor(ds, n) // as ipmWorkingSet sets it
+				p.floor = certify.MarginFloor(ds, n) // as ipmWorkingSet sets it
 				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, run.Unlimited())
 				require.NoError(t, err)
 				require.True(t, ok, "width %g", res.upper-res.lower)
@@ -191,10 +192,10 @@ func TestIPMConstraintReduction(t *testing.T) {
 					if v.pcgActive {
 						require.Positive(t, got.pcg, "conjugate-gradient iterations")
 					}
-					tol := DefaultTolerance * max(marginFloor(ds, n), full.upper)
+					tol := DefaultTolerance * max(certify.MarginFloor(ds, n), full.upper)
 					require.InDelta(t, full.lower, got.lower, tol)
 					require.InDelta(t, full.upper, got.upper, tol)
-					out, err := certifyLP(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)
+					out, err := certify.FromLP(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)
 					require.NoError(t, err)
 					require.True(t, out.Certified)
 				})

@@ -9,10 +9,9 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/workset"
 )
-
-// Row is a margin constraint (w_{y_i} - w_c) . x_i >= gamma, c != y_i.
-type Row struct{ I, C int }
 
 // restricted is the max-margin LP of MATH.md section 3 over a working set of
 // margin rows:
@@ -33,11 +32,11 @@ type restricted struct {
 	groups   int  // number of group rows before the margin rows
 	gammaCol int
 	lp       *golp.LP
-	pairs    []Row // margin rows in order
-	in       []bool // in[i*k+c]: pair (i, c) is a row
+	pairs    []workset.Row // margin rows in order
+	in       []bool        // in[i*k+c]: pair (i, c) is a row
 	row      []golp.Entry
 	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
-	colScale []float64 // the LP's features are x_il colScale_l (columnScales)
+	colScale []float64 // the LP's features are x_il colScale_l (dense.ColumnScales)
 	radius   float64   // the LP's norm ball is N(W) <= radius (a power of two)
 }
 
@@ -55,9 +54,9 @@ type restricted struct {
 // and solve divides gamma by it. A radius near 1/gamma_N makes the optimal
 // margins of order one, where lp_solve's absolute tolerances (1e-9 and
 // 1e-11) are small next to them.
-func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []Row, guess *mat.Dense, radius float64) *restricted {
+func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []workset.Row, guess *mat.Dense, radius float64) *restricted {
 	n, d, k := ds.Dims()
-	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: columnScales(ds.X), radius: radius}
+	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: dense.ColumnScales(ds.X), radius: radius}
 	if !r.split {
 		r.flip = make([]float64, k*d)
 		for j := range r.flip {
@@ -116,7 +115,7 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []Row, guess *mat
 }
 
 // add appends the margin rows of the pairs not yet in the LP.
-func (r *restricted) add(pairs []Row) {
+func (r *restricted) add(pairs []workset.Row) {
 	kd := r.k * r.d
 	for _, p := range pairs {
 		if r.in[p.I*r.k+p.C] {
@@ -142,38 +141,6 @@ func (r *restricted) add(pairs []Row) {
 		r.lp.AddConstraintSparse(row, golp.GE, 0)
 		r.row = row
 	}
-}
-
-// columnScales returns, for each feature l, the power of two D_l = 2^-e_l
-// with max_i |x_il| D_l in [1/2, 1) (1 for a zero column or when D_l or
-// 1/D_l would leave the normal range).
-//
-// The LP over the features x_il D_l with the norm's entries weighted,
-// N(W' D) <= 1 (the max norm's bounds |W'_cl| <= 1/D_l, the other norms'
-// group rows sum D_l (P'_cl + Q'_cl) <= 1), is the same problem as the
-// original under W = W' D: the margins (w'_y - w'_c) . (x D) are those of W,
-// and the norm constraint is N(W) <= 1. Powers of two make the change of
-// variables exact. lp_solve's tolerances are absolute, so they see features
-// of order one whatever the data's units; raw breast cancer (columns from
-// 1e-3 to 4e3) gave status UNBOUNDED for the max norm without this.
-func columnScales(x *mat.Dense) []float64 {
-	r, c := x.Dims()
-	out := make([]float64, c)
-	for l := range c {
-		var m float64
-		for i := range r {
-			m = max(m, math.Abs(x.At(i, l)))
-		}
-		out[l] = 1
-		if m == 0 || math.IsInf(m, 0) || math.IsNaN(m) {
-			continue
-		}
-		_, e := math.Frexp(m)
-		if e > -1000 && e < 1000 {
-			out[l] = math.Ldexp(1, -e)
-		}
-	}
-	return out
 }
 
 // solve solves the LP within the time limit (0: none) and returns gamma, W

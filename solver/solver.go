@@ -14,7 +14,9 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/run"
+	"maxmargin/solver/internal/workset"
 )
 
 // ErrUnsupportedNorm is returned by MaxMargin and Bounds for a norm they
@@ -215,15 +217,21 @@ func MaxMarginContext(ctx context.Context, ds *dataset.Dataset, n norm.Norm, s *
 	if res != nil {
 		res.Tolerance = set.Tolerance
 	}
-	return res, err
+	return (*Result)(res), err
 }
+
+// unitRange is how far, in binary orders of magnitude, the largest feature
+// may be from 1 before MaxMargin rescales the data. (lp_solve sees every
+// column scaled to order one, dense.ColumnScales, but measured: without the
+// overall rescale opinf at 2^40 ended with lp_solve's ACCURACYERROR.)
+const unitRange = 8
 
 // maxMarginScaled solves the LP on data of moderate scale, rescaling by an
 // exact power of two when needed. The certified-width test is invariant
-// under that scaling (lpWithinTolerance), so an exactly scaled result keeps
+// under that scaling (certify.WithinPolyhedral), so an exactly scaled result keeps
 // its verdict.
-func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*Result, error) {
-	e := unitExponent(ds.X)
+func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*certify.Result, error) {
+	e := dense.UnitExponent(ds.X)
 	if e >= -unitRange && e <= unitRange {
 		return maxMarginLP(ds, pn, set, b)
 	}
@@ -238,21 +246,12 @@ func maxMarginScaled(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *r
 		res.Margin = res.Lower
 		return res, err
 	}
-	out, rerr := recertify(ds, pn, res, set.Tolerance)
+	out, rerr := certify.Recertify(ds, pn, res, set.Tolerance)
 	if err != nil {
 		return out, err
 	}
 	return out, rerr
 }
-
-// floorFraction is phi in the polyhedral norms' certified-width test
-// U - L <= Tolerance max(L, phi sigma_N) (lpWithinTolerance): margins below
-// 2^-10 of the data's margin scale sigma_N are certified to the absolute
-// width Tolerance phi sigma_N, and non-separable data need U <= Tolerance
-// phi sigma_N. Measured on the corpus (2026-12-05), the non-separable
-// entries (iris, cars, breast cancer standardized, raw and standardized)
-// certify U <= 7.3e-14 sigma_N, 13 times below 1e-9 2^-10 sigma_N.
-const floorFraction = 0x1p-10
 
 // MarginScale returns sigma_N = max_{i, c != y_i} N*((e_{y_i} - e_c) x_i^T)
 // for a polyhedral norm: the largest margin that one pair alone allows
@@ -260,54 +259,10 @@ const floorFraction = 0x1p-10
 // for max, max_i ||x_i||_inf for sum, 2 max_i ||x_i||_inf for opinf and
 // max_i ||x_i||_1 for op1 (the dual norm of a matrix with the two rows x_i
 // and -x_i), computed as sigma = m 2^e with m the value on the data scaled
-// by 2^-e (unitExponent), so that it neither overflows nor underflows. It
+// by 2^-e (dense.UnitExponent), so that it neither overflows nor underflows. It
 // scales with the data: sigma_N(2^p X) = 2^p sigma_N(X) exactly.
 func MarginScale(ds *dataset.Dataset, n norm.Polyhedral) (m float64, e int) {
-	e = unitExponent(ds.X)
-	var one, inf float64
-	for i := range ds.Y {
-		var s1, sinf float64
-		for _, v := range ds.X.RawRowView(i) {
-			a := math.Abs(math.Ldexp(v, -e))
-			s1 += a
-			sinf = max(sinf, a)
-		}
-		one, inf = max(one, s1), max(inf, sinf)
-	}
-	switch n.Grouping() {
-	case norm.Entries:
-		m = 2 * one
-	case norm.Whole:
-		m = inf
-	case norm.Rows:
-		m = 2 * inf
-	default:
-		m = one
-	}
-	return m, e
-}
-
-// marginFloor returns phi sigma_N (floorFraction, MarginScale) as a
-// float64, in the data's units (0 when it underflows, +Inf when it
-// overflows: maxMarginScaled keeps the working data's scale moderate).
-func marginFloor(ds *dataset.Dataset, n norm.Polyhedral) float64 {
-	m, e := MarginScale(ds, n)
-	return math.Ldexp(m*floorFraction, e)
-}
-
-// lpWithinTolerance reports, exactly, whether upper - lower <= tol
-// max(lower, phi sigma_N) (floorFraction, MarginScale): the certified-width
-// test of the polyhedral norms.
-func lpWithinTolerance(ds *dataset.Dataset, n norm.Polyhedral, lower, upper *big.Rat, tol float64) bool {
-	m, e := MarginScale(ds, n)
-	// phi sigma_N = (m phi) 2^e exactly, whatever e.
-	floor, _ := new(big.Float).SetMantExp(big.NewFloat(m*floorFraction), e).Rat(nil)
-	bound := floor
-	if lower.Cmp(floor) > 0 {
-		bound = new(big.Rat).Set(lower)
-	}
-	bound.Mul(bound, new(big.Rat).SetFloat64(tol))
-	return new(big.Rat).Sub(upper, lower).Cmp(bound) <= 0
+	return certify.MarginScale(ds, n)
 }
 
 // WithinTolerance reports, exactly, whether the interval [lower, upper] of
@@ -318,7 +273,7 @@ func lpWithinTolerance(ds *dataset.Dataset, n norm.Polyhedral, lower, upper *big
 // applies, for callers that re-check a stored Result (Bounds).
 func WithinTolerance(ds *dataset.Dataset, n norm.Norm, lower, upper *big.Rat, tol float64) bool {
 	if pn, ok := n.(norm.Polyhedral); ok {
-		return lpWithinTolerance(ds, pn, lower, upper, tol)
+		return certify.WithinPolyhedral(ds, pn, lower, upper, tol)
 	}
 	return withinTolerance(lower, upper, tol)
 }
@@ -352,25 +307,6 @@ func checkSizeDims(n, d, k int, polyhedral bool) error {
 	return nil
 }
 
-// unitRange is how far, in binary orders of magnitude, the largest feature
-// may be from 1 before MaxMargin rescales the data. (lp_solve sees every
-// column scaled to order one, columnScales, but measured: without the
-// overall rescale opinf at 2^40 ended with lp_solve's ACCURACYERROR.)
-const unitRange = 8
-
-// unitExponent returns e with max |x_il| in [2^(e-1), 2^e) (0 for X = 0).
-func unitExponent(x *mat.Dense) int {
-	var m float64
-	r, _ := x.Dims()
-	for i := range r {
-		for _, v := range x.RawRowView(i) {
-			m = max(m, math.Abs(v))
-		}
-	}
-	_, e := math.Frexp(m)
-	return e
-}
-
 // scaledDataset returns ds with every feature multiplied by 2^p, and whether
 // that was exact (no feature underflowed).
 func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
@@ -384,31 +320,6 @@ func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
 	return &dataset.Dataset{Name: ds.Name, X: x, Y: ds.Y, K: ds.K}, exact
 }
 
-// recertify evaluates the certificate of res (its W and dual weights) on ds
-// exactly and returns res with the interval, margin, separability and
-// verdict that ds gives; W is set to 0 when ds is not separable by it.
-func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64) (*Result, error) {
-	lower := certify.PrimalBound(ds, n, res.W)
-	res.Lower = certify.RoundDown(lower)
-	res.Margin = res.Lower
-	res.Separable = lower.Sign() > 0
-	if !res.Separable {
-		_, d, k := ds.Dims()
-		res.W = mat.NewDense(k, d, nil)
-	}
-	res.Upper, res.Certified = math.Inf(1), false
-	if len(res.Lambda) == 0 {
-		return res, nil
-	}
-	upper, err := certify.DualBound(ds, n, res.Lambda)
-	if err != nil {
-		return nil, err
-	}
-	res.Upper = certify.RoundUp(upper)
-	res.Certified = lpWithinTolerance(ds, n, lower, upper, tol)
-	return res, nil
-}
-
 // maxMarginLP is MaxMargin for a polyhedral norm on data of moderate scale.
 //
 // Routing (measured; see the package documentation): the interior-point
@@ -417,7 +328,7 @@ func recertify(ds *dataset.Dataset, n norm.Polyhedral, res *Result, tol float64)
 // lp_solve fails (a status other than OPTIMAL) and the interior-point
 // method has not run, it runs. A *StatusError of the budget (TIMEOUT,
 // CANCELLED) comes with the best certified Result so far, nil when none.
-func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*Result, error) {
+func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*certify.Result, error) {
 	start := time.Now()
 	checkShape(ds)
 	opt := defaultIPMOptions()
@@ -460,7 +371,7 @@ func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipmOptions) bool {
 }
 
 // ipmRun runs maxMarginIPM with the tuning opt and stamps the result's time.
-func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, start time.Time) (*Result, error) {
+func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, start time.Time) (*certify.Result, error) {
 	res, _, err := maxMarginIPM(ds, pn, tol, opt, b)
 	if res != nil {
 		res.Seconds = time.Since(start).Seconds()
@@ -478,30 +389,30 @@ func budgetError(err error) bool {
 // margin rows (see MaxMargin). When the budget ends it, it returns the
 // certificate of the last solved working set (exact, Certified only if
 // within the tolerance) with the *StatusError.
-func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget, start time.Time) (*Result, error) {
+func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget, start time.Time) (*certify.Result, error) {
 	nn, _, k := ds.Dims()
 	const method = "lp_solve working set"
-	pairs := initialPairs(ds)
-	guess := dualMatrix(ds, pairs)
+	pairs := workset.InitialRows(ds)
+	guess := workset.DualMatrix(ds, pairs)
 	lp := newRestricted(ds, pn.Grouping(), pairs, guess, 1)
-	floor := marginFloor(ds, pn)
+	floor := certify.MarginFloor(ds, pn)
 	best := 0.0 // largest m(W)/N(W) seen, in floating point
 	// The last solved working set's W, rows and duals: a certificate.
 	var lastW *mat.Dense
-	var lastPairs []Row
+	var lastPairs []workset.Row
 	var lastLambda []float64
 	lastRound := 0
 	// refined is a result certified by the width test's floor only (wider
 	// than Tolerance L), kept while the same rows are solved again in a
 	// larger ball until refineUntil; it is returned when that refinement
 	// fails, runs out of time or ends wider.
-	var refined *Result
+	var refined *certify.Result
 	var refineUntil time.Time
-	stopped := func(err error) (*Result, error) {
+	stopped := func(err error) (*certify.Result, error) {
 		if lastW == nil {
 			return nil, err
 		}
-		res, cerr := certifyLP(ds, pn, lastW, lastPairs, lastLambda, set.Tolerance)
+		res, cerr := certify.FromLP(ds, pn, lastW, lastPairs, lastLambda, set.Tolerance)
 		if cerr != nil {
 			return nil, err
 		}
@@ -549,7 +460,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		}
 		lastW, lastPairs, lastLambda, lastRound = w, slices.Clone(lp.pairs), lambda, round
 		if b.Reporting() {
-			if res, err := certifyLP(ds, pn, w, lp.pairs, lambda, set.Tolerance); err == nil {
+			if res, err := certify.FromLP(ds, pn, w, lp.pairs, lambda, set.Tolerance); err == nil {
 				b.Report(Progress{Method: method, Iteration: round, Lower: res.Lower, Upper: res.Upper})
 			}
 		}
@@ -557,7 +468,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		// lp_solve's objective is noisy at its own tolerances, about 1e-9
 		// of the data's margin scale (non-separable cars-std, sum: -1.5e-12
 		// after a margin of 0): only a drop beyond that is a wrong OPTIMAL.
-		if gamma < best-max(slack, set.Tolerance*floor/floorFraction/4) {
+		if gamma < best-max(slack, set.Tolerance*floor/certify.FloorFraction/4) {
 			if refined != nil {
 				return refined, nil
 			}
@@ -565,13 +476,13 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 			// earlier W from below: lp_solve's OPTIMAL was wrong.
 			return nil, &StatusError{Status: fmt.Sprintf("OPTIMAL with objective %g below the margin %g of an earlier classifier", gamma, best)}
 		}
-		add, m := violated(ds, w, gamma-slack, lp.in, nn)
+		add, m := workset.Violated(ds, w, gamma-slack, lp.in, nn)
 		best = max(best, m)
 		if gamma > slack && len(add) > 0 {
 			lp.add(add)
 			continue
 		}
-		res, err := certifyLP(ds, pn, w, lp.pairs, lambda, set.Tolerance)
+		res, err := certify.FromLP(ds, pn, w, lp.pairs, lambda, set.Tolerance)
 		if err != nil {
 			return nil, err
 		}
@@ -598,7 +509,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		if !res.Certified && gamma > 0 {
 			// The float test passed but the exact one did not: add every
 			// pair still below gamma and try again, if there is one.
-			if add, _ := violated(ds, w, gamma, lp.in, nn*k); len(add) > 0 {
+			if add, _ := workset.Violated(ds, w, gamma, lp.in, nn*k); len(add) > 0 {
 				lp.add(add)
 				continue
 			}
@@ -624,135 +535,6 @@ const refineWidth = 0x1p-16
 // by the width test's floor only: one second, lp_solve's time limits being
 // whole seconds.
 const refineTime = time.Second
-
-// certifyLP builds the Result for the scaled W and the LP duals lambda of the
-// rows pairs.
-func certifyLP(ds *dataset.Dataset, n norm.Polyhedral, w *mat.Dense, pairs []Row, lambda []float64, tol float64) (*Result, error) {
-	var sum float64
-	for _, v := range lambda {
-		sum += v
-	}
-	res := &Result{Norm: n.Name(), W: w}
-	if sum > 0 {
-		for r, v := range lambda {
-			if v > 0 {
-				res.Lambda = append(res.Lambda, Pair{I: pairs[r].I, C: pairs[r].C, Weight: v / sum})
-			}
-		}
-	}
-	return recertify(ds, n, res, tol)
-}
-
-// initialPairs returns, for each sample, its worst pair under the class-mean
-// classifier w_c = mean of the samples of class c (ties: lowest class).
-func initialPairs(ds *dataset.Dataset) []Row {
-	n, d, k := ds.Dims()
-	means := mat.NewDense(k, d, nil)
-	counts := make([]float64, k)
-	for i, y := range ds.Y {
-		row := means.RawRowView(y)
-		for l, v := range ds.X.RawRowView(i) {
-			row[l] += v
-		}
-		counts[y]++
-	}
-	for c := range k {
-		row := means.RawRowView(c)
-		for l := range row {
-			row[l] /= counts[c]
-		}
-	}
-	pairs, _ := violated(ds, means, math.Inf(1), make([]bool, n*k), n)
-	return pairs
-}
-
-// violated returns up to limit pairs not in the set whose margin under W is
-// below threshold: each sample's worst such pair, then, when limit exceeds
-// n, the other pairs below threshold, ordered by margin (ties by sample and
-// class, so the order is deterministic). It also returns m(W), the least
-// margin over all pairs, in floating point.
-func violated(ds *dataset.Dataset, w *mat.Dense, threshold float64, in []bool, limit int) ([]Row, float64) {
-	n, _, k := ds.Dims()
-	var scores mat.Dense
-	scores.Mul(ds.X, w.T())
-	type cand struct {
-		Row
-		margin float64
-		first  bool
-	}
-	var cands []cand
-	least := math.Inf(1)
-	for i := range n {
-		y := ds.Y[i]
-		row := scores.RawRowView(i)
-		worst := -1
-		start := len(cands)
-		for c := range k {
-			if c == y {
-				continue
-			}
-			m := row[y] - row[c]
-			least = min(least, m)
-			if in[i*k+c] {
-				continue
-			}
-			if m < threshold {
-				cands = append(cands, cand{Row{i, c}, m, false})
-				if worst < 0 || m < cands[worst].margin {
-					worst = len(cands) - 1
-				}
-			}
-		}
-		if worst >= 0 {
-			cands[worst].first = true
-		}
-		if limit <= n {
-			if worst >= 0 {
-				cands[start] = cands[worst]
-			}
-			cands = cands[:start+min(1, len(cands)-start)]
-		}
-	}
-	slices.SortFunc(cands, func(a, b cand) int {
-		if a.first != b.first {
-			if a.first {
-				return -1
-			}
-			return 1
-		}
-		if a.margin != b.margin {
-			if a.margin < b.margin {
-				return -1
-			}
-			return 1
-		}
-		if a.I != b.I {
-			return a.I - b.I
-		}
-		return a.C - b.C
-	})
-	out := make([]Row, 0, min(limit, len(cands)))
-	for _, c := range cands[:min(limit, len(cands))] {
-		out = append(out, c.Row)
-	}
-	return out, least
-}
-
-// dualMatrix returns A(lambda) = sum (e_{y_i} - e_c) x_i^T for unit weights
-// on the pairs, in floating point: its sign pattern is the max norm's
-// steepest direction, a guess of the optimal W.
-func dualMatrix(ds *dataset.Dataset, pairs []Row) *mat.Dense {
-	_, d, k := ds.Dims()
-	a := mat.NewDense(k, d, nil)
-	for _, p := range pairs {
-		ry, rc := a.RawRowView(ds.Y[p.I]), a.RawRowView(p.C)
-		for l, v := range ds.X.RawRowView(p.I) {
-			ry[l] += v
-			rc[l] -= v
-		}
-	}
-	return a
-}
 
 // Certify evaluates the certificate of MATH.md section 3 for the classifier W
 // and the dual weights lambda exactly, in rational arithmetic: every float64
