@@ -41,7 +41,7 @@ type svmIterate struct {
 // returns true, after 200 iterations, when the Newton system cannot be
 // factorised, or at the deadline (an error).
 func (ps *pairSpace) svmIPM(b *run.Budget, done func(svmIterate) bool) error {
-	return mehrotra(newSVMProblem(ps, done), mehrotraOptions{maxIter: 200}, b, ipmMethod)
+	return mehrotra(newSVMProblem(ps, done), mehrotraOptions{MaxIter: 200}, b, ipmMethod)
 }
 
 // svmProblem is svmIPM's iterate (w, s, alpha), its residuals, directions
@@ -87,7 +87,7 @@ func newSVMProblem(ps *pairSpace, done func(svmIterate) bool) *svmProblem {
 	return p
 }
 
-func (p *svmProblem) residuals() (mu float64, more bool) {
+func (p *svmProblem) Residuals() (mu float64, more bool) {
 	ps, m, w, s, alpha := p.ps, p.m, p.w, p.s, p.alpha
 	ps.margins(mat.NewDense(ps.k, ps.d, w), p.vw)
 	ps.adjoint(alpha, &p.vta)
@@ -105,7 +105,7 @@ func (p *svmProblem) residuals() (mu float64, more bool) {
 	return mu, true
 }
 
-func (p *svmProblem) factor() bool {
+func (p *svmProblem) Factor() bool {
 	p.h.Zero()
 	for i := range p.nw {
 		p.h.SetSym(i, i, 1)
@@ -114,7 +114,7 @@ func (p *svmProblem) factor() bool {
 	return factorRidge(&p.chol, p.h)
 }
 
-func (p *svmProblem) direction(sigma, mu float64, corr bool) bool {
+func (p *svmProblem) Direction(sigma, mu float64, corr bool) bool {
 	s, alpha, rc := p.s, p.alpha, p.rc
 	if !corr {
 		for j := range p.m {
@@ -157,9 +157,9 @@ func (p *svmProblem) solve() bool {
 	return true
 }
 
-// maxSteps returns the largest step in (0, 1] keeping s and alpha >= 0,
+// MaxSteps returns the largest step in (0, 1] keeping s and alpha >= 0,
 // as both the primal and the dual step (they are coupled).
-func (p *svmProblem) maxSteps() (ap, ad float64, ok bool) {
+func (p *svmProblem) MaxSteps() (ap, ad float64, ok bool) {
 	step := 1.0
 	for j := range p.m {
 		if p.ds[j] < 0 {
@@ -172,8 +172,8 @@ func (p *svmProblem) maxSteps() (ap, ad float64, ok bool) {
 	return step, step, true
 }
 
-// affineMu returns mu at s + step ds, alpha + step dalpha (step = ap = ad).
-func (p *svmProblem) affineMu(step, _ float64) float64 {
+// AffineMu returns mu at s + step ds, alpha + step dalpha (step = ap = ad).
+func (p *svmProblem) AffineMu(step, _ float64) float64 {
 	var muAff float64
 	for j := range p.m {
 		muAff += (p.s[j] + step*p.ds[j]) * (p.alpha[j] + step*p.da[j])
@@ -182,9 +182,9 @@ func (p *svmProblem) affineMu(step, _ float64) float64 {
 	return muAff
 }
 
-// step moves w, s and alpha by 0.995 of the step to the boundary, at most
-// 1 (step = ap = ad).
-func (p *svmProblem) step(step, _ float64) bool {
+// Step moves w, s and alpha by 0.995 of the Step to the boundary, at most
+// 1 (Step = ap = ad).
+func (p *svmProblem) Step(step, _ float64) bool {
 	step = min(1, 0.995*step)
 	floats.AddScaled(p.w, step, p.dw)
 	floats.AddScaled(p.s, step, p.ds)

@@ -273,7 +273,7 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *run.Budge
 	if np == nil {
 		return nil
 	}
-	return mehrotra(np, mehrotraOptions{maxIter: 100}, b, ipmMethod)
+	return mehrotra(np, mehrotraOptions{MaxIter: 100}, b, ipmMethod)
 }
 
 // nuclearProblem is nuclearIPM's iterate (Z, the blocks' variables and
@@ -478,7 +478,7 @@ func newNuclearProblem(ps *pairSpace, z0 []float64, columns, second bool, stage 
 	}
 }
 
-func (np *nuclearProblem) residuals() (mu float64, more bool) {
+func (np *nuclearProblem) Residuals() (mu float64, more bool) {
 	k, d, nz, m, nb := np.k, np.d, np.nz, np.m, np.nb
 	if !np.stage(mat.DenseCopyOf(mat.NewDense(k, d, np.x[:nz])), append([]float64(nil), np.lambda...)) {
 		return 0, false
@@ -491,7 +491,7 @@ func (np *nuclearProblem) residuals() (mu float64, more bool) {
 	return mu, true
 }
 
-func (np *nuclearProblem) factor() bool {
+func (np *nuclearProblem) Factor() bool {
 	lay, ng, m := np.lay, np.ng, np.m
 	dg, mw := np.dg, np.mw
 	for j := range m {
@@ -532,7 +532,7 @@ func (np *nuclearProblem) factor() bool {
 	return factorRidge(&np.hchol, np.h)
 }
 
-func (np *nuclearProblem) direction(sigma, mu float64, corr bool) bool {
+func (np *nuclearProblem) Direction(sigma, mu float64, corr bool) bool {
 	s, lambda, rc := np.s, np.lambda, np.rc
 	if !corr {
 		for b := range np.nb {
@@ -609,9 +609,9 @@ func (np *nuclearProblem) solve(sigmaMu float64) bool {
 	return true
 }
 
-// maxSteps returns the primal and dual step lengths to the boundary, at
+// MaxSteps returns the primal and dual step lengths to the boundary, at
 // most 1.
-func (np *nuclearProblem) maxSteps() (float64, float64, bool) {
+func (np *nuclearProblem) MaxSteps() (float64, float64, bool) {
 	ap, ad := linearSteps(np.s, np.ds, np.lambda, np.dl)
 	if np.ds0 < 0 {
 		ap = min(ap, -np.s0/np.ds0)
@@ -643,8 +643,8 @@ func (np *nuclearProblem) coneProduct(ap, ad float64) float64 {
 	return t
 }
 
-// affineMu returns the complementarity after the steps, at least 0.
-func (np *nuclearProblem) affineMu(ap, ad float64) float64 {
+// AffineMu returns the complementarity after the steps, at least 0.
+func (np *nuclearProblem) AffineMu(ap, ad float64) float64 {
 	s, lambda, ds, dl := np.s, np.lambda, np.ds, np.dl
 	muAff := (np.s0 + ap*np.ds0) * (np.lambda0 + ad*np.dl0)
 	for j := range np.m {
@@ -654,9 +654,9 @@ func (np *nuclearProblem) affineMu(ap, ad float64) float64 {
 	return max(muAff, 0)
 }
 
-// step offers the dual point of the longest step of lambda (fullDualStep)
+// Step offers the dual point of the longest Step of lambda (fullDualStep)
 // and takes the steps of sdpStepLengths.
-func (np *nuclearProblem) step(ap, ad float64) bool {
+func (np *nuclearProblem) Step(ap, ad float64) bool {
 	k, d, nz := np.k, np.d, np.nz
 	if lf := fullDualStep(np.s, np.ds, np.lambda, np.dl, ad); lf != nil && !np.stage(mat.DenseCopyOf(mat.NewDense(k, d, np.x[:nz])), lf) {
 		return false

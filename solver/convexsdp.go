@@ -45,7 +45,7 @@ import (
 // it returns false, after 100 iterations, when a system cannot be solved,
 // or at the deadline (an error).
 func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error {
-	return mehrotra(newSpectralProblem(ps, z0, second, stage), mehrotraOptions{maxIter: 100}, b, ipmMethod)
+	return mehrotra(newSpectralProblem(ps, z0, second, stage), mehrotraOptions{MaxIter: 100}, b, ipmMethod)
 }
 
 // spectralProblem is spectralIPM's iterate (Z and gam in x, the margins s,
@@ -139,7 +139,7 @@ func newSpectralProblem(ps *pairSpace, z0 []float64, second bool, stage func(z *
 	}
 }
 
-func (sp *spectralProblem) residuals() (mu float64, more bool) {
+func (sp *spectralProblem) Residuals() (mu float64, more bool) {
 	k, d, nz, m, p := sp.k, sp.d, sp.nz, sp.m, sp.p
 	if !sp.stage(mat.DenseCopyOf(mat.NewDense(k, d, sp.x[:nz])), append([]float64(nil), sp.lambda...)) {
 		return 0, false
@@ -148,7 +148,7 @@ func (sp *spectralProblem) residuals() (mu float64, more bool) {
 	return mu, true
 }
 
-func (sp *spectralProblem) factor() bool {
+func (sp *spectralProblem) Factor() bool {
 	k, d, nz, m, p := sp.k, sp.d, sp.nz, sp.m, sp.p
 	if !sp.chol.Factorize(sp.sm) {
 		return false
@@ -187,7 +187,7 @@ func (sp *spectralProblem) factor() bool {
 	return factorRidge(&sp.hchol, sp.h)
 }
 
-func (sp *spectralProblem) direction(sigma, mu float64, corr bool) bool {
+func (sp *spectralProblem) Direction(sigma, mu float64, corr bool) bool {
 	s, lambda, rc := sp.s, sp.lambda, sp.rc
 	if !corr {
 		sp.corr.Zero()
@@ -251,17 +251,17 @@ func (sp *spectralProblem) solve(sigmaMu float64) bool {
 	return true
 }
 
-// maxSteps returns the primal and dual step lengths to the boundary, at
+// MaxSteps returns the primal and dual step lengths to the boundary, at
 // most 1.
-func (sp *spectralProblem) maxSteps() (float64, float64, bool) {
+func (sp *spectralProblem) MaxSteps() (float64, float64, bool) {
 	ap, ad := linearSteps(sp.s, sp.ds, sp.lambda, sp.dl)
 	mp, ok1 := psdStep(sp.sm, sp.dS)
 	md, ok2 := psdStep(sp.y, sp.dY)
 	return min(ap, mp), min(ad, md), ok1 && ok2
 }
 
-// affineMu returns the complementarity after the steps, at least 0.
-func (sp *spectralProblem) affineMu(ap, ad float64) float64 {
+// AffineMu returns the complementarity after the steps, at least 0.
+func (sp *spectralProblem) AffineMu(ap, ad float64) float64 {
 	s, lambda, ds, dl, p := sp.s, sp.lambda, sp.ds, sp.dl, sp.p
 	var muAff float64
 	for j := range sp.m {
@@ -275,9 +275,9 @@ func (sp *spectralProblem) affineMu(ap, ad float64) float64 {
 	return max(muAff, 0)
 }
 
-// step offers the dual point of the longest step of lambda (fullDualStep)
+// Step offers the dual point of the longest Step of lambda (fullDualStep)
 // and takes the steps of sdpStepLengths.
-func (sp *spectralProblem) step(ap, ad float64) bool {
+func (sp *spectralProblem) Step(ap, ad float64) bool {
 	k, d, nz := sp.k, sp.d, sp.nz
 	if lf := fullDualStep(sp.s, sp.ds, sp.lambda, sp.dl, ad); lf != nil && !sp.stage(mat.DenseCopyOf(mat.NewDense(k, d, sp.x[:nz])), lf) {
 		return false

@@ -12,36 +12,36 @@ import (
 // order, and the loop shares only the order of the phases and the
 // centring rule sigma = (mu_aff/mu)^3.
 type mehrotraProblem interface {
-	// residuals computes the residuals and the complementarity mu at the
+	// Residuals computes the Residuals and the complementarity mu at the
 	// current iterate and offers the iterate to the caller's stopping
 	// test; more is false when the method stops there.
-	residuals() (mu float64, more bool)
-	// factor assembles and factorizes the Newton system at the current
+	Residuals() (mu float64, more bool)
+	// Factor assembles and factorizes the Newton system at the current
 	// iterate; false when it cannot be factorized (the method stops).
-	factor() bool
-	// direction solves the factorized system for the affine-scaling
-	// (predictor) direction when corr is false, and otherwise for the
+	Factor() bool
+	// Direction solves the factorized system for the affine-scaling
+	// (predictor) Direction when corr is false, and otherwise for the
 	// corrector with the centring target sigma mu and the second-order
-	// term of the predictor direction; false when it cannot be solved.
-	direction(sigma, mu float64, corr bool) bool
-	// maxSteps returns the primal and dual step lengths, at most 1, to the
+	// term of the predictor Direction; false when it cannot be solved.
+	Direction(sigma, mu float64, corr bool) bool
+	// MaxSteps returns the primal and dual step lengths, at most 1, to the
 	// boundary of the cone along the current direction; ok is false when
 	// they cannot be computed.
-	maxSteps() (ap, ad float64, ok bool)
-	// affineMu returns the complementarity after the steps ap and ad
-	// along the predictor direction, where sigma = (affineMu/mu)^3.
-	affineMu(ap, ad float64) float64
-	// step moves the iterate along the corrector direction by the
-	// method's fraction of the step lengths ap and ad to the boundary;
+	MaxSteps() (ap, ad float64, ok bool)
+	// AffineMu returns the complementarity after the steps ap and ad
+	// along the predictor direction, where sigma = (AffineMu/mu)^3.
+	AffineMu(ap, ad float64) float64
+	// Step moves the iterate along the corrector direction by the
+	// method's fraction of the Step lengths ap and ad to the boundary;
 	// false when the caller's stopping test, offered a point on the way,
 	// stops the method.
-	step(ap, ad float64) bool
+	Step(ap, ad float64) bool
 }
 
 // mehrotraOptions is the tuning of mehrotra's loop.
 type mehrotraOptions struct {
-	// maxIter is the number of iterations after which the method stops.
-	maxIter int
+	// MaxIter is the number of iterations after which the method stops.
+	MaxIter int
 }
 
 // mehrotra runs Mehrotra's predictor-corrector method (Nocedal and Wright,
@@ -54,35 +54,35 @@ type mehrotraOptions struct {
 // after o.maxIter iterations, and the budget's error at the deadline or on
 // cancellation.
 func mehrotra(p mehrotraProblem, o mehrotraOptions, b *run.Budget, method string) error {
-	for iter := 0; iter < o.maxIter; iter++ {
+	for iter := 0; iter < o.MaxIter; iter++ {
 		if err := b.Stop(method); err != nil {
 			return err
 		}
-		mu, more := p.residuals()
+		mu, more := p.Residuals()
 		if !more {
 			return nil
 		}
-		if !p.factor() {
+		if !p.Factor() {
 			return nil
 		}
 		// Predictor.
-		if !p.direction(0, mu, false) {
+		if !p.Direction(0, mu, false) {
 			return nil
 		}
-		ap, ad, ok := p.maxSteps()
+		ap, ad, ok := p.MaxSteps()
 		if !ok {
 			return nil
 		}
-		sigma := math.Pow(p.affineMu(ap, ad)/mu, 3)
+		sigma := math.Pow(p.AffineMu(ap, ad)/mu, 3)
 		// Corrector.
-		if !p.direction(sigma, mu, true) {
+		if !p.Direction(sigma, mu, true) {
 			return nil
 		}
-		ap, ad, ok = p.maxSteps()
+		ap, ad, ok = p.MaxSteps()
 		if !ok {
 			return nil
 		}
-		if !p.step(ap, ad) {
+		if !p.Step(ap, ad) {
 			return nil
 		}
 	}

@@ -31,33 +31,33 @@ const (
 	recorderAD    = 0.25
 )
 
-func (r *phaseRecorder) residuals() (float64, bool) {
+func (r *phaseRecorder) Residuals() (float64, bool) {
 	r.iter++
 	r.calls = append(r.calls, "residuals")
 	return recorderMu, r.iter != r.stopAt
 }
 
-func (r *phaseRecorder) factor() bool {
+func (r *phaseRecorder) Factor() bool {
 	r.calls = append(r.calls, "factor")
 	return !(r.factorFails && r.iter == r.failAt)
 }
 
-func (r *phaseRecorder) direction(sigma, mu float64, corr bool) bool {
+func (r *phaseRecorder) Direction(sigma, mu float64, corr bool) bool {
 	r.calls = append(r.calls, fmt.Sprintf("direction(%v, %v, %v)", sigma, mu, corr))
 	return !(r.directionFails && corr && r.iter == r.failAt)
 }
 
-func (r *phaseRecorder) maxSteps() (float64, float64, bool) {
+func (r *phaseRecorder) MaxSteps() (float64, float64, bool) {
 	r.calls = append(r.calls, "maxSteps")
 	return recorderAP, recorderAD, !(r.stepsFail && r.iter == r.failAt)
 }
 
-func (r *phaseRecorder) affineMu(ap, ad float64) float64 {
+func (r *phaseRecorder) AffineMu(ap, ad float64) float64 {
 	r.calls = append(r.calls, fmt.Sprintf("affineMu(%v, %v)", ap, ad))
 	return recorderMuAff
 }
 
-func (r *phaseRecorder) step(ap, ad float64) bool {
+func (r *phaseRecorder) Step(ap, ad float64) bool {
 	r.calls = append(r.calls, fmt.Sprintf("step(%v, %v)", ap, ad))
 	return true
 }
@@ -91,7 +91,7 @@ func TestMehrotraPhases(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := mehrotra(&tc.r, mehrotraOptions{maxIter: tc.max}, nil, ipmMethod)
+			err := mehrotra(&tc.r, mehrotraOptions{MaxIter: tc.max}, nil, ipmMethod)
 			require.NoError(t, err)
 			require.Equal(t, tc.want, tc.r.calls)
 		})
@@ -103,7 +103,7 @@ func TestMehrotraPhases(t *testing.T) {
 func TestMehrotraBudget(t *testing.T) {
 	b := run.NewBudget(context.Background(), time.Nanosecond, nil, nil, time.Now().Add(-time.Second))
 	var r phaseRecorder
-	err := mehrotra(&r, mehrotraOptions{maxIter: 5}, b, ipmMethod)
+	err := mehrotra(&r, mehrotraOptions{MaxIter: 5}, b, ipmMethod)
 	var se *StatusError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, "TIMEOUT", se.Status)
