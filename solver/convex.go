@@ -15,6 +15,7 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 )
 
@@ -754,7 +755,7 @@ func (bp *barrierProblem) run(z0 []float64, stage func(barrierResult) bool, b *r
 	for stages := 0; stages < 100; stages++ {
 		count := 0
 		for iter := 0; iter < 100; iter++ {
-			if err := b.Stop(ipmMethod); err != nil {
+			if err := b.Stop(ipm.Method); err != nil {
 				return err
 			}
 			f := bp.objective(u, gam, tau, s)

@@ -5,6 +5,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
@@ -41,11 +42,11 @@ type svmIterate struct {
 // returns true, after 200 iterations, when the Newton system cannot be
 // factorised, or at the deadline (an error).
 func (ps *pairSpace) svmIPM(b *run.Budget, done func(svmIterate) bool) error {
-	return mehrotra(newSVMProblem(ps, done), mehrotraOptions{MaxIter: 200}, b, ipmMethod)
+	return ipm.Mehrotra(newSVMProblem(ps, done), ipm.MehrotraOptions{MaxIter: 200}, b, ipm.Method)
 }
 
 // svmProblem is svmIPM's iterate (w, s, alpha), its residuals, directions
-// and Newton system: a mehrotraProblem.
+// and Newton system: a ipm.Problem.
 type svmProblem struct {
 	ps    *pairSpace
 	done  func(svmIterate) bool

@@ -2,6 +2,7 @@ package solver
 
 import (
 	"math"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/mat"
@@ -72,13 +73,13 @@ func symEigenvalues(a *mat.SymDense) ([]float64, bool) {
 
 // guarded runs f, a method of the convex path named method, and returns
 // its error, or the *StatusError of run.RecoverNumerical when it panics. A
-// *StatusError that names only the generic ipmMethod (a time-out or a
+// *StatusError that names only the generic ipm.Method (a time-out or a
 // cancellation seen by Budget.Stop inside the method) is renamed to
 // method, so that a user learns which method the limit stopped.
 func guarded(method string, f func() error) (err error) {
 	defer run.RecoverNumerical(method, &err)
 	err = f()
-	if se, ok := err.(*StatusError); ok && se.Method == ipmMethod {
+	if se, ok := err.(*StatusError); ok && se.Method == ipm.Method {
 		se.Method = method
 	}
 	return err

@@ -10,6 +10,7 @@ import (
 
 	"maxmargin/internal/openblas"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 )
 
@@ -273,13 +274,13 @@ func (ps *pairSpace) nuclearIPM(z0 []float64, columns, second bool, b *run.Budge
 	if np == nil {
 		return nil
 	}
-	return mehrotra(np, mehrotraOptions{MaxIter: 100}, b, ipmMethod)
+	return ipm.Mehrotra(np, ipm.MehrotraOptions{MaxIter: 100}, b, ipm.Method)
 }
 
 // nuclearProblem is nuclearIPM's iterate (Z, the blocks' variables and
 // gam in x, the margins s, the trace slack s0, the blocks' slacks sm,
 // lambda, lambda0, Y), its Nesterov-Todd scalings, directions and Newton
-// system: a mehrotraProblem.
+// system: a ipm.Problem.
 type nuclearProblem struct {
 	ps                      *pairSpace
 	second                  bool

@@ -6,6 +6,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
@@ -147,7 +148,7 @@ func (bp *barrierProblem) runPD(z0 []float64, stage func(barrierResult) bool, b 
 		mu := 1 / tau
 		steps := 0
 		for ; steps < budget; steps++ {
-			if err := b.Stop(ipmMethod); err != nil {
+			if err := b.Stop(ipm.Method); err != nil {
 				return err
 			}
 			f := bp.objective(u, gam, tau, s)

@@ -13,6 +13,7 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/internal/corpus"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 )
 
@@ -153,6 +154,6 @@ func TestRecoverNumerical(t *testing.T) {
 	require.Equal(t, error(timeout), guarded("x", func() error { return timeout }))
 	require.False(t, run.IsNumericalFailure(timeout))
 	// A time-out inside a method (Budget.Stop's generic name) names it.
-	err = guarded("barrier method (l3)", func() error { return &StatusError{Status: "TIMEOUT", Method: ipmMethod} })
+	err = guarded("barrier method (l3)", func() error { return &StatusError{Status: "TIMEOUT", Method: ipm.Method} })
 	require.EqualError(t, err, "solver: barrier method (l3) status TIMEOUT")
 }

@@ -3,6 +3,7 @@ package solver
 import (
 	"math"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/floats"
@@ -45,12 +46,12 @@ import (
 // it returns false, after 100 iterations, when a system cannot be solved,
 // or at the deadline (an error).
 func (ps *pairSpace) spectralIPM(z0 []float64, second bool, b *run.Budget, stage func(z *mat.Dense, lambda []float64) bool) error {
-	return mehrotra(newSpectralProblem(ps, z0, second, stage), mehrotraOptions{MaxIter: 100}, b, ipmMethod)
+	return ipm.Mehrotra(newSpectralProblem(ps, z0, second, stage), ipm.MehrotraOptions{MaxIter: 100}, b, ipm.Method)
 }
 
 // spectralProblem is spectralIPM's iterate (Z and gam in x, the margins s,
 // F(Z) in sm, lambda, Y), its Nesterov-Todd scaling, directions and
-// Newton system: a mehrotraProblem.
+// Newton system: a ipm.Problem.
 type spectralProblem struct {
 	ps                 *pairSpace
 	second             bool

@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/norm"
+	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 	"maxmargin/solver/internal/workset"
 )
@@ -187,7 +189,7 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 	bestWidth := math.Inf(1)
 	stall, lastPurify := 0, -10
 	for it := 1; it <= maxIter; it++ {
-		if err := b.Stop(ipmMethod); err != nil {
+		if err := b.Stop(ipm.Method); err != nil {
 			return res, false, err
 		}
 		for j := range kd {
@@ -298,10 +300,10 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 			wsys.border()
 		} else {
 			var fact bool
-			if tri, fact = factorRegularized(nn, kmat, assemble, nil); !fact {
+			if tri, fact = dense.FactorRegularized(nn, kmat, assemble, nil); !fact {
 				break
 			}
-			solve1 = func(x []float64) { solveFactored(tri, x[:nn]) }
+			solve1 = func(x []float64) { dense.SolveFactored(tri, x[:nn]) }
 		}
 		// applyK sets out = K x by products with M (K's definition, not
 		// its factor): with y = M^T x_p and h_j = wt_j (E_P - E_Q)_j x_g(j),

@@ -5,6 +5,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/workset"
 )
 
@@ -105,7 +106,7 @@ func (sys *groupWSystem) factor(e1, e2, s, lam, u, nu []float64) bool {
 		}
 	}
 	var ok bool
-	sys.tri, ok = factorRegularized(kd, sys.h, assemble, nil)
+	sys.tri, ok = dense.FactorRegularized(kd, sys.h, assemble, nil)
 	return ok
 }
 
@@ -173,7 +174,7 @@ const groupRefine = 2
 
 // solveFactor overwrites b with the factor's solution of (H_r/2) x = b.
 func (sys *groupWSystem) solveFactor(b []float64) {
-	solveFactored(sys.tri, b)
+	dense.SolveFactored(sys.tri, b)
 }
 
 // applyHr sets out = (H_r/2) x = M^T D_l M x + x/(e_P + e_Q) +

@@ -15,6 +15,7 @@ import (
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 	"maxmargin/solver/internal/workset"
 )
@@ -332,7 +333,7 @@ func (p *ipmLP) solve(pairs []workset.Row, tol float64, maxIter int, b *run.Budg
 	ws := newIPMWork(p, pairs, b)
 	defer func() { p.pairs = pairs }()
 	for it := 1; it <= maxIter; it++ {
-		if err := b.Stop(ipmMethod); err != nil {
+		if err := b.Stop(ipm.Method); err != nil {
 			return res, false, err
 		}
 		p.pairs = pairs
@@ -733,7 +734,7 @@ func (ws *ipmWork) assemble() {
 // whether the factorization succeeded.
 func (ws *ipmWork) fullFactor() bool {
 	var fact bool
-	ws.tri, fact = factorRegularized(ws.nk, ws.kmat, ws.assemble, func() { ws.b.Tracef("interior-point: regularized") })
+	ws.tri, fact = dense.FactorRegularized(ws.nk, ws.kmat, ws.assemble, func() { ws.b.Tracef("interior-point: regularized") })
 	return fact
 }
 
@@ -844,7 +845,7 @@ func (ws *ipmWork) solveK(b []float64) {
 			mtmp[r] = kdiag[r] * b[r]
 		}
 		p.mulMT(mtmp[:nq], wtmp)
-		solveFactored(ws.tri, wtmp[:kd])
+		dense.SolveFactored(ws.tri, wtmp[:kd])
 		p.mulM(wtmp, mtmp)
 		for r := range nq {
 			b[r] = kdiag[r] * (b[r] - mtmp[r])
@@ -852,7 +853,7 @@ func (ws *ipmWork) solveK(b []float64) {
 		return
 	}
 	// K = L L^T.
-	solveFactored(ws.tri, b[:nq])
+	dense.SolveFactored(ws.tri, b[:nq])
 }
 
 // direction solves the Newton system for complementarity targets
@@ -913,7 +914,7 @@ func (ws *ipmWork) direction() {
 		for j := range kd {
 			wtmp[j] = ws.einv[j]*tmp[j] - wtmp[j]
 		}
-		solveFactored(ws.tri, wtmp[:kd])
+		dense.SolveFactored(ws.tri, wtmp[:kd])
 		p.mulM(wtmp, mtmp)
 		for r := range nq {
 			rhs[r] = kdiag[r] * (rhs[r] + mtmp[r])
@@ -1617,7 +1618,7 @@ func (p *ipmLP) pcgSolve(b []float64, q, qpos []int, tri blas64.Triangular, e, d
 		for u, i := range q {
 			bq[u] = src[i]
 		}
-		solveFactored(tri, bq[:len(q)])
+		dense.SolveFactored(tri, bq[:len(q)])
 		for i := range m {
 			if u := qpos[i]; u >= 0 {
 				dst[i] = bq[u]

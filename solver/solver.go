@@ -58,10 +58,6 @@ func newBudget(ctx context.Context, set Settings, start time.Time) *run.Budget {
 	return run.NewBudget(ctx, set.Timeout, set.Progress, set.Trace, start)
 }
 
-// ipmMethod is the Method of a StatusError from an interior-point or
-// barrier method.
-const ipmMethod = "interior-point method"
-
 // badShape is the panic value for inconsistent dimensions (certify.BadShape).
 const badShape = certify.BadShape
 

@@ -1,17 +1,22 @@
-package solver
+package ipm
 
 import (
 	"math"
+
 	"maxmargin/solver/internal/run"
 )
 
-// A mehrotraProblem is one primal-dual interior-point method's cone and
+// Method is the Method of a *run.StatusError from an interior-point or
+// barrier method, when the caller has no more specific name.
+const Method = "interior-point method"
+
+// A Problem is one primal-dual interior-point method's cone and
 // Newton system: the phases of an iteration of mehrotra's loop. Its
 // methods keep the iterate, the directions and the factorization between
 // the calls, so that each phase is the method's own code, in the same
 // order, and the loop shares only the order of the phases and the
 // centring rule sigma = (mu_aff/mu)^3.
-type mehrotraProblem interface {
+type Problem interface {
 	// Residuals computes the Residuals and the complementarity mu at the
 	// current iterate and offers the iterate to the caller's stopping
 	// test; more is false when the method stops there.
@@ -38,13 +43,13 @@ type mehrotraProblem interface {
 	Step(ap, ad float64) bool
 }
 
-// mehrotraOptions is the tuning of mehrotra's loop.
-type mehrotraOptions struct {
+// MehrotraOptions is the tuning of mehrotra's loop.
+type MehrotraOptions struct {
 	// MaxIter is the number of iterations after which the method stops.
 	MaxIter int
 }
 
-// mehrotra runs Mehrotra's predictor-corrector method (Nocedal and Wright,
+// Mehrotra runs Mehrotra's predictor-corrector method (Nocedal and Wright,
 // Numerical Optimization, 2nd ed., algorithm 16.4) on p: each iteration
 // checks the budget (method names the method in its *StatusError), computes
 // the residuals and mu, factorizes the Newton system, solves for the
@@ -53,7 +58,7 @@ type mehrotraOptions struct {
 // stops (its stopping test, or a system it cannot factorize or solve) or
 // after o.maxIter iterations, and the budget's error at the deadline or on
 // cancellation.
-func mehrotra(p mehrotraProblem, o mehrotraOptions, b *run.Budget, method string) error {
+func Mehrotra(p Problem, o MehrotraOptions, b *run.Budget, method string) error {
 	for iter := 0; iter < o.MaxIter; iter++ {
 		if err := b.Stop(method); err != nil {
 			return err

@@ -1,16 +1,17 @@
-package solver
+package ipm
 
 import (
 	"context"
 	"fmt"
-	"maxmargin/solver/internal/run"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"maxmargin/solver/internal/run"
 )
 
-// phaseRecorder is a mehrotraProblem that records the phases mehrotra
+// phaseRecorder is a Problem that records the phases mehrotra
 // calls and the arguments it passes. Its iterate stops (residuals returns
 // more = false) at iteration stopAt (0 for never); factorFails,
 // directionFails and stepsFail make that phase fail at iteration failAt.
@@ -91,7 +92,7 @@ func TestMehrotraPhases(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := mehrotra(&tc.r, mehrotraOptions{MaxIter: tc.max}, nil, ipmMethod)
+			err := Mehrotra(&tc.r, MehrotraOptions{MaxIter: tc.max}, nil, Method)
 			require.NoError(t, err)
 			require.Equal(t, tc.want, tc.r.calls)
 		})
@@ -99,14 +100,14 @@ func TestMehrotraPhases(t *testing.T) {
 }
 
 // TestMehrotraBudget checks that mehrotra stops at the deadline before
-// any phase, with the method's *StatusError.
+// any phase, with the method's *run.StatusError.
 func TestMehrotraBudget(t *testing.T) {
 	b := run.NewBudget(context.Background(), time.Nanosecond, nil, nil, time.Now().Add(-time.Second))
 	var r phaseRecorder
-	err := mehrotra(&r, mehrotraOptions{MaxIter: 5}, b, ipmMethod)
-	var se *StatusError
+	err := Mehrotra(&r, MehrotraOptions{MaxIter: 5}, b, Method)
+	var se *run.StatusError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, "TIMEOUT", se.Status)
-	require.Equal(t, ipmMethod, se.Method)
+	require.Equal(t, Method, se.Method)
 	require.Empty(t, r.calls)
 }
