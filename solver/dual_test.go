@@ -175,8 +175,8 @@ func TestRestrictedDuals(t *testing.T) {
 	ds := mustDataset(t, "line", [][]float64{{2}, {-1}}, []int{0, 1})
 	for _, n := range polyhedral {
 		t.Run(n.Name(), func(t *testing.T) {
-			r := newRestricted(ds, n.Grouping(), []workset.Row{{I: 0, C: 1}, {I: 1, C: 0}}, nil, 1)
-			gamma, _, lambda, err := r.solve(0)
+			r := NewRestricted(ds, n.Grouping(), []workset.Row{{I: 0, C: 1}, {I: 1, C: 0}}, nil, 1)
+			gamma, _, lambda, err := r.Solve(0)
 			require.NoError(t, err)
 			require.Greater(t, gamma, 0.0)
 			require.InDelta(t, 1, lambda[0]+lambda[1], 1e-12)

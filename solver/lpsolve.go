@@ -13,7 +13,7 @@ import (
 	"maxmargin/solver/internal/workset"
 )
 
-// restricted is the max-margin LP of MATH.md section 3 over a working set of
+// Restricted is the max-margin LP of MATH.md section 3 over a working set of
 // margin rows:
 //
 //	maximize gamma  s.t.  (w_{y_i} - w_c) . x_i - gamma >= 0  for (i, c) in the set,
@@ -25,22 +25,22 @@ import (
 // sum_{(c,l) in g} (P_cl + Q_cl) <= 1 per group g, placed before the margin
 // rows. gamma is the last column, free. The LP is bounded as soon as it has
 // one margin row, since W ranges over a bounded set.
-type restricted struct {
+type Restricted struct {
 	ds       *dataset.Dataset
 	n, d, k  int
 	split    bool // W = P - Q (sum, opinf, op1)
 	groups   int  // number of group rows before the margin rows
 	gammaCol int
 	lp       *golp.LP
-	pairs    []workset.Row // margin rows in order
-	in       []bool        // in[i*k+c]: pair (i, c) is a row
+	Rows    []workset.Row // margin rows in order
+	In       []bool        // in[i*k+c]: pair (i, c) is a row
 	row      []golp.Entry
 	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
 	colScale []float64 // the LP's features are x_il colScale_l (dense.ColumnScales)
-	radius   float64   // the LP's norm ball is N(W) <= radius (a power of two)
+	Radius   float64   // the LP's norm ball is N(W) <= radius (a power of two)
 }
 
-// newRestricted builds the LP with the margin rows of pairs. NewLP leaves
+// NewRestricted builds the LP with the margin rows of pairs. NewLP leaves
 // lp_solve in add-row mode, where rows are appended cheaply; SetObjFn, called
 // last, switches it off again as lp_solve requires before solving.
 //
@@ -54,9 +54,9 @@ type restricted struct {
 // and solve divides gamma by it. A radius near 1/gamma_N makes the optimal
 // margins of order one, where lp_solve's absolute tolerances (1e-9 and
 // 1e-11) are small next to them.
-func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []workset.Row, guess *mat.Dense, radius float64) *restricted {
+func NewRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []workset.Row, guess *mat.Dense, radius float64) *Restricted {
 	n, d, k := ds.Dims()
-	r := &restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, in: make([]bool, n*k), colScale: dense.ColumnScales(ds.X), radius: radius}
+	r := &Restricted{ds: ds, n: n, d: d, k: k, split: g != norm.Entries, In: make([]bool, n*k), colScale: dense.ColumnScales(ds.X), Radius: radius}
 	if !r.split {
 		r.flip = make([]float64, k*d)
 		for j := range r.flip {
@@ -106,7 +106,7 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []workset.Row, gu
 		reach = max(reach, s)
 	}
 	r.lp.SetBounds(r.gammaCol, -radius*(4*reach+1), radius*(4*reach+1))
-	r.add(pairs)
+	r.Add(pairs)
 	obj := make([]float64, ncols)
 	obj[r.gammaCol] = 1
 	r.lp.SetObjFn(obj)
@@ -114,15 +114,15 @@ func newRestricted(ds *dataset.Dataset, g norm.Grouping, pairs []workset.Row, gu
 	return r
 }
 
-// add appends the margin rows of the pairs not yet in the LP.
-func (r *restricted) add(pairs []workset.Row) {
+// Add appends the margin rows of the pairs not yet in the LP.
+func (r *Restricted) Add(pairs []workset.Row) {
 	kd := r.k * r.d
 	for _, p := range pairs {
-		if r.in[p.I*r.k+p.C] {
+		if r.In[p.I*r.k+p.C] {
 			continue
 		}
-		r.in[p.I*r.k+p.C] = true
-		r.pairs = append(r.pairs, p)
+		r.In[p.I*r.k+p.C] = true
+		r.Rows = append(r.Rows, p)
 		y := r.ds.Y[p.I]
 		row := r.row[:0]
 		for l, v := range r.ds.X.RawRowView(p.I) {
@@ -143,10 +143,10 @@ func (r *restricted) add(pairs []workset.Row) {
 	}
 }
 
-// solve solves the LP within the time limit (0: none) and returns gamma, W
+// Solve solves the LP within the time limit (0: none) and returns gamma, W
 // and lambda_r = max(0, -dual_r) for the margin rows (lp_solve reports the
 // duals of the >= rows of a maximisation as <= 0; see TestGolpDualSign).
-func (r *restricted) solve(limit time.Duration) (gamma float64, w *mat.Dense, lambda []float64, err error) {
+func (r *Restricted) Solve(limit time.Duration) (gamma float64, w *mat.Dense, lambda []float64, err error) {
 	if limit > 0 {
 		r.lp.SetTimeout(int(math.Ceil(limit.Seconds())))
 	}
@@ -171,5 +171,5 @@ func (r *restricted) solve(limit time.Duration) (gamma float64, w *mat.Dense, la
 	for j, v := range duals {
 		lambda[j] = max(0, -v)
 	}
-	return vars[r.gammaCol] / r.radius, w, lambda, nil
+	return vars[r.gammaCol] / r.Radius, w, lambda, nil
 }

@@ -390,7 +390,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 	const method = "lp_solve working set"
 	pairs := workset.InitialRows(ds)
 	guess := workset.DualMatrix(ds, pairs)
-	lp := newRestricted(ds, pn.Grouping(), pairs, guess, 1)
+	lp := NewRestricted(ds, pn.Grouping(), pairs, guess, 1)
 	floor := certify.MarginFloor(ds, pn)
 	best := 0.0 // largest m(W)/N(W) seen, in floating point
 	// The last solved working set's W, rows and duals: a certificate.
@@ -433,7 +433,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 				limit = rl
 			}
 		}
-		gamma, w, lambda, err := lp.solve(limit)
+		gamma, w, lambda, err := lp.Solve(limit)
 		if refined != nil && (err != nil || time.Now().After(refineUntil)) {
 			return refined, nil
 		}
@@ -454,9 +454,9 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 		if nw := pn.Value(w); nw > 0 {
 			w.Scale(1/nw, w)
 		}
-		lastW, lastPairs, lastLambda, lastRound = w, slices.Clone(lp.pairs), lambda, round
+		lastW, lastPairs, lastLambda, lastRound = w, slices.Clone(lp.Rows), lambda, round
 		if b.Reporting() {
-			if res, err := certify.FromLP(ds, pn, w, lp.pairs, lambda, set.Tolerance); err == nil {
+			if res, err := certify.FromLP(ds, pn, w, lp.Rows, lambda, set.Tolerance); err == nil {
 				b.Report(Progress{Method: method, Iteration: round, Lower: res.Lower, Upper: res.Upper})
 			}
 		}
@@ -472,18 +472,18 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 			// earlier W from below: lp_solve's OPTIMAL was wrong.
 			return nil, &StatusError{Status: fmt.Sprintf("OPTIMAL with objective %g below the margin %g of an earlier classifier", gamma, best)}
 		}
-		add, m := workset.Violated(ds, w, gamma-slack, lp.in, nn)
+		add, m := workset.Violated(ds, w, gamma-slack, lp.In, nn)
 		best = max(best, m)
 		if gamma > slack && len(add) > 0 {
-			lp.add(add)
+			lp.Add(add)
 			continue
 		}
-		res, err := certify.FromLP(ds, pn, w, lp.pairs, lambda, set.Tolerance)
+		res, err := certify.FromLP(ds, pn, w, lp.Rows, lambda, set.Tolerance)
 		if err != nil {
 			return nil, err
 		}
 		floorOnly := res.Certified && res.Upper-res.Lower > max(set.Tolerance, refineWidth)*res.Lower
-		if _, e := math.Frexp(gamma); (!res.Certified || floorOnly) && lp.radius == 1 && gamma > 0 && e < -3 && e > -900 {
+		if _, e := math.Frexp(gamma); (!res.Certified || floorOnly) && lp.Radius == 1 && gamma > 0 && e < -3 && e > -900 {
 			// A small margin: lp_solve's absolute tolerances are coarse
 			// next to it (tiny-margin data at 1e-8 of its scale came back
 			// with a relative width of 1e-4). Solve the same rows again,
@@ -495,25 +495,25 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 			// lp_solve run for minutes (sum, opinf), on the tiny-margin
 			// entries it gave the exact gamma in milliseconds.
 			if floorOnly {
-				res.Rows, res.Rounds = len(lp.pairs), round
+				res.Rows, res.Rounds = len(lp.Rows), round
 				res.Seconds = time.Since(start).Seconds()
 				refined, refineUntil = res, time.Now().Add(refineTime)
 			}
-			lp = newRestricted(ds, pn.Grouping(), lp.pairs, w, math.Ldexp(1, -e))
+			lp = NewRestricted(ds, pn.Grouping(), lp.Rows, w, math.Ldexp(1, -e))
 			continue
 		}
 		if !res.Certified && gamma > 0 {
 			// The float test passed but the exact one did not: add every
 			// pair still below gamma and try again, if there is one.
-			if add, _ := workset.Violated(ds, w, gamma, lp.in, nn*k); len(add) > 0 {
-				lp.add(add)
+			if add, _ := workset.Violated(ds, w, gamma, lp.In, nn*k); len(add) > 0 {
+				lp.Add(add)
 				continue
 			}
 		}
 		if refined != nil && !(res.Certified && res.Upper-res.Lower < refined.Upper-refined.Lower) {
 			return refined, nil
 		}
-		res.Rows, res.Rounds = len(lp.pairs), round
+		res.Rows, res.Rounds = len(lp.Rows), round
 		res.Seconds = time.Since(start).Seconds()
 		return res, nil
 	}
