@@ -15,6 +15,7 @@ import (
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/lpsolve"
 	"maxmargin/solver/internal/run"
 	"maxmargin/solver/internal/workset"
 )
@@ -390,7 +391,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 	const method = "lp_solve working set"
 	pairs := workset.InitialRows(ds)
 	guess := workset.DualMatrix(ds, pairs)
-	lp := NewRestricted(ds, pn.Grouping(), pairs, guess, 1)
+	lp := lpsolve.NewRestricted(ds, pn.Grouping(), pairs, guess, 1)
 	floor := certify.MarginFloor(ds, pn)
 	best := 0.0 // largest m(W)/N(W) seen, in floating point
 	// The last solved working set's W, rows and duals: a certificate.
@@ -499,7 +500,7 @@ func lpSolveWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b 
 				res.Seconds = time.Since(start).Seconds()
 				refined, refineUntil = res, time.Now().Add(refineTime)
 			}
-			lp = NewRestricted(ds, pn.Grouping(), lp.Rows, w, math.Ldexp(1, -e))
+			lp = lpsolve.NewRestricted(ds, pn.Grouping(), lp.Rows, w, math.Ldexp(1, -e))
 			continue
 		}
 		if !res.Certified && gamma > 0 {

@@ -1,4 +1,4 @@
-package solver
+package lpsolve
 
 // The LP engine calls lp_solve 5.5 through golp, whose own #cgo lines point
 // at a copy of lp_solve bundled in its source tree that the module does not

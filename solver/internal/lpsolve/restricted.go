@@ -1,4 +1,4 @@
-package solver
+package lpsolve
 
 import (
 	"math"
@@ -10,6 +10,7 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/run"
 	"maxmargin/solver/internal/workset"
 )
 
@@ -32,7 +33,7 @@ type Restricted struct {
 	groups   int  // number of group rows before the margin rows
 	gammaCol int
 	lp       *golp.LP
-	Rows    []workset.Row // margin rows in order
+	Rows     []workset.Row // margin rows in order
 	In       []bool        // in[i*k+c]: pair (i, c) is a row
 	row      []golp.Entry
 	flip     []float64 // max norm: W_cl = flip_cl * v_cl for the LP column v_cl
@@ -151,7 +152,7 @@ func (r *Restricted) Solve(limit time.Duration) (gamma float64, w *mat.Dense, la
 		r.lp.SetTimeout(int(math.Ceil(limit.Seconds())))
 	}
 	if st := r.lp.Solve(); st != golp.OPTIMAL {
-		return 0, nil, nil, &StatusError{Status: st.String()}
+		return 0, nil, nil, &run.StatusError{Status: st.String()}
 	}
 	vars := r.lp.Variables()
 	kd := r.k * r.d
