@@ -12,6 +12,7 @@ import (
 	"maxmargin/internal/corpus"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/lpsolve"
 	"maxmargin/solver/internal/run"
 )
 
@@ -19,7 +20,7 @@ import (
 func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *certify.Result {
 	t.Helper()
 	start := time.Now()
-	res, err := lpSolveWorkingSet(ds, n, Settings{Tolerance: tol}, run.Unlimited(), start)
+	res, err := lpsolve.WorkingSet(ds, n, tol, run.Unlimited(), start)
 	require.NoError(t, err)
 	require.NotNil(t, res)
 	return res

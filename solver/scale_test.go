@@ -13,6 +13,7 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/lpsolve"
 )
 
 // TestExtremeScales checks that gamma_N(2^p X) = 2^p gamma_N(X) holds exactly
@@ -122,7 +123,7 @@ func TestUnitInvariantCertificate(t *testing.T) {
 			assert.GreaterOrEqual(t, r.Upper, g*(1-1e-15))
 			// Meaningful: relative, not the absolute 1e-9 of the past
 			// (which allowed a tenth of gamma).
-			assert.LessOrEqual(t, r.Upper-r.Lower, refineWidth*g, "[%g, %g]", r.Lower, r.Upper)
+			assert.LessOrEqual(t, r.Upper-r.Lower, lpsolve.RefineWidth*g, "[%g, %g]", r.Lower, r.Upper)
 		})
 		ref, err := MaxMargin(base, n, nil)
 		require.NoError(t, err)

@@ -7,9 +7,9 @@
 //
 // built and solved with lp_solve 5.5 through github.com/draffensperger/golp
 // (Restricted, NewRestricted), with rows added between solves (Add) and the
-// row duals returned as dual weights lambda >= 0 (Solve). The working-set
-// loop around it, and the certificate of its answer, are in package solver
-// and solver/internal/certify.
+// row duals returned as dual weights lambda >= 0 (Solve), and the
+// working-set loop around it (WorkingSet), whose answer is certified
+// exactly by solver/internal/certify.
 //
 // link.go carries the linker flags of Debian's static lp_solve, so that a
 // plain go build links. Package lpsolve is internal to solver; it never
