@@ -321,8 +321,8 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // certificate width is at most tol max(upper, floor), the iteration limit, or a
 // numerical failure (ok false).
 //
-// Each iteration runs the phases of Mehrotra's predictor-corrector method on
-// an ipmWork: residuals and mu, the bounds and the best certificate so far
+// The loop is ipm.Mehrotra's, over the phases of an lpProblem on an
+// ipmWork: residuals and mu, the bounds and the best certificate so far
 // (bounds), purification near the optimum, the stall test (stalled), the
 // choice of the reduced pairs (reducePairs), the Newton system's
 // factorization or preconditioner (factor), the predictor and the corrector
@@ -330,54 +330,119 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 func (p *ipmLP) solve(pairs []workset.Row, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	p.budget = b
-	ws := newIPMWork(p, pairs, b)
+	lp := &lpProblem{ws: newIPMWork(p, pairs, b), p: p, pairs: pairs, tol: tol, res: &res}
 	defer func() { p.pairs = pairs }()
-	for it := 1; it <= maxIter; it++ {
-		if err := b.Stop(ipm.Method); err != nil {
-			return res, false, err
-		}
-		p.pairs = pairs
-		ws.residuals(it)
-		width := ws.bounds(it, &res)
-		if width <= tol*max(p.floor, res.upper) {
-			return res, true, nil
-		}
-		// Close to the optimum, the active set is known: try to jump to the
-		// vertex (a least-squares solve) rather than iterate on.
-		if width <= 1e-6*max(p.floor, res.upper) && it >= ws.lastPurify+3 {
-			ws.lastPurify = it
-			p.purify(&res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
-			if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
-				return res, true, nil
-			}
-		}
-		if ws.stalled(it, width, &res) {
-			break
-		}
-		ws.reducePairs(it, &res)
-		if !ws.factor(&res) {
-			break
-		}
-		if !p.sum {
-			copy(ws.v, ws.ones[:ws.nq])
-			ws.solveK(ws.v[:ws.nq])
-		}
-		sigma := ws.predictor()
-		ws.corrector(sigma)
-		// A failed solve (solveK) leaves the predictor's and the
-		// corrector's directions unset: redo the iteration, or stop.
-		if ws.retry {
-			ws.forceDrop, ws.retrying = true, true
-			continue
-		}
-		if ws.failed {
-			break
-		}
-		ws.step()
+	if err := ipm.Mehrotra(lp, ipm.MehrotraOptions{MaxIter: maxIter}, b, ipm.Method); err != nil {
+		return res, false, err
 	}
+	if lp.converged {
+		return res, true, nil
+	}
+	ws := lp.ws
 	p.pairs = pairs
 	p.purify(&res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
 	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
+}
+
+// lpProblem is ipmLP.solve's iteration as the phases of ipm.Mehrotra's
+// loop (ipm.Problem) on an ipmWork. Residuals counts the iterations from
+// 1, keeps the best certificate in res and stops the loop when the width
+// is within the tolerance (converged) or the method stalls; a failed
+// solve (solveK) makes Step redo the iteration (retry) or stop the loop
+// (failed).
+type lpProblem struct {
+	ws        *ipmWork
+	p         *ipmLP
+	pairs     []workset.Row
+	tol       float64
+	res       *ipmResult
+	it        int
+	converged bool
+}
+
+// Residuals computes the residuals and mu, updates the bounds and the
+// best certificate, purifies near the optimum, tests for a stall and
+// chooses the reduced pairs.
+func (lp *lpProblem) Residuals() (mu float64, more bool) {
+	ws, p, res, tol := lp.ws, lp.p, lp.res, lp.tol
+	lp.it++
+	it := lp.it
+	p.pairs = lp.pairs
+	ws.residuals(it)
+	width := ws.bounds(it, res)
+	if width <= tol*max(p.floor, res.upper) {
+		lp.converged = true
+		return 0, false
+	}
+	// Close to the optimum, the active set is known: try to jump to the
+	// vertex (a least-squares solve) rather than iterate on.
+	if width <= 1e-6*max(p.floor, res.upper) && it >= ws.lastPurify+3 {
+		ws.lastPurify = it
+		p.purify(res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
+		if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
+			lp.converged = true
+			return 0, false
+		}
+	}
+	if ws.stalled(it, width, res) {
+		return 0, false
+	}
+	ws.reducePairs(it, res)
+	return ws.mu, true
+}
+
+// Factor factorizes the Newton system (or sets up the preconditioner) and,
+// for the max norm, solves K v = 1.
+func (lp *lpProblem) Factor() bool {
+	ws := lp.ws
+	if !ws.factor(lp.res) {
+		return false
+	}
+	if !lp.p.sum {
+		copy(ws.v, ws.ones[:ws.nq])
+		ws.solveK(ws.v[:ws.nq])
+	}
+	return true
+}
+
+// Direction computes the predictor (corr false) or the corrector with the
+// centring sigma mu; a failed solve is left to Step.
+func (lp *lpProblem) Direction(sigma, mu float64, corr bool) bool {
+	if corr {
+		lp.ws.corrector(sigma)
+	} else {
+		lp.ws.predictor()
+	}
+	return true
+}
+
+// MaxSteps returns the step lengths to the boundary (steps).
+func (lp *lpProblem) MaxSteps() (ap, ad float64, ok bool) {
+	ap, ad = lp.ws.steps()
+	return ap, ad, true
+}
+
+// AffineMu returns mu after the predictor's steps and keeps its direction
+// for the corrector's second-order term.
+func (lp *lpProblem) AffineMu(ap, ad float64) float64 {
+	return lp.ws.affineMu(ap, ad)
+}
+
+// Step redoes the iteration after a failed solve that asked for a retry,
+// stops after one that cannot be retried, and steps otherwise.
+func (lp *lpProblem) Step(ap, ad float64) bool {
+	ws := lp.ws
+	// A failed solve (solveK) leaves the predictor's and the corrector's
+	// directions unset: redo the iteration, or stop.
+	if ws.retry {
+		ws.forceDrop, ws.retrying = true, true
+		return true
+	}
+	if ws.failed {
+		return false
+	}
+	ws.step(ap, ad)
+	return true
 }
 
 // ipmWork is the state of one ipmLP.solve over m pairs and kd weights: the
@@ -988,13 +1053,11 @@ func (ws *ipmWork) steps() (ap, ad float64) {
 	return ap, ad
 }
 
-// predictor computes the affine direction into daff and returns the
-// centring parameter sigma = (mu_aff/mu)^3.
-func (ws *ipmWork) predictor() float64 {
+// predictor computes the affine direction, with complementarity targets
+// -s lambda and -x z.
+func (ws *ipmWork) predictor() {
 	m, kd := ws.m, ws.kd
 	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
-	ds, dlam, dx1, dx2, dz1, dz2 := ws.ds, ws.dlam, ws.dx1, ws.dx2, ws.dz1, ws.dz2
-	// Predictor.
 	for r := range m {
 		ws.rs[r] = -s[r] * lam[r]
 	}
@@ -1003,7 +1066,14 @@ func (ws *ipmWork) predictor() float64 {
 		ws.r2[j] = -x2[j] * z2[j]
 	}
 	ws.direction()
-	ap, ad := ws.steps()
+}
+
+// affineMu returns the mean complementarity mu_aff after the steps ap and
+// ad along the affine direction, and copies that direction into daff.
+func (ws *ipmWork) affineMu(ap, ad float64) float64 {
+	m, kd := ws.m, ws.kd
+	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
+	ds, dlam, dx1, dx2, dz1, dz2 := ws.ds, ws.dlam, ws.dx1, ws.dx2, ws.dz1, ws.dz2
 	var muAff float64
 	for r := range m {
 		muAff += (s[r] + ap*ds[r]) * (lam[r] + ad*dlam[r])
@@ -1012,14 +1082,13 @@ func (ws *ipmWork) predictor() float64 {
 		muAff += (x1[j]+ap*dx1[j])*(z1[j]+ad*dz1[j]) + (x2[j]+ap*dx2[j])*(z2[j]+ad*dz2[j])
 	}
 	muAff /= float64(m + ws.nb)
-	sigma := math.Pow(muAff/ws.mu, 3)
 	copy(ws.daff.s, ds)
 	copy(ws.daff.lam, dlam)
 	copy(ws.daff.x1, dx1)
 	copy(ws.daff.x2, dx2)
 	copy(ws.daff.z1, dz1)
 	copy(ws.daff.z2, dz2)
-	return sigma
+	return muAff
 }
 
 // corrector computes the direction with the centring sigma mu and the
@@ -1041,11 +1110,11 @@ func (ws *ipmWork) corrector(sigma float64) {
 }
 
 // step moves the iterate 0.995 of the way to the boundary along the
-// direction, and takes the pairs outside Q back to the central path.
-func (ws *ipmWork) step() {
+// direction (ap and ad: the step lengths to it, steps), and takes the pairs
+// outside Q back to the central path.
+func (ws *ipmWork) step(ap, ad float64) {
 	m, kd, nq := ws.m, ws.kd, ws.nq
 	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
-	ap, ad := ws.steps()
 	ap = min(1, 0.995*ap)
 	ad = min(1, 0.995*ad)
 	for r := range m {
