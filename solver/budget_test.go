@@ -17,7 +17,7 @@ import (
 // convex norm's error names the method that was stopped (it used to say
 // "interior-point method" for all of them).
 func TestMaxMarginContextCancelled(t *testing.T) {
-	ds := dataset.RandomLabels(17, 100, 200, 5) // max goes to the interior-point method (n(k-1)d >= ipmOptions.MinSize)
+	ds := dataset.RandomLabels(17, 100, 200, 5) // max goes to the interior-point method (n(k-1)d >= ipm.Options.MinSize)
 	small := dataset.GaussianClusters(3, 3, 4, 5, 0.1)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -56,7 +56,7 @@ func TestMaxMarginContextCancelled(t *testing.T) {
 // TestTrace checks that Settings.Trace receives the interior-point
 // methods' lines, one per call and without a newline, and that tracing
 // leaves the result unchanged: on RandomLabels(17, 100, 200, 5) the max
-// norm goes to the interior-point method (n(k-1)d = 80000 >= ipmOptions.MinSize)
+// norm goes to the interior-point method (n(k-1)d = 80000 >= ipm.Options.MinSize)
 // and opinf to its group form (2kd = 2000 >= n(k-1) = 400).
 func TestTrace(t *testing.T) {
 	ds := dataset.RandomLabels(17, 100, 200, 5)

@@ -25,14 +25,14 @@
 //
 // # Engines
 //
-// The max and sum norms go to an interior-point method in Go (ipmlp.go)
+// The max and sum norms go to an interior-point method in Go (internal/ipm)
 // when n(k-1)d >= 40000, to lp_solve over a working set below. The opinf
-// and op1 norms go to the interior-point method's group form (ipmgroup.go:
+// and op1 norms go to the interior-point method's group form (internal/ipm, group.go:
 // any grouping, normal equations bordered by one row per group) when the
 // weights are at least half the pairs, 2kd >= n(k-1), or n(k-1)d >= 40000,
 // and to lp_solve otherwise. With more than 1000 pairs and fewer weights
 // than pairs the group form solves over every pair at once in weight space
-// (ipmgroupw.go: one kd×kd factorization per step) and, when that does not
+// (internal/ipm, groupweights.go: one kd×kd factorization per step) and, when that does not
 // certify, over a working set of its nearly active pairs. Each engine is the other's fallback: lp_solve when the
 // interior points do not certify, the interior points when lp_solve ends
 // with a status other than OPTIMAL. The certificate is exact whatever the
@@ -73,7 +73,7 @@
 // Cholesky factorization of K = M E M^T + diag(s/lambda), m the rows in the
 // working set, assembled from k Gram matrices X E_a X^T, and takes 17 to 35
 // iterations whatever the active set. Three things keep that cost down
-// (ipmlp.go):
+// (internal/ipm, lp.go):
 //
 //   - Constraint reduction. Near the optimum K is built over the pairs
 //     whose weight lambda_p/s_p is within 1e-2 of the largest or that look
@@ -111,7 +111,7 @@
 // When there are more than 2000 pairs and they outnumber the weights
 // (n(k-1) > kd for the sum norm, n(k-1) > 2kd for the max norm, e.g.
 // digits: 2700 pairs, 640 weights) the first solve is a screening over every pair to
-// 1e-4 with the Newton system in weight space (ipmweights.go): by the
+// 1e-4 with the Newton system in weight space (internal/ipm, weights.go): by the
 // Sherman-Morrison-Woodbury identity K^{-1} = D - D M H^{-1} M^T D with
 // D = diag(lambda/s) and H = E^{-1} + M^T D M, a kd×kd matrix made of
 // k^2 blocks X^T diag(.) X, so each iteration factorizes H instead of K.

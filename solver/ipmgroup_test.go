@@ -12,6 +12,7 @@ import (
 	"maxmargin/internal/corpus"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/lpsolve"
 	"maxmargin/solver/internal/run"
 )
@@ -29,7 +30,7 @@ func lpSolveOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float
 // groupOnly runs the interior-point method in the group form alone.
 func groupOnly(t *testing.T, ds *dataset.Dataset, n norm.Polyhedral, tol float64) *certify.Result {
 	t.Helper()
-	res, _, err := ipmWorkingSet(ds, n, tol, defaultIPMOptions(), run.Unlimited(), true)
+	res, _, err := ipm.WorkingSet(ds, n, tol, ipm.DefaultOptions(), run.Unlimited(), true)
 	require.NoError(t, err)
 	require.NotNil(t, res, "the group form did not certify")
 	return res

@@ -7,14 +7,16 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/ipm"
 )
 
 // TestGroupWeightSpace solves opinf and op1 by the group form on data
-// with more than ipmOptions.GroupAllPairs pairs and fewer weights than pairs, where
-// it solves in weight space (groupWSystem) over every pair, and checks
-// the exact certificate against lp_solve, an independent engine. The
-// Gaussian sets certify in the first solve, so the result's rows are all
-// the n(k-1) pairs (the nearly-active fallback would have fewer).
+// with more than ipm.Options.GroupAllPairs pairs and fewer weights than
+// pairs, where it solves in weight space (ipm's groupWSystem) over every
+// pair, and checks the exact certificate against lp_solve, an independent
+// engine. The Gaussian sets certify in the first solve, so the result's
+// rows are all the n(k-1) pairs (the nearly-active fallback would have
+// fewer).
 func TestGroupWeightSpace(t *testing.T) {
 	sets := []*dataset.Dataset{
 		dataset.GaussianClusters(41, 5, 10, 60, 0.5), // (n,d,k) = (300,10,5): 1200 pairs, kd = 50
@@ -22,7 +24,7 @@ func TestGroupWeightSpace(t *testing.T) {
 	}
 	for _, ds := range sets {
 		nn, d, k := ds.Dims()
-		require.Greater(t, nn*(k-1), defaultIPMOptions().GroupAllPairs)
+		require.Greater(t, nn*(k-1), ipm.DefaultOptions().GroupAllPairs)
 		require.Less(t, k*d, nn*(k-1))
 		for _, name := range []string{"opinf", "op1"} {
 			nrm, err := norm.ByName(name)

@@ -8,15 +8,15 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
-	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 )
 
 // forcedIPM returns the interior-point tuning with the interior-point path
 // forced on every size (MinSize 0) and AllPairs set to allPairs (0 forces
 // the working-set rounds).
-func forcedIPM(allPairs int) *ipmOptions {
-	opt := defaultIPMOptions()
+func forcedIPM(allPairs int) *ipm.Options {
+	opt := ipm.DefaultOptions()
 	opt.MinSize, opt.AllPairs = 0, allPairs
 	return &opt
 }
@@ -45,7 +45,7 @@ func TestIPMAgainstLPSolve(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					opt := forcedIPM(all)
-					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, run.Unlimited())
+					res, _, err := ipm.MaxMargin(ds, n, DefaultTolerance, *opt, run.Unlimited())
 					require.NoError(t, err)
 					require.NotNil(t, res, "interior points did not certify")
 					require.True(t, res.Certified)
@@ -122,7 +122,7 @@ func TestIPMScreening(t *testing.T) {
 				require.NoError(t, err)
 				opt := forcedIPM(0)
 				if ds == sep {
-					res, _, err := maxMarginIPM(ds, n, DefaultTolerance, *opt, run.Unlimited())
+					res, _, err := ipm.MaxMargin(ds, n, DefaultTolerance, *opt, run.Unlimited())
 					require.NoError(t, err)
 					require.NotNil(t, res, "interior points did not certify")
 					require.Greater(t, res.Rounds, 1, "no screening round")
@@ -131,75 +131,6 @@ func TestIPMScreening(t *testing.T) {
 				require.Equal(t, ref.Separable, res.Separable)
 				require.InDelta(t, ref.Margin, res.Margin, 2*DefaultTolerance*max(1, ref.Margin))
 			})
-		}
-	}
-}
-
-// TestIPMConstraintReduction checks the reduced Newton systems and the
-// conjugate-gradient solves of ipmLP.solve against the plain method (full
-// system, Cholesky factorization): on Gaussian clusters few pairs are
-// active, so the reduced system must be used in many iterations, and with
-// conjugate gradients forced on every size they must carry iterations;
-// every variant must certify the optimum the plain method reaches (each is
-// certified to the tolerance, so they differ by at most twice it). Random
-// labels, where about 60% of the pairs are active, are included as the
-// case where neither may cost correctness.
-func TestIPMConstraintReduction(t *testing.T) {
-	sets := []*dataset.Dataset{
-		dataset.GaussianClusters(21, 5, 40, 20, 0.1),
-		dataset.GaussianClusters(22, 10, 30, 6, 0.1),
-		dataset.RandomLabels(23, 60, 80, 5),
-	}
-	defaultBand := defaultIPMOptions().Reduce.Band
-	type variant struct {
-		name      string
-		band      float64 // Reduce.Band; 0 turns the reduction off
-		pcg       bool    // conjugate gradients on every size
-		reduced   bool    // expect reduced iterations (Gaussian only)
-		pcgActive bool    // expect conjugate-gradient iterations
-	}
-	variants := []variant{
-		{name: "reduced", band: defaultBand, reduced: true},
-		{name: "pcg", pcg: true, pcgActive: true},
-		{name: "reduced+pcg", band: defaultBand, pcg: true, reduced: true, pcgActive: true},
-	}
-	for _, ds := range sets {
-		for _, n := range []norm.Polyhedral{norm.Max, norm.Sum} {
-			solve := func(t *testing.T, band float64, pcg bool) ipmResult {
-				opt := defaultIPMOptions()
-				opt.Reduce.Band = band
-				if pcg {
-					opt.PCG.MinPairs, opt.PCG.Cost = 0, 0
-				} else {
-					opt.PCG.MinPairs = 1 << 30
-				}
-				p := newIPM(ds, n == norm.Sum, opt)
-				p.floor = certify.MarginFloor(ds, n) // as ipmWorkingSet sets it
-				res, ok, err := p.solve(everyPair(ds), DefaultTolerance/4, 100, run.Unlimited())
-				require.NoError(t, err)
-				require.True(t, ok, "width %g", res.upper-res.lower)
-				return res
-			}
-			for _, v := range variants {
-				t.Run(ds.Name+"/"+n.Name()+"/"+v.name, func(t *testing.T) {
-					full := solve(t, 0, false)
-					require.Zero(t, full.reduced)
-					require.Zero(t, full.pcg)
-					got := solve(t, v.band, v.pcg)
-					if v.reduced && ds.Name[0] == 'g' {
-						require.Greater(t, got.reduced, got.iters/4, "reduced iterations")
-					}
-					if v.pcgActive {
-						require.Positive(t, got.pcg, "conjugate-gradient iterations")
-					}
-					tol := DefaultTolerance * max(certify.MarginFloor(ds, n), full.upper)
-					require.InDelta(t, full.lower, got.lower, tol)
-					require.InDelta(t, full.upper, got.upper, tol)
-					out, err := certify.FromLP(ds, n, got.w, everyPair(ds), got.lambda, DefaultTolerance)
-					require.NoError(t, err)
-					require.True(t, out.Certified)
-				})
-			}
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
+	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/lpsolve"
 	"maxmargin/solver/internal/run"
 )
@@ -85,9 +86,9 @@ type Settings struct {
 	// rounds): for debugging a solve. The lines' format is not stable.
 	Trace func(string)
 
-	// ipm, when not nil, replaces defaultIPMOptions as the tuning of the
+	// ipm, when not nil, replaces ipm.DefaultOptions as the tuning of the
 	// interior-point method of the LP norms: for tests.
-	ipm *ipmOptions
+	ipm *ipm.Options
 }
 
 // Pair is a dual weight lambda_ic >= 0 on the margin constraint of sample I
@@ -326,7 +327,7 @@ func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
 func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*certify.Result, error) {
 	start := time.Now()
 	checkShape(ds)
-	opt := defaultIPMOptions()
+	opt := ipm.DefaultOptions()
 	if set.ipm != nil {
 		opt = *set.ipm
 	}
@@ -354,10 +355,10 @@ func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.B
 // before lp_solve: for the max and sum norms when n(k-1)d >= opt.MinSize,
 // for opinf and op1 (the group form) when the weights are at least half
 // the pairs, 2kd >= n(k-1), or n(k-1)d >= opt.MinSize, where the group
-// form solves in weight space (groupWSystem). Measured: see
+// form solves in weight space (ipm's groupWSystem). Measured: see
 // docs/PERFORMANCE.md, sections "Solver design measurements" and
 // "Robustness corpus" (digits opinf went from 43 s with lp_solve to 1 s).
-func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipmOptions) bool {
+func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipm.Options) bool {
 	nn, d, k := ds.Dims()
 	if g := pn.Grouping(); g == norm.Entries || g == norm.Whole {
 		return nn*(k-1)*d >= opt.MinSize
@@ -365,9 +366,9 @@ func useIPM(ds *dataset.Dataset, pn norm.Polyhedral, opt ipmOptions) bool {
 	return 2*k*d >= nn*(k-1) || nn*(k-1)*d >= opt.MinSize
 }
 
-// ipmRun runs maxMarginIPM with the tuning opt and stamps the result's time.
-func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, start time.Time) (*certify.Result, error) {
-	res, _, err := maxMarginIPM(ds, pn, tol, opt, b)
+// ipmRun runs ipm.MaxMargin with the tuning opt and stamps the result's time.
+func ipmRun(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm.Options, b *run.Budget, start time.Time) (*certify.Result, error) {
+	res, _, err := ipm.MaxMargin(ds, pn, tol, opt, b)
 	if res != nil {
 		res.Seconds = time.Since(start).Seconds()
 	}

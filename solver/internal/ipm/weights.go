@@ -1,4 +1,4 @@
-package solver
+package ipm
 
 import (
 	"gonum.org/v1/gonum/blas"

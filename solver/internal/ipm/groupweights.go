@@ -1,4 +1,4 @@
-package solver
+package ipm
 
 import (
 	"gonum.org/v1/gonum/blas/blas64"
@@ -307,8 +307,8 @@ func (sys *groupWSystem) direction(it *groupIterate, out *groupStep) {
 // groupSeed returns the pairs that look active at the end of an
 // uncertified solve of the group form over every pair: margin under the
 // normalized W (data units) within screen res.upper of res.lower
-// (ipmOptions.ScreenBand), or lambda_p at least seedBand times the largest.
-// ipmWorkingSet's next rounds start from them.
+// (Options.ScreenBand), or lambda_p at least seedBand times the largest.
+// WorkingSet's next rounds start from them.
 func groupSeed(ds *dataset.Dataset, w *mat.Dense, res ipmResult, screen float64) []workset.Row {
 	n, _, k := ds.Dims()
 	band := max(screen*res.upper, 0)

@@ -1,4 +1,4 @@
-package solver
+package ipm
 
 import (
 	"cmp"
@@ -15,7 +15,6 @@ import (
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
-	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 	"maxmargin/solver/internal/workset"
 )
@@ -55,7 +54,7 @@ import (
 // primal step length still respects all the rows; the multipliers of R are
 // reset to the central path, lambda_r = mu_Q / s_r, so that a pair becoming
 // active (small s_r) grows its weight and enters Q. When Q would hold more
-// than Reduce.Max (ipmOptions) of the pairs (far from the optimum, where
+// than Reduce.Max (Options) of the pairs (far from the optimum, where
 // all weigh alike) the full system is used, and for Reduce.Pause
 // iterations when the reduced steps stall; if they still stall, for good. On Gaussian clusters
 // at (200,500,10) Q falls from 1800 pairs to about 130 over the last half
@@ -86,7 +85,7 @@ type ipmLP struct {
 	weights bool // factorize H (normalW) rather than K when kd < m
 	nk      []float64
 	budget  *run.Budget // the running solve's, for purifyRows' trace
-	opt     ipmOptions
+	opt     Options
 	// floor is the certified-width test's floor in the data's units: the
 	// method stops at upper - lower <= tol max(upper, floor)
 	// (certify.WithinPolyhedral; 1 unless set).
@@ -108,7 +107,7 @@ type ipmResult struct {
 
 // newIPM prepares the IPM for ds with the tuning opt; sumForm selects the
 // sum norm.
-func newIPM(ds *dataset.Dataset, sumForm bool, opt ipmOptions) *ipmLP {
+func newIPM(ds *dataset.Dataset, sumForm bool, opt Options) *ipmLP {
 	n, d, k := ds.Dims()
 	p := &ipmLP{ds: ds, n: n, d: d, k: k, sum: sumForm, floor: 1, opt: opt}
 	// Scale X so that the LP's numbers are of order one: for the max norm
@@ -321,7 +320,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // certificate width is at most tol max(upper, floor), the iteration limit, or a
 // numerical failure (ok false).
 //
-// The loop is ipm.Mehrotra's, over the phases of an lpProblem on an
+// The loop is Mehrotra's, over the phases of an lpProblem on an
 // ipmWork: residuals and mu, the bounds and the best certificate so far
 // (bounds), purification near the optimum, the stall test (stalled), the
 // choice of the reduced pairs (reducePairs), the Newton system's
@@ -332,7 +331,7 @@ func (p *ipmLP) solve(pairs []workset.Row, tol float64, maxIter int, b *run.Budg
 	p.budget = b
 	lp := &lpProblem{ws: newIPMWork(p, pairs, b), p: p, pairs: pairs, tol: tol, res: &res}
 	defer func() { p.pairs = pairs }()
-	if err := ipm.Mehrotra(lp, ipm.MehrotraOptions{MaxIter: maxIter}, b, ipm.Method); err != nil {
+	if err := Mehrotra(lp, MehrotraOptions{MaxIter: maxIter}, b, Method); err != nil {
 		return res, false, err
 	}
 	if lp.converged {
@@ -344,8 +343,8 @@ func (p *ipmLP) solve(pairs []workset.Row, tol float64, maxIter int, b *run.Budg
 	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
 }
 
-// lpProblem is ipmLP.solve's iteration as the phases of ipm.Mehrotra's
-// loop (ipm.Problem) on an ipmWork. Residuals counts the iterations from
+// lpProblem is ipmLP.solve's iteration as the phases of Mehrotra's
+// loop (Problem) on an ipmWork. Residuals counts the iterations from
 // 1, keeps the best certificate in res and stops the loop when the width
 // is within the tolerance (converged) or the method stalls; a failed
 // solve (solveK) makes Step redo the iteration (retry) or stop the loop
@@ -1335,27 +1334,31 @@ func (p *ipmLP) purifyRows(res *ipmResult, rows, free, col []int, w0 []float64, 
 	}
 }
 
-// maxMarginIPM is MaxMargin for the max and sum norms by interior points
-// over a growing working set: start with each sample's worst pair under the
-// class-mean classifier, solve the restricted LP (ipmLP.solve), add every
-// pair whose margin under the normalized W lies below the restricted lower
-// bound by more than a quarter of the tolerance (each sample's worst first),
-// and repeat. When no pair is below, the restricted dual lambda is a dual
-// certificate for the whole problem and Certify decides. It returns a nil
-// Result (and nil error) when the method did not certify, so that the
-// caller falls back to lp_solve; a time-out or cancellation is a
-// *StatusError, returned with the best certified Result so far (nil when
-// none: the first working set was not solved far enough). opt is the
-// method's tuning (defaultIPMOptions in MaxMargin).
-func maxMarginIPM(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget) (*certify.Result, []workset.Row, error) {
+// MaxMargin solves the max-margin LP of a polyhedral norm N by interior
+// points over a growing working set: max and sum (Entries, Whole) in the
+// forms of ipmLP, opinf and op1 (Rows, Columns) in the group form
+// (solveGroup). Start with each sample's worst pair under the class-mean
+// classifier, solve the restricted LP (ipmLP.solve), add every pair whose
+// margin under the normalized W lies below the restricted lower bound by
+// more than a quarter of the tolerance (each sample's worst first), and
+// repeat. When no pair is below, the restricted dual lambda is a dual
+// certificate for the whole problem, gamma_N <= N*(A(lambda))/sum lambda,
+// and certify.FromLP decides whether the interval is within tol. It returns
+// the certified Result and the final working set; a nil Result (and nil
+// error) when the method did not certify, so that the caller falls back to
+// lp_solve; on a time-out or cancellation the budget's *run.StatusError,
+// with the best certified Result so far (nil when none: the first working
+// set was not solved far enough). opt is the method's tuning
+// (DefaultOptions in solver.MaxMargin).
+func MaxMargin(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Options, b *run.Budget) (*certify.Result, []workset.Row, error) {
 	g := pn.Grouping()
-	return ipmWorkingSet(ds, pn, tol, opt, b, g == norm.Rows || g == norm.Columns)
+	return WorkingSet(ds, pn, tol, opt, b, g == norm.Rows || g == norm.Columns)
 }
 
-// ipmWorkingSet is maxMarginIPM in the group form (solveGroup, any
-// grouping) when group is true, else in the max form (Entries) or the sum
-// form (Whole).
-func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipmOptions, b *run.Budget, group bool) (*certify.Result, []workset.Row, error) {
+// WorkingSet is MaxMargin with the form chosen by the caller: the group
+// form (solveGroup, any grouping) when group is true, else the max form
+// (Entries) or the sum form (Whole and the other groupings).
+func WorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Options, b *run.Budget, group bool) (*certify.Result, []workset.Row, error) {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() != norm.Entries || group, opt)
 	p.floor = certify.MarginFloor(ds, pn)
@@ -1415,7 +1418,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 		if best == nil || out.Upper-out.Lower < best.Upper-best.Lower {
 			best = out
 		}
-		b.Report(Progress{Method: method, Iteration: round, Lower: best.Lower, Upper: best.Upper})
+		b.Report(run.Progress{Method: method, Iteration: round, Lower: best.Lower, Upper: best.Upper})
 	}
 	for round := 1; round <= 50; round++ {
 		rtol := tol / 4
@@ -1505,7 +1508,7 @@ func ipmWorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt ipm
 // screenPairs returns the pairs of p's last solve that are nearly active
 // there: margin under the normalized w within ScreenBand res.upper of
 // res.lower, or lambda_p at least ScreenBand times the largest. The loop
-// of maxMarginIPM adds back any pair that the smaller LP's solution
+// of MaxMargin adds back any pair that the smaller LP's solution
 // violates, so the screen affects only the speed.
 func screenPairs(p *ipmLP, w *mat.Dense, res ipmResult) []workset.Row {
 	mw := make([]float64, len(p.pairs))
@@ -1537,9 +1540,10 @@ func everyPair(ds *dataset.Dataset) []workset.Row {
 	return out
 }
 
-// ipmOptions is the tuning of the interior-point path (measured; see the
-// package documentation). MinSize is the least n(k-1)d for which MaxMargin
-// uses it (below, lp_solve's vertex is found in milliseconds); AllPairs the
+// Options is the tuning of the interior-point LP method (measured; see the
+// package documentation). MinSize is the least n(k-1)d for which
+// solver.MaxMargin tries it before lp_solve (solver's useIPM; below,
+// lp_solve's vertex is found in milliseconds); AllPairs the
 // most pairs n(k-1) that are all put in the first working set, and
 // GroupAllPairs the same for the group form, whose Newton system has no
 // constraint reduction; AddLimit the pairs added per round, in units of n;
@@ -1556,8 +1560,9 @@ func everyPair(ds *dataset.Dataset) []workset.Row {
 // solve); PCG.Tol, PCG.MinIter and PCG.MaxIter are its stopping rule
 // (pcgSolve) and PCG.GiveUp the failed solves after which it is no longer
 // tried. Measured: see docs/PERFORMANCE.md, section "Solver design
-// measurements". MaxMargin uses defaultIPMOptions; tests build their own.
-type ipmOptions struct {
+// measurements". solver.MaxMargin uses DefaultOptions; tests build their
+// own.
+type Options struct {
 	Reduce struct {
 		Active, Band, Max, Cap float64
 		Pause                  int
@@ -1571,10 +1576,10 @@ type ipmOptions struct {
 	LooseTol, ScreenBand, GroupReg                             float64
 }
 
-// defaultIPMOptions returns the measured tuning of the interior-point
-// path (ipmOptions).
-func defaultIPMOptions() ipmOptions {
-	var o ipmOptions
+// DefaultOptions returns the measured tuning of the interior-point LP
+// method (Options), the one solver.MaxMargin uses.
+func DefaultOptions() Options {
+	var o Options
 	o.Reduce.Active = 100.0
 	o.Reduce.Band = 1e-2
 	o.Reduce.Max = 0.7
@@ -1607,7 +1612,7 @@ func defaultIPMOptions() ipmOptions {
 // whose multiplier is small next to the others'. It returns nil when the
 // pairs kept would be more than Reduce.Max of all, where the full system
 // costs little more.
-func (o *ipmOptions) reducedPairs(s, lam []float64, out []int, force bool) []int {
+func (o *Options) reducedPairs(s, lam []float64, out []int, force bool) []int {
 	m := len(s)
 	var dmax float64
 	for r := range m {
@@ -1633,7 +1638,7 @@ func (o *ipmOptions) reducedPairs(s, lam []float64, out []int, force bool) []int
 // lambda_p/s_p = lambda_p^2/mu -> inf, an inactive one mu/s_p^2 -> 0: near
 // the optimum Q is the active set and K is nearly block diagonal between
 // Q and the rest, whose block is dominated by its diagonal s/lambda.
-func (o *ipmOptions) precondPairs(s, lam []float64, out []int) []int {
+func (o *Options) precondPairs(s, lam []float64, out []int) []int {
 	m := len(s)
 	wts := make([]float64, m)
 	var dmax float64

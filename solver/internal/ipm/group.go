@@ -1,4 +1,4 @@
-package solver
+package ipm
 
 import (
 	"cmp"
@@ -10,7 +10,6 @@ import (
 
 	"maxmargin/norm"
 	"maxmargin/solver/internal/dense"
-	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 	"maxmargin/solver/internal/workset"
 )
@@ -93,7 +92,7 @@ func (gr *groupIPM) dual(a []float64) float64 {
 // is symmetric positive definite and factorized whole by a dense Cholesky:
 // the groups are few for the operator norms (k rows for opinf, d columns
 // for op1). There is no constraint reduction and no conjugate-gradient or
-// weight-space solve in this form; maxMarginIPM keeps the working set small
+// weight-space solve in this form; MaxMargin keeps the working set small
 // instead. Every iterate's W and lambda give certified bounds, the best are
 // kept, and near the optimum purifyGroup jumps to the vertex, as in solve.
 func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
@@ -189,7 +188,7 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 	bestWidth := math.Inf(1)
 	stall, lastPurify := 0, -10
 	for it := 1; it <= maxIter; it++ {
-		if err := b.Stop(ipm.Method); err != nil {
+		if err := b.Stop(Method); err != nil {
 			return res, false, err
 		}
 		for j := range kd {
