@@ -5,7 +5,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 export PATH := $(PATH):/usr/local/go/bin
-# No CGO flags: solver/lpsolve_link.go carries lp_solve's linker flags and
+# No CGO flags: solver/internal/lpsolve/link.go carries lp_solve's linker flags and
 # .ci/deps makes its header reachable (README.md, Building), so plain go
 # build, go vet and go test work as make does.
 export CGO_ENABLED := 1

@@ -16,9 +16,10 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/convex"
 )
 
-// convexNames lists the non-polyhedral norms maxMarginConvex supports, with
+// convexNames lists the non-polyhedral norms convex.Solve supports, with
 // two entry-wise exponents.
 var convexNames = []string{"fro", "spectral", "nuclear", "l1.5", "l3"}
 
@@ -30,14 +31,15 @@ func mustNorm(t testing.TB, name string) norm.Norm {
 	return n
 }
 
-// solveConvexChecked runs maxMarginConvex and asserts the invariants of
+// solveConvexChecked runs convex.Solve and asserts the invariants of
 // every result: ordered, certified interval within DefaultConvexTolerance,
 // Margin = Lower, weights positive on wrong classes summing to 1, the
-// bounds reproduced by convexBounds, and W attaining Margin with N(W) = 1.
+// bounds reproduced by Bounds, and W attaining Margin with N(W) = 1.
 func solveConvexChecked(t *testing.T, ds *dataset.Dataset, n norm.Norm) *Result {
 	t.Helper()
-	res, err := maxMarginConvex(ds, n, nil, nil)
+	r, err := convex.Solve(ds, n, 0, nil)
 	require.NoError(t, err)
+	res := (*Result)(r)
 	require.Equal(t, n.Name(), res.Norm)
 	require.LessOrEqual(t, res.Lower, res.Upper)
 	require.True(t, res.Certified, "interval [%v, %v]", res.Lower, res.Upper)
@@ -50,9 +52,7 @@ func solveConvexChecked(t *testing.T, ds *dataset.Dataset, n norm.Norm) *Result 
 		sum += p.Weight
 	}
 	require.InDelta(t, 1, sum, 1e-12, "dual weights sum to 1")
-	cn, ok := convexNormOf(n)
-	require.True(t, ok)
-	lower, upper, err := convexBounds(ds, cn, res.W, res.Lambda)
+	lower, upper, err := Bounds(ds, n, res.W, res.Lambda)
 	require.NoError(t, err)
 	require.Equal(t, res.Lower, certify.RoundDown(lower))
 	require.Equal(t, res.Upper, certify.RoundUp(upper))
@@ -249,7 +249,7 @@ func TestConvexNotSeparable(t *testing.T) {
 	ds := mustDataset(t, "same side of 0", [][]float64{{3}, {1}}, []int{0, 1})
 	for _, name := range convexNames {
 		t.Run(name, func(t *testing.T) {
-			res, err := maxMarginConvex(ds, mustNorm(t, name), nil, nil)
+			res, err := convex.Solve(ds, mustNorm(t, name), 0, nil)
 			require.NoError(t, err)
 			require.False(t, res.Separable)
 			require.Zero(t, res.Lower)

@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/convex"
 )
 
 // TestConvexMeasure logs the certified width and the time of every
-// convex norm on the data sets of maxMarginConvex's table (Wine raw and
+// convex norm on the data sets of convex.Solve's table (Wine raw and
 // standardized, Gaussian (500,25,10), random labels (100,200,5)) and
 // requires each to certify. It is the measurement behind that table and
 // runs only with MAXMARGIN_MEASURE set (MAXMARGIN_MEASURE=1 for every
@@ -44,7 +45,7 @@ func TestConvexMeasure(t *testing.T) {
 			continue
 		}
 		for _, name := range names {
-			res, err := maxMarginConvex(sets[key], mustNorm(t, name), nil, nil)
+			res, err := convex.Solve(sets[key], mustNorm(t, name), 0, nil)
 			require.NoError(t, err)
 			assert.True(t, res.Certified, "%s %s: [%v, %v]", key, name, res.Lower, res.Upper)
 			t.Logf("%-9s %-8s width %.1e rel %.1e certified %v %.2f s rows %d rounds %d", key, name,

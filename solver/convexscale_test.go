@@ -13,8 +13,6 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/internal/corpus"
-	"maxmargin/solver/internal/ipm"
-	"maxmargin/solver/internal/run"
 )
 
 // badlyScaled returns n samples of k classes whose features span 1e-6 to
@@ -55,7 +53,7 @@ func badlyScaled(seed uint64, n, k int, signal float64) *dataset.Dataset {
 // [5.7e-5, 279] and spectral panicked in gonum's Dsyev) for the unitarily
 // invariant norms: each certifies to DefaultConvexTolerance, and the three
 // intervals overlap, since for two classes an optimal W is of rank one and
-// gamma_fro = gamma_spectral = gamma_nuclear (maxMarginConvex's doc).
+// gamma_fro = gamma_spectral = gamma_nuclear (convex.Solve's doc).
 // With MAXMARGIN_LONG=1 nuclear is also compared with cvxopt
 // (testdata/cvxopt_maxmargin.py, 238 s on the shared machine; cvxopt ends
 // with status "unknown" on fro and spectral here).
@@ -106,8 +104,7 @@ func TestConvexBadlyScaledNoPanic(t *testing.T) {
 					}
 					require.GreaterOrEqual(t, res.Lower, 0.0)
 					require.LessOrEqual(t, res.Lower, res.Upper)
-					cn, _ := convexNormOf(n)
-					lo, up, err := convexBounds(ds, cn, res.W, res.Lambda)
+					lo, up, err := Bounds(ds, n, res.W, res.Lambda)
 					require.NoError(t, err)
 					l, _ := lo.Float64()
 					u, _ := up.Float64()
@@ -119,41 +116,4 @@ func TestConvexBadlyScaledNoPanic(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestSymEigenvalues checks symEigenvalues against eigenvalues known by
-// construction: diag(4, -2) rotated by 45 degrees has eigenvalues -2 and
-// 4, also when scaled by 2^-600 (below the range where gonum's Dsterf
-// panicked) and 2^600; a NaN entry is refused.
-func TestSymEigenvalues(t *testing.T) {
-	for _, scale := range []float64{1, 0x1p-600, 0x1p600} {
-		// R diag(4, -2) R^T with R the rotation by 45 degrees:
-		// [[1, 3], [3, 1]].
-		a := mat.NewSymDense(2, []float64{scale, 3 * scale, 3 * scale, scale})
-		vals, ok := symEigenvalues(a)
-		require.True(t, ok)
-		require.InEpsilon(t, -2*scale, vals[0], 1e-14)
-		require.InEpsilon(t, 4*scale, vals[1], 1e-14)
-	}
-	_, ok := symEigenvalues(mat.NewSymDense(2, []float64{1, math.NaN(), math.NaN(), 1}))
-	require.False(t, ok)
-}
-
-// TestRecoverNumerical checks that a panic inside a guarded method becomes
-// a *StatusError of status NUMERICAL FAILURE naming the method, and that
-// a method without panic keeps its own error.
-func TestRecoverNumerical(t *testing.T) {
-	err := guarded("SDP interior-point method (spectral)", func() error { panic("lapack: insufficient length of a") })
-	var se *StatusError
-	require.ErrorAs(t, err, &se)
-	require.Equal(t, "SDP interior-point method (spectral)", se.Method)
-	require.Equal(t, "NUMERICAL FAILURE: panic: lapack: insufficient length of a", se.Status)
-	require.True(t, run.IsNumericalFailure(err))
-	require.NoError(t, guarded("x", func() error { return nil }))
-	timeout := &StatusError{Status: "TIMEOUT"}
-	require.Equal(t, error(timeout), guarded("x", func() error { return timeout }))
-	require.False(t, run.IsNumericalFailure(timeout))
-	// A time-out inside a method (Budget.Stop's generic name) names it.
-	err = guarded("barrier method (l3)", func() error { return &StatusError{Status: "TIMEOUT", Method: ipm.Method} })
-	require.EqualError(t, err, "solver: barrier method (l3) status TIMEOUT")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/convex"
 )
 
 // sweepShapes are the (n, d, k) shapes of TestConvexSweep: n k d <= 1e5
@@ -67,7 +68,7 @@ func TestConvexSweep(t *testing.T) {
 				continue
 			}
 			start := time.Now()
-			res, err := maxMarginConvex(s.ds, mustNorm(t, name), &Settings{Timeout: sweepTimeout}, nil)
+			res, err := convex.Solve(s.ds, mustNorm(t, name), 0, newBudget(nil, Settings{Timeout: sweepTimeout}, time.Now()))
 			secs := time.Since(start).Seconds()
 			var se *StatusError
 			if errors.As(err, &se) {

@@ -8,8 +8,8 @@
 // (norm.Polyhedral: max, sum, opinf, op1), by linear programming as
 // described below, and fro, spectral, nuclear and the entry-wise l<p>
 // norms, 1 < p < inf, by interior-point methods on their convex
-// programmes (see maxMarginConvex in convex.go). Any other norm gives
-// ErrUnsupportedNorm.
+// programmes (package solver/internal/convex, its Solve). Any other norm
+// gives ErrUnsupportedNorm.
 //
 // # The linear programme
 //

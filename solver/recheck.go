@@ -1,13 +1,13 @@
 package solver
 
 import (
-	"fmt"
 	"math/big"
 
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/convex"
 )
 
 // Bounds evaluates, for any norm MaxMargin supports, the rigorous
@@ -33,9 +33,5 @@ func Bounds(ds *dataset.Dataset, n norm.Norm, w *mat.Dense, lambda []Pair) (lowe
 	if pn, ok := n.(norm.Polyhedral); ok {
 		return Certify(ds, pn, w, lambda)
 	}
-	cn, ok := convexNormOf(n)
-	if !ok {
-		return nil, nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
-	}
-	return convexBounds(ds, cn, w, lambda)
+	return convex.Bounds(ds, n, w, lambda)
 }

@@ -13,6 +13,7 @@ import (
 	"maxmargin/dataset"
 	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
+	"maxmargin/solver/internal/convex"
 	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/lpsolve"
@@ -23,7 +24,7 @@ import (
 // have no method for: one that is neither polyhedral (norm.Polyhedral:
 // max, sum, opinf, op1, solved as a linear programme) nor fro, spectral,
 // nuclear or an entry-wise l<p> norm, 1 < p < inf (the convex path).
-var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral, fro, spectral, nuclear or l<p>")
+var ErrUnsupportedNorm = convex.ErrUnsupportedNorm
 
 // ErrBadDual is returned by Certify for dual weights that are not a valid
 // certificate: a negative or non-finite weight, a pair that is not (sample,
@@ -39,9 +40,9 @@ var ErrBadDual = certify.ErrBadDual
 // "interior-point method" for the LP norms' interior-point method; for the
 // convex norms the method and the norm, "QP interior-point method (fro)",
 // "SDP interior-point method (spectral)" or "(nuclear)", "primal-dual
-// barrier method (N)" or "barrier method (N)" (convexMethod). Its Error
-// returns "solver: lp_solve status STATUS", or with the method's name in
-// place of lp_solve.
+// barrier method (N)" or "barrier method (N)" (internal/convex's
+// convexMethod). Its Error returns "solver: lp_solve status STATUS", or
+// with the method's name in place of lp_solve.
 type StatusError = run.StatusError
 
 // Progress is one report of a running solve, passed to Settings.Progress:
@@ -65,6 +66,14 @@ const badShape = certify.BadShape
 // used when Settings.Tolerance is 0 (U - L <= 1e-9 max(L, 2^-10 sigma_N),
 // see Result.Certified).
 const DefaultTolerance = 1e-9
+
+// DefaultConvexTolerance is the certified relative width used for the
+// non-polyhedral norms (fro, spectral, nuclear, l<p>) when
+// Settings.Tolerance is 0: U - L <= 1e-7 max(1, |gamma|), the width the
+// convex references are required to reach. An interior-point method in
+// float64 reaches it with a wide margin; the LP norms' 1e-9 is also
+// reached on well-conditioned data but is not promised.
+const DefaultConvexTolerance = convex.DefaultTolerance
 
 // Settings controls MaxMargin. The zero value (or a nil *Settings) means no
 // time limit and DefaultTolerance.
@@ -158,7 +167,7 @@ type Result struct {
 // and Upper are then evaluated exactly by Certify.
 //
 // For fro, spectral, nuclear and the entry-wise lp norms MaxMargin uses the
-// convex path (maxMarginConvex: interior-point methods with rigorous bounds,
+// convex path (internal/convex's Solve: interior-point methods with rigorous bounds,
 // default tolerance DefaultConvexTolerance).
 //
 // The LP path is scale-free: gamma_N(cX) = c gamma_N(X), and data whose
@@ -200,11 +209,11 @@ func MaxMarginContext(ctx context.Context, ds *dataset.Dataset, n norm.Norm, s *
 		if set.Tolerance == 0 {
 			set.Tolerance = DefaultConvexTolerance
 		}
-		res, err := maxMarginConvex(ds, n, &set, b)
+		res, err := convex.Solve(ds, n, set.Tolerance, b)
 		if res != nil {
 			res.Tolerance = set.Tolerance
 		}
-		return res, err
+		return (*Result)(res), err
 	}
 	if set.Tolerance == 0 {
 		set.Tolerance = DefaultTolerance
@@ -271,7 +280,7 @@ func WithinTolerance(ds *dataset.Dataset, n norm.Norm, lower, upper *big.Rat, to
 	if pn, ok := n.(norm.Polyhedral); ok {
 		return certify.WithinPolyhedral(ds, pn, lower, upper, tol)
 	}
-	return withinTolerance(lower, upper, tol)
+	return convex.WithinTolerance(lower, upper, tol)
 }
 
 // ErrTooLarge is returned by MaxMargin, before any work, for a problem whose
@@ -326,7 +335,7 @@ func scaledDataset(ds *dataset.Dataset, p int) (*dataset.Dataset, bool) {
 // CANCELLED) comes with the best certified Result so far, nil when none.
 func maxMarginLP(ds *dataset.Dataset, pn norm.Polyhedral, set Settings, b *run.Budget) (*certify.Result, error) {
 	start := time.Now()
-	checkShape(ds)
+	certify.CheckShape(ds)
 	opt := ipm.DefaultOptions()
 	if set.ipm != nil {
 		opt = *set.ipm

@@ -1,10 +1,11 @@
-package solver
+package convex
 
 import (
 	"math"
 	"time"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
@@ -235,10 +236,10 @@ type iterateCertifier struct {
 	ds   *dataset.Dataset
 	cn   convexNorm
 	tol  float64
-	best *Result
+	best *certify.Result
 	// pending builds the narrowest remembered iterate (nil for none), of
 	// floating-point width pendingWidth.
-	pending      func() (*mat.Dense, []Pair)
+	pending      func() (*mat.Dense, []certify.Pair)
 	pendingWidth float64
 	// halvingWidth is the remembered width when it last halved, and stall
 	// the offers since then.
@@ -259,7 +260,7 @@ type iterateCertifier struct {
 	// of the last one. They are kept in sink, used only when the budget
 	// stops the solve: the result of a completed solve does not depend on
 	// timing.
-	anytime     *Result
+	anytime     *certify.Result
 	lastAnytime time.Time
 	sink        *anytimeBest
 }
@@ -286,7 +287,7 @@ const certStall = 4
 // weights. offer reports whether the method may stop: the iterate
 // certified with a floating-point width below froMargin times the
 // tolerance.
-func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense, []Pair)) bool {
+func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense, []certify.Pair)) bool {
 	if ic.unit > 0 {
 		lower, upper = lower/ic.unit, upper/ic.unit
 	}
@@ -324,7 +325,7 @@ func (ic *iterateCertifier) offer(lower, upper float64, build func() (*mat.Dense
 
 // certify evaluates the certificate of build's iterate and keeps it when
 // it is the narrowest so far.
-func (ic *iterateCertifier) certify(build func() (*mat.Dense, []Pair)) {
+func (ic *iterateCertifier) certify(build func() (*mat.Dense, []certify.Pair)) {
 	w, pairs := build()
 	res, err := convexCertify(ic.ds, ic.cn, w, pairs, ic.tol)
 	if err != nil {
@@ -339,7 +340,7 @@ func (ic *iterateCertifier) certify(build func() (*mat.Dense, []Pair)) {
 // report passes the best certified interval so far (NaN for none) to the
 // budget's progress callback.
 func (ic *iterateCertifier) report() {
-	p := Progress{Method: ic.method, Iteration: ic.iteration, Lower: math.NaN(), Upper: math.NaN()}
+	p := run.Progress{Method: ic.method, Iteration: ic.iteration, Lower: math.NaN(), Upper: math.NaN()}
 	if r := narrower(ic.best, ic.anytime); r != nil {
 		p.Lower, p.Upper = r.Lower, r.Upper
 	}
@@ -364,7 +365,7 @@ func (ic *iterateCertifier) flush() {
 // solvePD runs runPD with an iterateCertifier; full maps Z to the k×d
 // classifier W. It returns the narrowest certified result (nil when none
 // was evaluated) and the number of stages.
-func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*Result, int, error) {
+func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*certify.Result, int, error) {
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: convexMethod(pdMethodKind, cn)}
 	iters := 0
 	err := guarded(ic.method, func() error {
@@ -372,7 +373,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 			iters++
 			lower, _, upper := bp.floatBounds(cn, br)
 			ic.iteration = iters
-			if ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(br.z), bp.pairWeights(br.lambda) }) {
+			if ic.offer(lower, upper, func() (*mat.Dense, []certify.Pair) { return full(br.z), bp.pairWeights(br.lambda) }) {
 				return false
 			}
 			return !bp.offerPolished(ic, br, lower, upper, full)
@@ -393,7 +394,7 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // Gaussian (500,25,10) data) and then, if they do not certify and it has
 // at most nuclearSDPMaxVars variables, the lifted block (the runs of the
 // cone's sdpRuns; cn's cone must be an sdpCone).
-func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*Result, int, error) {
+func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*certify.Result, int, error) {
 	sc := cn.cone.(sdpCone)
 	runs := sc.sdpRuns(bp.k, bp.d)
 	kind := convexMethod(sdpMethodKind, cn)
@@ -405,7 +406,7 @@ func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func
 			iters++
 			ic.iteration = iters
 			lower, _, upper := bp.floatBounds(cn, barrierResult{z: z, lambda: lambda})
-			return !ic.offer(lower, upper, func() (*mat.Dense, []Pair) { return full(z), bp.pairWeights(lambda) })
+			return !ic.offer(lower, upper, func() (*mat.Dense, []certify.Pair) { return full(z), bp.pairWeights(lambda) })
 		}
 		err := guarded(kind, func() error {
 			return sc.sdpIPM(&bp.pairSpace, bp.startDirection(), r, b, stage)

@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"testing"
@@ -14,10 +14,10 @@ import (
 // below polishStart (1e-2 relative; measured 2.4e-3 and 2.4e-4 at tau =
 // 1.3e9 and 1.3e10, where polishPNorm fails), its W must give a lower bound
 // no smaller than the iterate's and its multipliers an upper bound no
-// larger, and the two must meet within DefaultConvexTolerance relative
+// larger, and the two must meet within DefaultTolerance relative
 // (measured: equal to 10 digits, 1.1685281e-4 on the scaled data).
 func TestPolishMinNorm(t *testing.T) {
-	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
+	raw, err := dataset.LoadCSV("../../../cases/data/wine.csv")
 	require.NoError(t, err)
 	bp, cn := scaledBarrierProblem(t, raw, "l20")
 	polished := 0
@@ -34,7 +34,7 @@ func TestPolishMinNorm(t *testing.T) {
 		require.GreaterOrEqual(t, pl, lower)
 		require.LessOrEqual(t, pu, upper)
 		require.LessOrEqual(t, pl, pu)
-		require.LessOrEqual(t, pu-pl, DefaultConvexTolerance*pu)
+		require.LessOrEqual(t, pu-pl, DefaultTolerance*pu)
 		return true
 	}, run.Unlimited()))
 	require.Positive(t, polished, "some iterate was within polishStart")

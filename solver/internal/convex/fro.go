@@ -1,9 +1,10 @@
-package solver
+package convex
 
 import (
 	"math"
 
 	"maxmargin/dataset"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
@@ -211,7 +212,7 @@ func (it svmIterate) floatWidth() (lower, upper float64) {
 // certified. It
 // returns the certified result, or the narrowest uncertified one (nil when
 // no iterate had a positive float lower bound and a finite upper one).
-func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *run.Budget, sink *anytimeBest) (*Result, int, error) {
+func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *run.Budget, sink *anytimeBest) (*certify.Result, int, error) {
 	_, _, k := ds.Dims()
 	t, q := sampleSpan(ds.X)
 	t, unit := scaledToUnit(t)
@@ -234,7 +235,7 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *run.Budget
 			if w := (upper - lower) / upper; lower > 0 && w < polishWidth {
 				polishFrom, polishWidth = alpha, w
 			}
-			return ic.offer(lower, upper, func() (*mat.Dense, []Pair) {
+			return ic.offer(lower, upper, func() (*mat.Dense, []certify.Pair) {
 				w := mat.NewDense(k, ps.d, wc)
 				if q != nil {
 					var full mat.Dense
@@ -250,7 +251,7 @@ func maxMarginFro(ds *dataset.Dataset, cn convexNorm, tol float64, b *run.Budget
 		perr := guarded(ic.method, func() error {
 			w, pairs, ok := minNormPolish(ds, ps.pairWeights(supportWeights(polishFrom)), b)
 			if ok {
-				ic.certify(func() (*mat.Dense, []Pair) { return w, pairs })
+				ic.certify(func() (*mat.Dense, []certify.Pair) { return w, pairs })
 			}
 			return nil
 		})

@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/dataset"
+	"maxmargin/norm"
 	"maxmargin/solver/internal/certify"
 )
 
@@ -95,16 +96,16 @@ func ratSum(bound, extra float64) *big.Rat {
 // x_i^T (k×d, row-major) and sum lambda, exactly, after checking the
 // weights as Certify does (ErrBadDual). (certify.DualBound repeats
 // it and can become n.DualRat(exactDual(...)) / sum.)
-func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error) {
+func exactDual(ds *dataset.Dataset, lambda []certify.Pair) ([]*big.Rat, *big.Rat, error) {
 	nn, d, k := ds.Dims()
 	var total certify.ExactSum
 	acc := make([]certify.ExactSum, k*d)
 	for _, p := range lambda {
 		if p.I < 0 || p.I >= nn || p.C < 0 || p.C >= k || p.C == ds.Y[p.I] {
-			return nil, nil, fmt.Errorf("%w: pair (%d, %d) is not a sample and a wrong class", ErrBadDual, p.I, p.C)
+			return nil, nil, fmt.Errorf("%w: pair (%d, %d) is not a sample and a wrong class", certify.ErrBadDual, p.I, p.C)
 		}
 		if !(p.Weight >= 0) || math.IsInf(p.Weight, 0) {
-			return nil, nil, fmt.Errorf("%w: weight %v of pair (%d, %d)", ErrBadDual, p.Weight, p.I, p.C)
+			return nil, nil, fmt.Errorf("%w: weight %v of pair (%d, %d)", certify.ErrBadDual, p.Weight, p.I, p.C)
 		}
 		if p.Weight == 0 {
 			continue
@@ -118,7 +119,7 @@ func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error)
 	}
 	sum := total.Rat()
 	if sum.Sign() == 0 {
-		return nil, nil, fmt.Errorf("%w: all weights are zero", ErrBadDual)
+		return nil, nil, fmt.Errorf("%w: all weights are zero", certify.ErrBadDual)
 	}
 	a := make([]*big.Rat, k*d)
 	for j := range acc {
@@ -133,10 +134,10 @@ func exactDual(ds *dataset.Dataset, lambda []Pair) ([]*big.Rat, *big.Rat, error)
 // A(lambda) and the sum exact (dualUp). Both are rigorous: lower <= gamma_N
 // because W/N_up(W) has norm at most 1, and gamma_N <= upper by weak
 // duality.
-func convexBounds(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pair) (lower, upper *big.Rat, err error) {
+func convexBounds(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []certify.Pair) (lower, upper *big.Rat, err error) {
 	_, d, k := ds.Dims()
 	if r, c := w.Dims(); r != k || c != d {
-		panic(badShape)
+		panic(certify.BadShape)
 	}
 	a, sum, err := exactDual(ds, lambda)
 	if err != nil {
@@ -153,9 +154,24 @@ func convexBounds(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pai
 	return lower, upper, nil
 }
 
+// Bounds returns the certificate lower <= gamma_N <= upper of the
+// non-polyhedral norm n (fro, spectral, nuclear or l<p>) for the k×d
+// classifier w and the dual weights lambda on ds: lower = max(0,
+// m(W)/N_up(W)) and upper = N*_up(A(lambda))/sum lambda, both rigorous
+// (convexBounds). It returns an error wrapping certify.ErrBadDual for
+// weights that are not a certificate and wrapping ErrUnsupportedNorm for
+// any other norm, and panics with certify.BadShape if w is not k×d.
+func Bounds(ds *dataset.Dataset, n norm.Norm, w *mat.Dense, lambda []certify.Pair) (lower, upper *big.Rat, err error) {
+	cn, ok := convexNormOf(n)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
+	}
+	return convexBounds(ds, cn, w, lambda)
+}
+
 // convexCertify builds the Result for the classifier w (rescaled here to
 // N(w) = 1 in floating point) and the weights lambda (normalised to sum 1).
-func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pair, tol float64) (*Result, error) {
+func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []certify.Pair, tol float64) (*certify.Result, error) {
 	if nw := cn.n.Value(w); nw > 0 && !math.IsInf(nw, 0) {
 		w.Scale(1/nw, w)
 	}
@@ -172,7 +188,7 @@ func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pa
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Norm: cn.n.Name(), W: w, Lambda: lambda}
+	res := &certify.Result{Norm: cn.n.Name(), W: w, Lambda: lambda}
 	res.Separable = lower.Sign() > 0
 	if !res.Separable {
 		_, d, k := ds.Dims()
@@ -181,46 +197,19 @@ func convexCertify(ds *dataset.Dataset, cn convexNorm, w *mat.Dense, lambda []Pa
 	res.Lower = certify.RoundDown(lower)
 	res.Margin = res.Lower
 	res.Upper = certify.RoundUp(upper)
-	res.Certified = withinTolerance(lower, upper, tol)
+	res.Certified = WithinTolerance(lower, upper, tol)
 	return res, nil
 }
 
-// withinTolerance reports, exactly, whether upper - lower <= tol max(1,
-// lower) for lower >= 0: the certified-width test of Result.Certified.
-// (certify in solver.go repeats it and can call this.)
-func withinTolerance(lower, upper *big.Rat, tol float64) bool {
+// WithinTolerance reports, exactly, whether upper - lower <= tol max(1,
+// lower) for lower >= 0: the certified-width test of Result.Certified for
+// the convex norms (that of the polyhedral norms is
+// certify.WithinPolyhedral).
+func WithinTolerance(lower, upper *big.Rat, tol float64) bool {
 	width := new(big.Rat).Sub(upper, lower)
 	bound := new(big.Rat).SetFloat64(tol)
 	if lower.Cmp(big.NewRat(1, 1)) > 0 {
 		bound.Mul(bound, lower)
 	}
 	return width.Cmp(bound) <= 0
-}
-
-// resolvedSettings returns *s (the zero Settings for nil) with a zero
-// Tolerance replaced by def.
-func resolvedSettings(s *Settings, def float64) Settings {
-	var set Settings
-	if s != nil {
-		set = *s
-	}
-	if set.Tolerance == 0 {
-		set.Tolerance = def
-	}
-	return set
-}
-
-// checkShape panics with badShape unless ds has a label per sample, at
-// least one sample, one feature and two classes, and every label in
-// 0..k-1.
-func checkShape(ds *dataset.Dataset) {
-	nn, d, k := ds.Dims()
-	if len(ds.Y) != nn || k < 2 || d < 1 || nn < 1 {
-		panic(badShape)
-	}
-	for _, y := range ds.Y {
-		if y < 0 || y >= k {
-			panic(badShape)
-		}
-	}
 }

@@ -1,7 +1,9 @@
-package solver
+package convex
 
 import (
 	"math"
+
+	"maxmargin/solver/internal/certify"
 
 	"testing"
 
@@ -66,8 +68,8 @@ func TestIterateCertifierWithinTolerance(t *testing.T) {
 	ds := mustDataset(t, "two points", [][]float64{{1}, {-1}}, []int{0, 1})
 	cn, ok := convexNormOf(mustNorm(t, "fro"))
 	require.True(t, ok)
-	build := func() (*mat.Dense, []Pair) {
-		return mat.NewDense(2, 1, []float64{1 / math.Sqrt2, -1 / math.Sqrt2}), []Pair{{I: 0, C: 1, Weight: 0.5}, {I: 1, C: 0, Weight: 0.5}}
+	build := func() (*mat.Dense, []certify.Pair) {
+		return mat.NewDense(2, 1, []float64{1 / math.Sqrt2, -1 / math.Sqrt2}), []certify.Pair{{I: 0, C: 1, Weight: 0.5}, {I: 1, C: 0, Weight: 0.5}}
 	}
 	const tol = 1e-7
 	for _, tc := range []struct {

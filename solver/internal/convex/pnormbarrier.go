@@ -1,7 +1,8 @@
-package solver
+package convex
 
 import (
 	"math"
+
 	"maxmargin/solver/internal/dense"
 
 	"gonum.org/v1/gonum/floats"

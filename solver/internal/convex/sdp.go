@@ -1,7 +1,8 @@
-package solver
+package convex
 
 import (
 	"math"
+
 	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"

@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"fmt"
@@ -19,17 +19,17 @@ import (
 // features' weights have the wrong signs), slpRefine must raise
 // m(W)/||W||_p, never above the iterate's upper bound (it is a lower
 // bound), and polishPNorm from its W must certify far inside
-// DefaultConvexTolerance: 1e-11 relative (measured 3e-13 to 1e-12).
+// DefaultTolerance: 1e-11 relative (measured 3e-13 to 1e-12).
 //
 // The iterates depend on OpenBLAS's kernels in their last bits, and so
 // does where slpRefine's W lands: with the Haswell kernels
 // (OPENBLAS_CORETYPE=Haswell) polishPNorm from the first stage's W converges
 // on an active set that leaves five pairs violated and cycles, and
 // certifies from the next stage's. So the polish may succeed from any of
-// the first three stages below 1e-3, as it may in maxMarginConvex, which
+// the first three stages below 1e-3, as it may in Solve, which
 // tries it at every stage.
 func TestSlpRefine(t *testing.T) {
-	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
+	raw, err := dataset.LoadCSV("../../../cases/data/wine.csv")
 	require.NoError(t, err)
 	bp, cn := scaledBarrierProblem(t, raw, "l10")
 	p := cn.cone.(pnormCone).p
@@ -64,7 +64,7 @@ func TestSlpRefine(t *testing.T) {
 			t.Logf("stage %d: polishPNorm from slpRefine's W did not converge", i)
 			continue
 		}
-		res, err := convexCertify(raw, cn, mat.DenseCopyOf(z), bp.pairWeights(lam), DefaultConvexTolerance)
+		res, err := convexCertify(raw, cn, mat.DenseCopyOf(z), bp.pairWeights(lam), DefaultTolerance)
 		require.NoError(t, err)
 		require.True(t, res.Certified)
 		require.LessOrEqual(t, res.Upper-res.Lower, 1e-11*max(1, res.Lower))
@@ -114,8 +114,8 @@ func TestSlpStepTrustRegion(t *testing.T) {
 // TestPNormWide checks l10 and l20 on data with many more features
 // than samples (kD = 2000 and 5000 entries of W, n k d <= 1e5), where
 // slpRefine's linear programmes once took 10 to 32 s (slpMaxColumns): each
-// must certify within DefaultConvexTolerance inside the convex references' 10 s (the
-// Settings.Timeout; measured 0.4 to 1.1 s, widths 2e-12 to 3e-12
+// must certify within DefaultTolerance inside the convex references' 10 s (the
+// budget, solver's Settings.Timeout; measured 0.4 to 1.1 s, widths 2e-12 to 3e-12
 // relative).
 func TestPNormWide(t *testing.T) {
 	sets := []struct {
@@ -128,10 +128,10 @@ func TestPNormWide(t *testing.T) {
 	for _, s := range sets {
 		for _, name := range []string{"l10", "l20"} {
 			t.Run(s.name+" "+name, func(t *testing.T) {
-				res, err := maxMarginConvex(s.ds, mustNorm(t, name), &Settings{Timeout: 10 * time.Second}, nil)
+				res, err := Solve(s.ds, mustNorm(t, name), 0, run.NewBudget(nil, 10*time.Second, nil, nil, time.Now()))
 				require.NoError(t, err)
 				require.True(t, res.Certified, "[%v, %v]", res.Lower, res.Upper)
-				require.LessOrEqual(t, res.Upper-res.Lower, DefaultConvexTolerance*max(1, res.Lower))
+				require.LessOrEqual(t, res.Upper-res.Lower, DefaultTolerance*max(1, res.Lower))
 			})
 		}
 	}

@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"fmt"
@@ -46,7 +46,7 @@ func TestPolishPNormHandSolved(t *testing.T) {
 // TestPolishPNorm checks that polishPNorm turns an interior-point iterate that
 // does not certify (the first runPD stage whose floating-point width is
 // below 1e-6 relative, 10 times the default tolerance) into a certified
-// result far inside DefaultConvexTolerance (1e-7): width below 1e-10
+// result far inside DefaultTolerance (1e-7): width below 1e-10
 // relative. The polished bounds agree to rounding: measured 1e-13 to 1e-18
 // with gonum's Cholesky in the interior-point stages, and up to 3.1e-11
 // (raw Wine, l1.5, the worst-scaled case) with OpenBLAS's, whose different
@@ -54,7 +54,7 @@ func TestPolishPNormHandSolved(t *testing.T) {
 // badly scaled (raw Wine: features from ~0.1 to ~1000) and random labels
 // with d > n, for the dual (p <= 2) and the primal (p > 2) forms.
 func TestPolishPNorm(t *testing.T) {
-	raw, err := dataset.LoadCSV("../cases/data/wine.csv")
+	raw, err := dataset.LoadCSV("../../../cases/data/wine.csv")
 	require.NoError(t, err)
 	sets := []struct {
 		name string
@@ -82,7 +82,7 @@ func TestPolishPNorm(t *testing.T) {
 				}, run.Unlimited())
 				require.NoError(t, err)
 				require.NotNil(t, loose, "runPD reached width 1e-6")
-				before, err := convexCertify(ds, cn, mat.DenseCopyOf(loose.z), bp.pairWeights(loose.lambda), DefaultConvexTolerance)
+				before, err := convexCertify(ds, cn, mat.DenseCopyOf(loose.z), bp.pairWeights(loose.lambda), DefaultTolerance)
 				require.NoError(t, err)
 				require.False(t, before.Certified, "interval [%v, %v]", before.Lower, before.Upper)
 				pr, ok := bp.polished(cn, *loose, lower, upper)
@@ -90,7 +90,7 @@ func TestPolishPNorm(t *testing.T) {
 				for _, v := range pr.lambda {
 					require.GreaterOrEqual(t, v, 0.0)
 				}
-				res, err := convexCertify(ds, cn, pr.z, bp.pairWeights(pr.lambda), DefaultConvexTolerance)
+				res, err := convexCertify(ds, cn, pr.z, bp.pairWeights(pr.lambda), DefaultTolerance)
 				require.NoError(t, err)
 				require.True(t, res.Certified)
 				require.Less(t, res.Upper-res.Lower, 1e-10*max(1, res.Lower))
@@ -172,7 +172,7 @@ func TestAddBelow(t *testing.T) {
 }
 
 // scaledBarrierProblem builds the barrier problem of the entry-wise norm
-// name on ds scaled to unit size, as maxMarginConvex does for the norms
+// name on ds scaled to unit size, as Solve does for the norms
 // that are not unitarily invariant.
 func scaledBarrierProblem(t *testing.T, ds *dataset.Dataset, name string) (*barrierProblem, convexNorm) {
 	t.Helper()

@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"cmp"
@@ -37,7 +37,7 @@ const froPolishCycles = 200
 // A(lambda) if that fails), or false when the corral breaks down (a singular affine
 // hull) or the cycles run out. The caller certifies the pair exactly;
 // nothing here needs to be rigorous.
-func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense, []Pair, bool) {
+func minNormPolish(ds *dataset.Dataset, start []certify.Pair, b *run.Budget) (*mat.Dense, []certify.Pair, bool) {
 	n, d, k := ds.Dims()
 	if len(start) == 0 {
 		return nil, nil, false
@@ -63,7 +63,7 @@ func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense
 	// largest, at most kd of them (an interior-point iterate gives every
 	// pair a positive weight).
 	start = slices.Clone(start)
-	slices.SortStableFunc(start, func(a, b Pair) int { return cmp.Compare(b.Weight, a.Weight) })
+	slices.SortStableFunc(start, func(a, b certify.Pair) int { return cmp.Compare(b.Weight, a.Weight) })
 	for len(start) > 0 && start[len(start)-1].Weight < start[0].Weight*0x1p-10 {
 		start = start[:len(start)-1]
 	}
@@ -228,9 +228,9 @@ func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense
 			}
 		}
 		if best.i < 0 || bestM >= norm2*(1-0x1p-40) {
-			pairs := make([]Pair, len(corral))
+			pairs := make([]certify.Pair, len(corral))
 			for j, e := range corral {
-				pairs[j] = Pair{I: e.i, C: e.c, Weight: lambda[j]}
+				pairs[j] = certify.Pair{I: e.i, C: e.c, Weight: lambda[j]}
 			}
 			if wp, ok := minNormPrimal(ds, pairs); ok {
 				w = wp
@@ -254,7 +254,7 @@ func minNormPolish(ds *dataset.Dataset, start []Pair, b *run.Budget) (*mat.Dense
 // margins are the lower bound, which A(lambda), a cancellation of terms
 // far larger than W on badly scaled data, leaves 1 % below gamma on raw
 // breast cancer (margins off by a constant per class).
-func minNormPrimal(ds *dataset.Dataset, pairs []Pair) (*mat.Dense, bool) {
+func minNormPrimal(ds *dataset.Dataset, pairs []certify.Pair) (*mat.Dense, bool) {
 	_, d, k := ds.Dims()
 	m, s := k*d, len(pairs)
 	if s == 0 || s > m {

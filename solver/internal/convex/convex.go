@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"cmp"
@@ -14,21 +14,25 @@ import (
 
 	"maxmargin/dataset"
 	"maxmargin/norm"
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/dense"
 	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 )
 
-// DefaultConvexTolerance is the certified relative width used for the
-// non-polyhedral norms (fro, spectral, nuclear, l<p>) when
-// Settings.Tolerance is 0: U - L <= 1e-7 max(1, |gamma|), the width the
-// convex references are required to reach. An interior-point method in
-// float64 reaches it with a wide margin; the LP norms' 1e-9 is also
-// reached on well-conditioned data but is not promised.
-const DefaultConvexTolerance = 1e-7
+// DefaultTolerance is the certified relative width U - L <= 1e-7 max(1,
+// |gamma|) that Solve uses for a zero tolerance (solver.DefaultConvexTolerance,
+// documented there).
+const DefaultTolerance = 1e-7
+
+// ErrUnsupportedNorm is returned by Solve and Bounds for a norm that is not
+// fro, spectral, nuclear or an entry-wise l<p> norm, 1 < p < inf; solver
+// re-exports it as solver.ErrUnsupportedNorm (the same value, so errors.Is
+// holds for either), where it is documented.
+var ErrUnsupportedNorm = errors.New("solver: norm is not polyhedral, fro, spectral, nuclear or l<p>")
 
 // barrierProblem is the max-margin problem of a non-polyhedral norm in the
-// barrier form of maxMarginConvex, on the data T (n×D) whose rows are the
+// barrier form of Solve, on the data T (n×D) whose rows are the
 // samples in the coordinates the norm's variable Z (k×D) acts on.
 type barrierProblem struct {
 	pairSpace
@@ -183,10 +187,10 @@ type cone interface {
 	quadratic() bool
 	// barrier returns the ball barrier of N for k×d matrices.
 	barrier(k, d int) ballBarrier
-	// valueUp returns a float64 >= N(W) (convexcert.go).
+	// valueUp returns a float64 >= N(W) (cert.go).
 	valueUp(w *mat.Dense) float64
 	// dualUp returns a rational >= N*(A) for the k×d matrix A with exact
-	// rational entries a (row-major) (convexcert.go).
+	// rational entries a (row-major) (cert.go).
 	dualUp(a []*big.Rat, k, d int) *big.Rat
 }
 
@@ -272,7 +276,7 @@ type convexNorm struct {
 }
 
 // convexNormOf returns the convexNorm of n, or false for a norm
-// maxMarginConvex does not handle. It is the only place that maps a norm
+// Solve does not handle. It is the only place that maps a norm
 // to its cone.
 func convexNormOf(n norm.Norm) (convexNorm, bool) {
 	if ep, ok := n.(*norm.EntrywiseP); ok {
@@ -289,13 +293,15 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 	return convexNorm{}, false
 }
 
-// maxMarginConvex computes gamma_N = max_{N(W) <= 1} m(W) and a certificate
+// Solve computes gamma_N = max_{N(W) <= 1} m(W) and a certificate
 // for the non-polyhedral norms fro, spectral, nuclear and l<p> (1 < p <
-// inf), with the Result contract of MaxMargin: Margin = Lower =
+// inf), with the Result contract of solver.MaxMargin: Margin = Lower =
 // max(0, m(W)/N(W)) for the returned W (exact margin, N(W) bounded above
 // rigorously), Upper >= N*(A(lambda))/sum lambda rigorously for the returned
-// dual weights, and Certified when Upper - Lower <= Tolerance max(1, |Margin|)
-// with Tolerance defaulting to DefaultConvexTolerance (1e-7).
+// dual weights, and Certified when Upper - Lower <= tol max(1, |Margin|)
+// (exactly, WithinTolerance) with tol 0 meaning DefaultTolerance (1e-7).
+// b is the solve's budget (deadline, context, progress, trace); nil means
+// none.
 //
 // # Methods
 //
@@ -417,31 +423,35 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 //
 // Non-separable data give gamma_N = 0: the method then drives the weights'
 // A(lambda) to 0, and the result has Separable = false, W = 0 and a small
-// Upper. A Settings.Timeout that expires returns a *StatusError with status
-// TIMEOUT whose Method names the method it stopped (guarded), e.g. "SDP
-// interior-point method (spectral)". maxMarginConvex panics on data whose shapes disagree and returns
+// Upper. A budget that expires (solver's Settings.Timeout) returns a
+// *run.StatusError with status TIMEOUT whose Method names the method it
+// stopped (guarded), e.g. "SDP interior-point method (spectral)", together
+// with the best result certified so far (nil when none). Solve panics on
+// data whose shapes disagree (certify.CheckShape) and returns
 // ErrUnsupportedNorm for a norm it does not handle.
-func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *run.Budget) (*Result, error) {
+func Solve(ds *dataset.Dataset, n norm.Norm, tol float64, b *run.Budget) (*certify.Result, error) {
 	start := time.Now()
 	cn, ok := convexNormOf(n)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedNorm, n.Name())
 	}
-	set := resolvedSettings(s, DefaultConvexTolerance)
-	if b == nil {
-		b = newBudget(nil, set, start)
+	if tol == 0 {
+		tol = DefaultTolerance
 	}
-	checkShape(ds)
+	if b == nil {
+		b = run.NewBudget(nil, 0, nil, nil, start)
+	}
+	certify.CheckShape(ds)
 	_, _, k := ds.Dims()
 
 	// best is the narrowest certified interval of every method so far,
 	// failure the first numerical failure of a method (the next one runs
 	// nevertheless), rows and stages Result.Rows and Rounds.
-	var best *Result
+	var best *certify.Result
 	var failure error
 	rows, stages := 0, 0
 	sink := &anytimeBest{}
-	done := func(err error) (*Result, error) {
+	done := func(err error) (*certify.Result, error) {
 		if err == nil && (best == nil || !best.Certified) {
 			err = failure
 		}
@@ -467,7 +477,7 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *run.Budge
 	}
 
 	if cn.quadratic() || (k == 2 && cn.unitaryInvariant()) {
-		res, iters, err := maxMarginFro(ds, cn, set.Tolerance, b, sink)
+		res, iters, err := maxMarginFro(ds, cn, tol, b, sink)
 		best, stages = narrower(best, res), iters
 		if res != nil {
 			rows = len(res.Lambda)
@@ -497,12 +507,12 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *run.Budge
 	if sc, ok := cn.cone.(sdpCone); ok && sc.sdpRuns(k, dd) != nil {
 		solve = bp.solveSDP
 	}
-	res, iters, err := solve(ds, cn, full, set.Tolerance, b)
+	res, iters, err := solve(ds, cn, full, tol, b)
 	best, stages, rows = narrower(best, res), stages+iters, bp.pairs()
 	if stop(err) || (best != nil && best.Certified) {
 		return done(err)
 	}
-	iters, err = bp.solveWorkingSet(ds, cn, full, set.Tolerance, b, func(res *Result) { best = narrower(best, res) })
+	iters, err = bp.solveWorkingSet(ds, cn, full, tol, b, func(res *certify.Result) { best = narrower(best, res) })
 	stages += iters
 	rows = 0
 	for _, in := range bp.in {
@@ -517,18 +527,18 @@ func maxMarginConvex(ds *dataset.Dataset, n norm.Norm, s *Settings, b *run.Budge
 }
 
 // solveWorkingSet runs the primal barrier method (run) on a working set of
-// pairs, as maxMarginConvex's last method, passing keep every result it
+// pairs, as Solve's last method, passing keep every result it
 // certifies, and returns the number of barrier stages. It stops at the first certified result, or
 // when the iteration stalls (its last stage is then certified as it
 // stands); a panic is recovered as a numerical failure.
-func (bp *barrierProblem) solveWorkingSet(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget, keep func(*Result)) (int, error) {
+func (bp *barrierProblem) solveWorkingSet(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget, keep func(*certify.Result)) (int, error) {
 	method := convexMethod(barrierMethodKind, cn)
 	var last barrierResult
 	certified := false
 	stages := 0
-	report := func(res *Result) {
+	report := func(res *certify.Result) {
 		keep(res)
-		b.Report(Progress{Method: method, Iteration: stages, Lower: res.Lower, Upper: res.Upper})
+		b.Report(run.Progress{Method: method, Iteration: stages, Lower: res.Lower, Upper: res.Upper})
 	}
 	err := guarded(method, func() error {
 		bp.in = bp.initialSet()

@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/internal/openblas"
+	"maxmargin/solver/internal/certify"
 )
 
 // polishSteps bounds the Newton steps of polishPNorm, over all changes of its
@@ -709,7 +710,7 @@ func entrywiseNorm(a []float64, q float64) float64 {
 
 // polishStart is the relative floating-point width below which an
 // interior-point iterate of an l<p> problem is polished (polishPNorm). The
-// polishes that succeeded in the measurements of maxMarginConvex's table
+// polishes that succeeded in the measurements of Solve's table
 // started from widths of 2e-8 to 6e-3; 1e-1 and 1 only added failed
 // polishes (no fewer stages on those data, nor on l10).
 const polishStart = 1e-2
@@ -724,7 +725,7 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 		return false
 	}
 	pl, _, pu := bp.floatBounds(ic.cn, pr)
-	return ic.offer(pl, pu, func() (*mat.Dense, []Pair) { return full(pr.z), bp.pairWeights(pr.lambda) })
+	return ic.offer(pl, pu, func() (*mat.Dense, []certify.Pair) { return full(pr.z), bp.pairWeights(pr.lambda) })
 }
 
 // polished returns polishPNorm's result for the iterate br of an l<p> problem

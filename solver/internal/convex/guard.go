@@ -1,14 +1,16 @@
-package solver
+package convex
 
 import (
 	"math"
+
+	"maxmargin/solver/internal/certify"
 	"maxmargin/solver/internal/ipm"
 	"maxmargin/solver/internal/run"
 
 	"gonum.org/v1/gonum/mat"
 )
 
-// convexMethod returns the name of the method of maxMarginConvex for the
+// convexMethod returns the name of the method of Solve for the
 // norm cn that a *StatusError of a numerical failure names: "QP
 // interior-point method (fro)", "SDP interior-point method (spectral)" or
 // "(nuclear)", "primal-dual barrier method (N)" and "barrier method (N)".
@@ -79,7 +81,7 @@ func symEigenvalues(a *mat.SymDense) ([]float64, bool) {
 func guarded(method string, f func() error) (err error) {
 	defer run.RecoverNumerical(method, &err)
 	err = f()
-	if se, ok := err.(*StatusError); ok && se.Method == ipm.Method {
+	if se, ok := err.(*run.StatusError); ok && se.Method == ipm.Method {
 		se.Method = method
 	}
 	return err
@@ -88,10 +90,10 @@ func guarded(method string, f func() error) (err error) {
 // anytimeBest collects, over the methods of one solve, the narrowest of
 // the results certified whatever their width (iterateCertifier.anytime):
 // the result of a solve the budget stops.
-type anytimeBest struct{ r *Result }
+type anytimeBest struct{ r *certify.Result }
 
 // keep remembers r if it is the narrowest so far.
-func (a *anytimeBest) keep(r *Result) {
+func (a *anytimeBest) keep(r *certify.Result) {
 	if a != nil {
 		a.r = narrower(a.r, r)
 	}
@@ -99,7 +101,7 @@ func (a *anytimeBest) keep(r *Result) {
 
 // narrower returns whichever of a and b (either may be nil) has the
 // narrower certified interval, a on a tie.
-func narrower(a, b *Result) *Result {
+func narrower(a, b *certify.Result) *certify.Result {
 	switch {
 	case a == nil:
 		return b

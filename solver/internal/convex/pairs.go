@@ -1,4 +1,4 @@
-package solver
+package convex
 
 import (
 	"gonum.org/v1/gonum/blas"
@@ -6,6 +6,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"maxmargin/internal/openblas"
+	"maxmargin/solver/internal/certify"
 )
 
 // pairSpace holds the data of a max-margin problem in the coordinates the
@@ -152,8 +153,8 @@ func (ps *pairSpace) addGram(h *mat.SymDense, w []float64) {
 }
 
 // pairWeights returns the positive weights as Pairs.
-func (ps *pairSpace) pairWeights(lambda []float64) []Pair {
-	var out []Pair
+func (ps *pairSpace) pairWeights(lambda []float64) []certify.Pair {
+	var out []certify.Pair
 	j := 0
 	for i := range ps.n {
 		for c := range ps.k {
@@ -161,7 +162,7 @@ func (ps *pairSpace) pairWeights(lambda []float64) []Pair {
 				continue
 			}
 			if lambda[j] > 0 {
-				out = append(out, Pair{I: i, C: c, Weight: lambda[j]})
+				out = append(out, certify.Pair{I: i, C: c, Weight: lambda[j]})
 			}
 			j++
 		}
