@@ -91,14 +91,73 @@ func (gr *groupIPM) dual(a []float64) float64 {
 // bordered by the free column g as in the max form (v = K^{-1} (1, 0)). K
 // is symmetric positive definite and factorized whole by a dense Cholesky:
 // the groups are few for the operator norms (k rows for opinf, d columns
-// for op1). There is no constraint reduction and no conjugate-gradient or
-// weight-space solve in this form; MaxMargin keeps the working set small
-// instead. Every iterate's W and lambda give certified bounds, the best are
-// kept, and near the optimum purifyGroup jumps to the vertex, as in solve.
+// for op1), or, with p.weights and fewer weights than rows, replaced by the
+// kd×kd weight-space system (groupWSystem). There is no constraint
+// reduction and no conjugate-gradient solve in this form; MaxMargin keeps
+// the working set small instead. Every iterate's W and lambda give
+// certified bounds, the best are kept, and near the optimum purifyGroup
+// jumps to the vertex, as in solve. The loop is Mehrotra's over the phases
+// of a groupWork.
 func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
-	m, kd, ng := len(pairs), p.k*p.d, gr.count
+	gw := newGroupWork(p, gr, len(pairs), tol, b, &res)
+	if err := Mehrotra(gw, MehrotraOptions{MaxIter: maxIter}, b, Method); err != nil {
+		return res, false, err
+	}
+	if gw.converged {
+		return res, true, nil
+	}
+	p.purifyGroup(&res, gr, gw.x1, gw.x2, gw.z1, gw.z2, gw.s, gw.lam, gw.u, gw.nu, gw.g)
+	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
+}
+
+// groupWork is the state of one solveGroup over m pair rows, ng groups
+// and kd weights, and its iteration as the phases of Mehrotra's loop
+// (Problem): the iterate, its residuals, the Newton system (K, or
+// groupWSystem in weight space), the direction and the affine direction.
+type groupWork struct {
+	p           *ipmLP
+	gr          *groupIPM
+	b           *run.Budget
+	res         *ipmResult
+	tol         float64
+	m, kd, ng   int
+	nn          int // m + ng: K's order
+	it          int
+	converged   bool
+	bestWidth   float64
+	stall       int
+	lastPurify  int
+	wspace      bool
+	kmat        []float64
+	wsys        *groupWSystem
+	tri         blas64.Triangular
+	mu, rdg, ov float64
+
+	// The iterate: P = x1, Q = x2, their duals z1, z2; the margin rows'
+	// slacks s and duals lam; the group rows' slacks u and duals nu; g.
+	x1, x2, z1, z2, s, lam, u, nu []float64
+	g                             float64
+
+	// Residuals and the system's buffers.
+	at, w, mw, rp, rq, rd1, rd2, e1, e2, f, col []float64
+	v, rhs, kb, kr, ky, kh, t1, t2, tt          []float64
+
+	// The direction, the complementarity targets and the affine direction.
+	dlam, ds, dnu, du, dx1, dx2, dz1, dz2 []float64
+	rs, ru, r1, r2                        []float64
+	aff                                   struct{ s, lam, u, nu, x1, x2, z1, z2 []float64 }
+	dg                                    float64
+}
+
+// newGroupWork allocates the state of solveGroup and sets the starting
+// point: W = 0 (P = Q, each group at half its budget), g = -1 so that
+// every margin row has slack 1, lambda uniform summing to 1 and the bound
+// duals dual feasible for nu_g = 1 + max_{j in g} |A_j(lambda)|.
+func newGroupWork(p *ipmLP, gr *groupIPM, m int, tol float64, b *run.Budget, res *ipmResult) *groupWork {
+	kd, ng := p.k*p.d, gr.count
 	nn := m + ng
+	gw := &groupWork{p: p, gr: gr, b: b, res: res, tol: tol, m: m, kd: kd, ng: ng, nn: nn}
 	x1 := make([]float64, kd)
 	x2 := make([]float64, kd)
 	z1 := make([]float64, kd)
@@ -107,9 +166,6 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 	lam := make([]float64, m)
 	u := make([]float64, ng)
 	nu := make([]float64, ng)
-	// Start: W = 0 (P = Q, each group at half its budget), g = -1 so that
-	// every margin row has slack 1, lambda uniform summing to 1 and the
-	// bound duals dual feasible for nu_g = 1 + max_{j in g} |A_j(lambda)|.
 	g := -1.0
 	for _, mem := range gr.members {
 		var tot float64
@@ -137,292 +193,263 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 			z2[j] = gr.wt[j]*nu[gi] + at[j]
 		}
 	}
+	gw.x1, gw.x2, gw.z1, gw.z2, gw.s, gw.lam, gw.u, gw.nu, gw.g, gw.at = x1, x2, z1, z2, s, lam, u, nu, g, at
 
-	w := make([]float64, kd)
-	mw := make([]float64, m)
-	rp := make([]float64, m)
-	rq := make([]float64, ng)
-	rd1 := make([]float64, kd)
-	rd2 := make([]float64, kd)
-	e1 := make([]float64, kd)
-	e2 := make([]float64, kd)
-	f := make([]float64, kd)
-	col := make([]float64, m)
+	gw.w = make([]float64, kd)
+	gw.mw = make([]float64, m)
+	gw.rp = make([]float64, m)
+	gw.rq = make([]float64, ng)
+	gw.rd1 = make([]float64, kd)
+	gw.rd2 = make([]float64, kd)
+	gw.e1 = make([]float64, kd)
+	gw.e2 = make([]float64, kd)
+	gw.f = make([]float64, kd)
+	gw.col = make([]float64, m)
 	// wspace: factorize the kd×kd weight-space matrix (groupWSystem)
 	// rather than K (nn×nn), when the weights are fewer than the rows.
-	wspace := p.weights && kd < nn
-	var kmat []float64
-	var wsys *groupWSystem
-	if wspace {
-		wsys = newGroupWSystem(p, gr, m)
+	gw.wspace = p.weights && kd < nn
+	if gw.wspace {
+		gw.wsys = newGroupWSystem(p, gr, m)
 	} else {
-		kmat = make([]float64, nn*nn)
+		gw.kmat = make([]float64, nn*nn)
 	}
-	v := make([]float64, nn)
-	rhs := make([]float64, nn)
-	kb := make([]float64, nn)
-	kr := make([]float64, nn)
-	ky := make([]float64, kd)
-	kh := make([]float64, kd)
-	t1 := make([]float64, kd)
-	t2 := make([]float64, kd)
-	tt := make([]float64, kd)
-	dlam := make([]float64, m)
-	ds := make([]float64, m)
-	dnu := make([]float64, ng)
-	du := make([]float64, ng)
-	dx1 := make([]float64, kd)
-	dx2 := make([]float64, kd)
-	dz1 := make([]float64, kd)
-	dz2 := make([]float64, kd)
-	rs := make([]float64, m)
-	ru := make([]float64, ng)
-	r1 := make([]float64, kd)
-	r2 := make([]float64, kd)
-	type dir struct{ s, lam, u, nu, x1, x2, z1, z2 []float64 }
-	aff := dir{make([]float64, m), make([]float64, m), make([]float64, ng), make([]float64, ng),
-		make([]float64, kd), make([]float64, kd), make([]float64, kd), make([]float64, kd)}
-	var dg float64
+	gw.v = make([]float64, nn)
+	gw.rhs = make([]float64, nn)
+	gw.kb = make([]float64, nn)
+	gw.kr = make([]float64, nn)
+	gw.ky = make([]float64, kd)
+	gw.kh = make([]float64, kd)
+	gw.t1 = make([]float64, kd)
+	gw.t2 = make([]float64, kd)
+	gw.tt = make([]float64, kd)
+	gw.dlam = make([]float64, m)
+	gw.ds = make([]float64, m)
+	gw.dnu = make([]float64, ng)
+	gw.du = make([]float64, ng)
+	gw.dx1 = make([]float64, kd)
+	gw.dx2 = make([]float64, kd)
+	gw.dz1 = make([]float64, kd)
+	gw.dz2 = make([]float64, kd)
+	gw.rs = make([]float64, m)
+	gw.ru = make([]float64, ng)
+	gw.r1 = make([]float64, kd)
+	gw.r2 = make([]float64, kd)
+	gw.aff.s, gw.aff.lam, gw.aff.u, gw.aff.nu = make([]float64, m), make([]float64, m), make([]float64, ng), make([]float64, ng)
+	gw.aff.x1, gw.aff.x2, gw.aff.z1, gw.aff.z2 = make([]float64, kd), make([]float64, kd), make([]float64, kd), make([]float64, kd)
+	gw.bestWidth = math.Inf(1)
+	gw.stall, gw.lastPurify = 0, -10
+	return gw
+}
 
-	var tri blas64.Triangular
-	bestWidth := math.Inf(1)
-	stall, lastPurify := 0, -10
-	for it := 1; it <= maxIter; it++ {
-		if err := b.Stop(Method); err != nil {
-			return res, false, err
+// Residuals computes the residuals and mu at the iterate, updates the
+// bounds and the best certificate in res, stops the loop when the width is
+// within the tolerance (converged, after a purification near the optimum
+// if need be) or has not shrunk by a tenth in nine iterations.
+func (gw *groupWork) Residuals() (mu float64, more bool) {
+	p, gr, b, res, tol := gw.p, gw.gr, gw.b, gw.res, gw.tol
+	m, kd := gw.m, gw.kd
+	x1, x2, z1, z2, s, lam, u, nu, g := gw.x1, gw.x2, gw.z1, gw.z2, gw.s, gw.lam, gw.u, gw.nu, gw.g
+	w, mw, at, rp, rq, rd1, rd2 := gw.w, gw.mw, gw.at, gw.rp, gw.rq, gw.rd1, gw.rd2
+	gw.it++
+	it := gw.it
+	for j := range kd {
+		w[j] = x1[j] - x2[j]
+	}
+	p.mulM(w, mw)
+	p.mulMT(lam, at)
+	var sumLam float64
+	least := math.Inf(1)
+	for r := range m {
+		rp[r] = mw[r] - g - s[r]
+		sumLam += lam[r]
+		mu += s[r] * lam[r]
+		least = min(least, mw[r])
+	}
+	for gi, mem := range gr.members {
+		t := 1 - u[gi]
+		for _, j := range mem {
+			t -= gr.wt[j] * (x1[j] + x2[j])
+			rd1[j] = -at[j] + gr.wt[j]*nu[gi] - z1[j]
+			rd2[j] = at[j] + gr.wt[j]*nu[gi] - z2[j]
 		}
-		for j := range kd {
-			w[j] = x1[j] - x2[j]
+		rq[gi] = t
+		mu += u[gi] * nu[gi]
+	}
+	for j := range kd {
+		mu += x1[j]*z1[j] + x2[j]*z2[j]
+	}
+	mu /= float64(m + gw.ng + 2*kd)
+	rdg := -1 + sumLam
+	gw.mu, gw.rdg = mu, rdg
+
+	lower, upper := 0.0, gr.dual(at)/sumLam*p.scale
+	if nw := gr.value(w); nw > 0 && least > 0 {
+		lower = least / nw * p.scale
+	}
+	if it == 1 || lower > res.lower {
+		res.lower = lower
+		res.w = p.groupW(gr, w)
+	}
+	if it == 1 || upper < res.upper {
+		res.upper = upper
+		res.lambda = append(res.lambda[:0], lam...)
+	}
+	res.iters = it
+	width := res.upper - res.lower
+	if b.Tracing() {
+		var np, nq, nd float64
+		for _, v := range rp {
+			np = max(np, math.Abs(v))
 		}
-		p.mulM(w, mw)
-		p.mulMT(lam, at)
-		var sumLam, mu float64
-		least := math.Inf(1)
+		for _, v := range rq {
+			nq = max(nq, math.Abs(v))
+		}
+		for j := range rd1 {
+			nd = max(nd, math.Abs(rd1[j]), math.Abs(rd2[j]))
+		}
+		b.Tracef("group interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g residuals %.3g %.3g %.3g %.3g gap %.3g", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
+	}
+	if width <= tol*max(p.floor, res.upper) {
+		gw.converged = true
+		return mu, false
+	}
+	if width <= 1e-6*max(p.floor, res.upper) && it >= gw.lastPurify+3 {
+		gw.lastPurify = it
+		p.purifyGroup(res, gr, x1, x2, z1, z2, s, lam, u, nu, g)
+		if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
+			gw.converged = true
+			return mu, false
+		}
+	}
+	if width < gw.bestWidth*0.9 {
+		gw.bestWidth, gw.stall = width, 0
+	} else if gw.stall++; gw.stall > 8 {
+		return mu, false
+	}
+	return mu, true
+}
+
+// Factor assembles and factorizes the Newton system (K with one
+// regularized retry, or the weight-space system) and, for K, solves
+// K v = (1, 0) for the free column g.
+func (gw *groupWork) Factor() bool {
+	p, m, kd, nn := gw.p, gw.m, gw.kd, gw.nn
+	x1, x2, z1, z2 := gw.x1, gw.x2, gw.z1, gw.z2
+	e1, e2, f := gw.e1, gw.e2, gw.f
+	// Normal matrix K over the pair rows then the group rows.
+	for j := range kd {
+		e1[j] = 1 / (z1[j]/x1[j] + p.opt.GroupReg)
+		e2[j] = 1 / (z2[j]/x2[j] + p.opt.GroupReg)
+		f[j] = e1[j] + e2[j]
+	}
+	if gw.wspace {
+		if !gw.wsys.factor(e1, e2, gw.s, gw.lam, gw.u, gw.nu) {
+			return false
+		}
+		gw.wsys.border()
+	} else {
+		var fact bool
+		if gw.tri, fact = dense.FactorRegularized(nn, gw.kmat, gw.assemble, nil); !fact {
+			return false
+		}
+	}
+	gw.ov = 0
+	if !gw.wspace {
+		v := gw.v
+		clear(v)
 		for r := range m {
-			rp[r] = mw[r] - g - s[r]
-			sumLam += lam[r]
-			mu += s[r] * lam[r]
-			least = min(least, mw[r])
+			v[r] = 1
 		}
-		for gi, mem := range gr.members {
-			t := 1 - u[gi]
-			for _, j := range mem {
-				t -= gr.wt[j] * (x1[j] + x2[j])
-				rd1[j] = -at[j] + gr.wt[j]*nu[gi] - z1[j]
-				rd2[j] = at[j] + gr.wt[j]*nu[gi] - z2[j]
-			}
-			rq[gi] = t
-			mu += u[gi] * nu[gi]
+		gw.solveK(v)
+		for r := range m {
+			gw.ov += v[r]
 		}
-		for j := range kd {
-			mu += x1[j]*z1[j] + x2[j]*z2[j]
-		}
-		mu /= float64(m + ng + 2*kd)
-		rdg := -1 + sumLam
+	}
+	return true
+}
 
-		lower, upper := 0.0, gr.dual(at)/sumLam*p.scale
-		if nw := gr.value(w); nw > 0 && least > 0 {
-			lower = least / nw * p.scale
+// assemble writes K, over the pair rows then the group rows, into kmat.
+func (gw *groupWork) assemble() {
+	p, gr, m, nn := gw.p, gw.gr, gw.m, gw.nn
+	kmat, col, s, lam, u, nu := gw.kmat, gw.col, gw.s, gw.lam, gw.u, gw.nu
+	e1, e2 := gw.e1, gw.e2
+	clear(kmat)
+	for r := range m {
+		col[r] = s[r] / lam[r]
+	}
+	p.normalStride(gw.f, col, kmat, nn)
+	for gi, mem := range gr.members {
+		fg := gw.t1 // workspace: (E_P - E_Q) on the group
+		clear(fg)
+		var diag float64
+		for _, j := range mem {
+			fg[j] = gr.wt[j] * (e1[j] - e2[j])
+			diag += gr.wt[j] * gr.wt[j] * (e1[j] + e2[j])
 		}
-		if it == 1 || lower > res.lower {
-			res.lower = lower
-			res.w = p.groupW(gr, w)
+		p.mulM(fg, col)
+		row := kmat[(m+gi)*nn:]
+		for r := range m {
+			row[r] = -col[r]
 		}
-		if it == 1 || upper < res.upper {
-			res.upper = upper
-			res.lambda = append(res.lambda[:0], lam...)
-		}
-		res.iters = it
-		width := res.upper - res.lower
-		if b.Tracing() {
-			var np, nq, nd float64
-			for _, v := range rp {
-				np = max(np, math.Abs(v))
-			}
-			for _, v := range rq {
-				nq = max(nq, math.Abs(v))
-			}
-			for j := range rd1 {
-				nd = max(nd, math.Abs(rd1[j]), math.Abs(rd2[j]))
-			}
-			b.Tracef("group interior-point: iteration %d mu %.3g lower %.17g upper %.17g width %.3g residuals %.3g %.3g %.3g %.3g gap %.3g", it, mu, lower, upper, width/upper, np, nq, nd, rdg, g)
-		}
-		if width <= tol*max(p.floor, res.upper) {
-			return res, true, nil
-		}
-		if width <= 1e-6*max(p.floor, res.upper) && it >= lastPurify+3 {
-			lastPurify = it
-			p.purifyGroup(&res, gr, x1, x2, z1, z2, s, lam, u, nu, g)
-			if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
-				return res, true, nil
-			}
-		}
-		if width < bestWidth*0.9 {
-			bestWidth, stall = width, 0
-		} else if stall++; stall > 8 {
-			break
-		}
+		row[m+gi] = diag + u[gi]/nu[gi]
+	}
+}
 
-		// Normal matrix K over the pair rows then the group rows.
-		for j := range kd {
-			e1[j] = 1 / (z1[j]/x1[j] + p.opt.GroupReg)
-			e2[j] = 1 / (z2[j]/x2[j] + p.opt.GroupReg)
-			f[j] = e1[j] + e2[j]
+// applyK sets out = K x by products with M (K's definition, not its
+// factor): with y = M^T x_p and h_j = wt_j (E_P - E_Q)_j x_g(j),
+// out_p = M (f y - h) + (s/lambda) x_p and
+// out_g = -sum_{j in g} wt_j (E_P - E_Q)_j y_j + K_gg x_g.
+func (gw *groupWork) applyK(x, out []float64) {
+	p, gr, m, kd := gw.p, gw.gr, gw.m, gw.kd
+	ky, kh, f, e1, e2, s, lam, u, nu := gw.ky, gw.kh, gw.f, gw.e1, gw.e2, gw.s, gw.lam, gw.u, gw.nu
+	p.mulMT(x[:m], ky)
+	for j := range kd {
+		kh[j] = f[j]*ky[j] - gr.wt[j]*(e1[j]-e2[j])*x[m+gr.of[j]]
+	}
+	p.mulM(kh, out[:m])
+	for r := range m {
+		out[r] += s[r] / lam[r] * x[r]
+	}
+	for gi, mem := range gr.members {
+		var t, diag float64
+		for _, j := range mem {
+			de := gr.wt[j] * (e1[j] - e2[j])
+			t -= de * ky[j]
+			diag += gr.wt[j] * gr.wt[j] * (e1[j] + e2[j])
 		}
-		assemble := func() {
-			clear(kmat)
-			for r := range m {
-				col[r] = s[r] / lam[r]
-			}
-			p.normalStride(f, col, kmat, nn)
-			for gi, mem := range gr.members {
-				fg := t1 // workspace: (E_P - E_Q) on the group
-				clear(fg)
-				var diag float64
-				for _, j := range mem {
-					fg[j] = gr.wt[j] * (e1[j] - e2[j])
-					diag += gr.wt[j] * gr.wt[j] * (e1[j] + e2[j])
-				}
-				p.mulM(fg, col)
-				row := kmat[(m+gi)*nn:]
-				for r := range m {
-					row[r] = -col[r]
-				}
-				row[m+gi] = diag + u[gi]/nu[gi]
-			}
-		}
-		var solve1 func(x []float64)
-		if wspace {
-			if !wsys.factor(e1, e2, s, lam, u, nu) {
-				break
-			}
-			wsys.border()
-		} else {
-			var fact bool
-			if tri, fact = dense.FactorRegularized(nn, kmat, assemble, nil); !fact {
-				break
-			}
-			solve1 = func(x []float64) { dense.SolveFactored(tri, x[:nn]) }
-		}
-		// applyK sets out = K x by products with M (K's definition, not
-		// its factor): with y = M^T x_p and h_j = wt_j (E_P - E_Q)_j x_g(j),
-		// out_p = M (f y - h) + (s/lambda) x_p and
-		// out_g = -sum_{j in g} wt_j (E_P - E_Q)_j y_j + K_gg x_g.
-		applyK := func(x, out []float64) {
-			p.mulMT(x[:m], ky)
-			for j := range kd {
-				kh[j] = f[j]*ky[j] - gr.wt[j]*(e1[j]-e2[j])*x[m+gr.of[j]]
-			}
-			p.mulM(kh, out[:m])
-			for r := range m {
-				out[r] += s[r] / lam[r] * x[r]
-			}
-			for gi, mem := range gr.members {
-				var t, diag float64
-				for _, j := range mem {
-					de := gr.wt[j] * (e1[j] - e2[j])
-					t -= de * ky[j]
-					diag += gr.wt[j] * gr.wt[j] * (e1[j] + e2[j])
-				}
-				out[m+gi] = t + (diag+u[gi]/nu[gi])*x[m+gi]
-			}
-		}
-		// solveK solves K x = b in place, with two steps of iterative
-		// refinement against applyK: near the optimum K's condition
-		// grows like 1/mu and the factor's solution alone let the
-		// iterates drift off the central path (raw breast cancer, op1).
-		solveK := func(x []float64) {
-			copy(kb, x)
-			solve1(x)
-			for range 2 {
-				applyK(x, kr)
-				for r := range nn {
-					kr[r] = kb[r] - kr[r]
-				}
-				solve1(kr)
-				for r := range nn {
-					x[r] += kr[r]
-				}
-			}
-		}
-		var ov float64
-		if !wspace {
-			clear(v)
-			for r := range m {
-				v[r] = 1
-			}
-			solveK(v)
-			for r := range m {
-				ov += v[r]
-			}
-		}
+		out[m+gi] = t + (diag+u[gi]/nu[gi])*x[m+gi]
+	}
+}
 
-		// direction solves the Newton system for the complementarity
-		// targets rs (s∘lambda), ru (u∘nu), r1 and r2 (the bound pairs).
-		direction := func() {
-			if wspace {
-				step := groupStep{s: ds, lam: dlam, u: du, nu: dnu, x1: dx1, x2: dx2, z1: dz1, z2: dz2}
-				wsys.direction(&groupIterate{x1: x1, x2: x2, z1: z1, z2: z2, s: s, lam: lam, u: u, nu: nu,
-					rp: rp, rq: rq, rd1: rd1, rd2: rd2, rdg: rdg, rs: rs, ru: ru, r1: r1, r2: r2}, &step)
-				dg = step.g
-				return
-			}
-			for j := range kd {
-				t1[j] = e1[j] * (rd1[j] - r1[j]/x1[j])
-				t2[j] = e2[j] * (rd2[j] - r2[j]/x2[j])
-				tt[j] = t1[j] - t2[j]
-			}
-			p.mulM(tt, rhs[:m])
-			var ou float64
-			for r := range m {
-				rhs[r] += -rp[r] + rs[r]/lam[r]
-			}
-			for gi, mem := range gr.members {
-				var t float64
-				for _, j := range mem {
-					t -= gr.wt[j] * (t1[j] + t2[j])
-				}
-				rhs[m+gi] = t - rq[gi] + ru[gi]/nu[gi]
-			}
-			solveK(rhs)
-			for r := range m {
-				ou += rhs[r]
-			}
-			dg = (-rdg - ou) / ov
-			for r := range nn {
-				rhs[r] += dg * v[r]
-			}
-			for r := range m {
-				dlam[r] = rhs[r]
-				ds[r] = (rs[r] - s[r]*dlam[r]) / lam[r]
-			}
-			for gi := range ng {
-				dnu[gi] = rhs[m+gi]
-				du[gi] = (ru[gi] - u[gi]*dnu[gi]) / nu[gi]
-			}
-			p.mulMT(dlam, tt)
-			for j := range kd {
-				dn := gr.wt[j] * dnu[gr.of[j]]
-				dx1[j] = e1[j] * (tt[j] - dn - rd1[j] + r1[j]/x1[j])
-				dx2[j] = e2[j] * (-tt[j] - dn - rd2[j] + r2[j]/x2[j])
-				dz1[j] = (r1[j] - z1[j]*dx1[j]) / x1[j]
-				dz2[j] = (r2[j] - z2[j]*dx2[j]) / x2[j]
-				tt[j] = dx1[j] - dx2[j]
-			}
+// solveK solves K x = b in place, with two steps of iterative refinement
+// against applyK: near the optimum K's condition grows like 1/mu and the
+// factor's solution alone let the iterates drift off the central path (raw
+// breast cancer, op1).
+func (gw *groupWork) solveK(x []float64) {
+	nn, kb, kr := gw.nn, gw.kb, gw.kr
+	copy(kb, x)
+	dense.SolveFactored(gw.tri, x[:nn])
+	for range 2 {
+		gw.applyK(x, kr)
+		for r := range nn {
+			kr[r] = kb[r] - kr[r]
 		}
-		steps := func() (ap, ad float64) {
-			ap = maxStep(s, ds, 1)
-			ap = maxStep(u, du, ap)
-			ap = maxStep(x1, dx1, ap)
-			ap = maxStep(x2, dx2, ap)
-			ad = maxStep(lam, dlam, 1)
-			ad = maxStep(nu, dnu, ad)
-			ad = maxStep(z1, dz1, ad)
-			ad = maxStep(z2, dz2, ad)
-			return ap, ad
+		dense.SolveFactored(gw.tri, kr[:nn])
+		for r := range nn {
+			x[r] += kr[r]
 		}
+	}
+}
 
-		// Predictor.
+// Direction sets the complementarity targets of the predictor (corr
+// false: -s lambda, -u nu, -x z) or of the corrector (sigma mu minus the
+// products and the affine direction's second-order term) and solves the
+// Newton system for the direction.
+func (gw *groupWork) Direction(sigma, mu float64, corr bool) bool {
+	m, kd, ng := gw.m, gw.kd, gw.ng
+	x1, x2, z1, z2, s, lam, u, nu := gw.x1, gw.x2, gw.z1, gw.z2, gw.s, gw.lam, gw.u, gw.nu
+	rs, ru, r1, r2 := gw.rs, gw.ru, gw.r1, gw.r2
+	if !corr {
 		for r := range m {
 			rs[r] = -s[r] * lam[r]
 		}
@@ -433,30 +460,8 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 			r1[j] = -x1[j] * z1[j]
 			r2[j] = -x2[j] * z2[j]
 		}
-		direction()
-		ap, ad := steps()
-		var muAff float64
-		for r := range m {
-			muAff += (s[r] + ap*ds[r]) * (lam[r] + ad*dlam[r])
-		}
-		for gi := range ng {
-			muAff += (u[gi] + ap*du[gi]) * (nu[gi] + ad*dnu[gi])
-		}
-		for j := range kd {
-			muAff += (x1[j]+ap*dx1[j])*(z1[j]+ad*dz1[j]) + (x2[j]+ap*dx2[j])*(z2[j]+ad*dz2[j])
-		}
-		muAff /= float64(m + ng + 2*kd)
-		sigma := math.Pow(muAff/mu, 3)
-		copy(aff.s, ds)
-		copy(aff.lam, dlam)
-		copy(aff.u, du)
-		copy(aff.nu, dnu)
-		copy(aff.x1, dx1)
-		copy(aff.x2, dx2)
-		copy(aff.z1, dz1)
-		copy(aff.z2, dz2)
-
-		// Corrector.
+	} else {
+		aff := &gw.aff
 		sm := sigma * mu
 		for r := range m {
 			rs[r] = sm - s[r]*lam[r] - aff.s[r]*aff.lam[r]
@@ -468,28 +473,138 @@ func (p *ipmLP) solveGroup(pairs []workset.Row, gr *groupIPM, tol float64, maxIt
 			r1[j] = sm - x1[j]*z1[j] - aff.x1[j]*aff.z1[j]
 			r2[j] = sm - x2[j]*z2[j] - aff.x2[j]*aff.z2[j]
 		}
-		direction()
-		ap, ad = steps()
-		ap = min(1, 0.995*ap)
-		ad = min(1, 0.995*ad)
-		for r := range m {
-			s[r] += ap * ds[r]
-			lam[r] += ad * dlam[r]
-		}
-		for gi := range ng {
-			u[gi] += ap * du[gi]
-			nu[gi] += ad * dnu[gi]
-		}
-		for j := range kd {
-			x1[j] += ap * dx1[j]
-			x2[j] += ap * dx2[j]
-			z1[j] += ad * dz1[j]
-			z2[j] += ad * dz2[j]
-		}
-		g += ap * dg
 	}
-	p.purifyGroup(&res, gr, x1, x2, z1, z2, s, lam, u, nu, g)
-	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
+	gw.direction()
+	return true
+}
+
+// direction solves the Newton system for the complementarity targets rs
+// (s∘lambda), ru (u∘nu), r1 and r2 (the bound pairs).
+func (gw *groupWork) direction() {
+	p, gr, m, kd, ng, nn := gw.p, gw.gr, gw.m, gw.kd, gw.ng, gw.nn
+	x1, x2, z1, z2, s, lam, u, nu := gw.x1, gw.x2, gw.z1, gw.z2, gw.s, gw.lam, gw.u, gw.nu
+	rp, rq, rd1, rd2, rdg := gw.rp, gw.rq, gw.rd1, gw.rd2, gw.rdg
+	rs, ru, r1, r2 := gw.rs, gw.ru, gw.r1, gw.r2
+	ds, dlam, du, dnu, dx1, dx2, dz1, dz2 := gw.ds, gw.dlam, gw.du, gw.dnu, gw.dx1, gw.dx2, gw.dz1, gw.dz2
+	e1, e2, t1, t2, tt, rhs, v := gw.e1, gw.e2, gw.t1, gw.t2, gw.tt, gw.rhs, gw.v
+	if gw.wspace {
+		step := groupStep{s: ds, lam: dlam, u: du, nu: dnu, x1: dx1, x2: dx2, z1: dz1, z2: dz2}
+		gw.wsys.direction(&groupIterate{x1: x1, x2: x2, z1: z1, z2: z2, s: s, lam: lam, u: u, nu: nu,
+			rp: rp, rq: rq, rd1: rd1, rd2: rd2, rdg: rdg, rs: rs, ru: ru, r1: r1, r2: r2}, &step)
+		gw.dg = step.g
+		return
+	}
+	for j := range kd {
+		t1[j] = e1[j] * (rd1[j] - r1[j]/x1[j])
+		t2[j] = e2[j] * (rd2[j] - r2[j]/x2[j])
+		tt[j] = t1[j] - t2[j]
+	}
+	p.mulM(tt, rhs[:m])
+	var ou float64
+	for r := range m {
+		rhs[r] += -rp[r] + rs[r]/lam[r]
+	}
+	for gi, mem := range gr.members {
+		var t float64
+		for _, j := range mem {
+			t -= gr.wt[j] * (t1[j] + t2[j])
+		}
+		rhs[m+gi] = t - rq[gi] + ru[gi]/nu[gi]
+	}
+	gw.solveK(rhs)
+	for r := range m {
+		ou += rhs[r]
+	}
+	dg := (-rdg - ou) / gw.ov
+	gw.dg = dg
+	for r := range nn {
+		rhs[r] += dg * v[r]
+	}
+	for r := range m {
+		dlam[r] = rhs[r]
+		ds[r] = (rs[r] - s[r]*dlam[r]) / lam[r]
+	}
+	for gi := range ng {
+		dnu[gi] = rhs[m+gi]
+		du[gi] = (ru[gi] - u[gi]*dnu[gi]) / nu[gi]
+	}
+	p.mulMT(dlam, tt)
+	for j := range kd {
+		dn := gr.wt[j] * dnu[gr.of[j]]
+		dx1[j] = e1[j] * (tt[j] - dn - rd1[j] + r1[j]/x1[j])
+		dx2[j] = e2[j] * (-tt[j] - dn - rd2[j] + r2[j]/x2[j])
+		dz1[j] = (r1[j] - z1[j]*dx1[j]) / x1[j]
+		dz2[j] = (r2[j] - z2[j]*dx2[j]) / x2[j]
+		tt[j] = dx1[j] - dx2[j]
+	}
+}
+
+// MaxSteps returns the primal and dual step lengths, at most 1, to the
+// boundary along the direction.
+func (gw *groupWork) MaxSteps() (ap, ad float64, ok bool) {
+	ap = maxStep(gw.s, gw.ds, 1)
+	ap = maxStep(gw.u, gw.du, ap)
+	ap = maxStep(gw.x1, gw.dx1, ap)
+	ap = maxStep(gw.x2, gw.dx2, ap)
+	ad = maxStep(gw.lam, gw.dlam, 1)
+	ad = maxStep(gw.nu, gw.dnu, ad)
+	ad = maxStep(gw.z1, gw.dz1, ad)
+	ad = maxStep(gw.z2, gw.dz2, ad)
+	return ap, ad, true
+}
+
+// AffineMu returns the mean complementarity after the steps ap and ad
+// along the affine direction, and keeps that direction for the
+// corrector's second-order term.
+func (gw *groupWork) AffineMu(ap, ad float64) float64 {
+	m, kd, ng := gw.m, gw.kd, gw.ng
+	x1, x2, z1, z2, s, lam, u, nu := gw.x1, gw.x2, gw.z1, gw.z2, gw.s, gw.lam, gw.u, gw.nu
+	ds, dlam, du, dnu, dx1, dx2, dz1, dz2 := gw.ds, gw.dlam, gw.du, gw.dnu, gw.dx1, gw.dx2, gw.dz1, gw.dz2
+	var muAff float64
+	for r := range m {
+		muAff += (s[r] + ap*ds[r]) * (lam[r] + ad*dlam[r])
+	}
+	for gi := range ng {
+		muAff += (u[gi] + ap*du[gi]) * (nu[gi] + ad*dnu[gi])
+	}
+	for j := range kd {
+		muAff += (x1[j]+ap*dx1[j])*(z1[j]+ad*dz1[j]) + (x2[j]+ap*dx2[j])*(z2[j]+ad*dz2[j])
+	}
+	muAff /= float64(m + ng + 2*kd)
+	aff := &gw.aff
+	copy(aff.s, ds)
+	copy(aff.lam, dlam)
+	copy(aff.u, du)
+	copy(aff.nu, dnu)
+	copy(aff.x1, dx1)
+	copy(aff.x2, dx2)
+	copy(aff.z1, dz1)
+	copy(aff.z2, dz2)
+	return muAff
+}
+
+// Step moves the iterate 0.995 of the way to the boundary along the
+// direction (ap and ad: the step lengths to it, MaxSteps).
+func (gw *groupWork) Step(ap, ad float64) bool {
+	m, kd, ng := gw.m, gw.kd, gw.ng
+	ap = min(1, 0.995*ap)
+	ad = min(1, 0.995*ad)
+	for r := range m {
+		gw.s[r] += ap * gw.ds[r]
+		gw.lam[r] += ad * gw.dlam[r]
+	}
+	for gi := range ng {
+		gw.u[gi] += ap * gw.du[gi]
+		gw.nu[gi] += ad * gw.dnu[gi]
+	}
+	for j := range kd {
+		gw.x1[j] += ap * gw.dx1[j]
+		gw.x2[j] += ap * gw.dx2[j]
+		gw.z1[j] += ad * gw.dz1[j]
+		gw.z2[j] += ad * gw.dz2[j]
+	}
+	gw.g += ap * gw.dg
+	return true
 }
 
 // groupW returns the classifier W = W' D of the method's w (length kd) as
