@@ -26,18 +26,19 @@
 // # Engines
 //
 // The max and sum norms go to an interior-point method in Go (internal/ipm)
-// when n(k-1)d >= 40000, to lp_solve over a working set below. The opinf
-// and op1 norms go to the interior-point method's group form (internal/ipm, group.go:
-// any grouping, normal equations bordered by one row per group) when the
-// weights are at least half the pairs, 2kd >= n(k-1), or n(k-1)d >= 40000,
-// and to lp_solve otherwise. With more than 1000 pairs and fewer weights
-// than pairs the group form solves over every pair at once in weight space
-// (internal/ipm, groupweights.go: one kd×kd factorization per step) and, when that does not
-// certify, over a working set of its nearly active pairs. Each engine is the other's fallback: lp_solve when the
-// interior points do not certify, the interior points when lp_solve ends
-// with a status other than OPTIMAL. The certificate is exact whatever the
-// engine. Settings.Trace receives the steps of the two interior-point
-// forms (a debugging aid; the lines' format is not stable).
+// when n(k-1)d >= 40000, to lp_solve over a working set below. The opinf and
+// op1 norms go to the interior-point method's group form (internal/ipm,
+// group.go: any grouping, normal equations bordered by one row per group)
+// when the weights are at least half the pairs, 2kd >= n(k-1), or n(k-1)d >=
+// 40000, and to lp_solve otherwise. With more than 1000 pairs and fewer
+// weights than pairs the group form solves over every pair at once in weight
+// space (internal/ipm, groupweights.go: one kd×kd factorization per step)
+// and, when that does not certify, over a working set of its nearly active
+// pairs. Each engine is the other's fallback: lp_solve when the interior
+// points do not certify, the interior points when lp_solve ends with a
+// status other than OPTIMAL. The certificate is exact whatever the engine.
+// Settings.Trace receives the steps of the two interior-point forms (a
+// debugging aid; the lines' format is not stable).
 //
 // lp_solve sees every feature column scaled by a power of two to order one,
 // with the norm weighted to match (an exact change of variables, W = W' D),
@@ -108,18 +109,18 @@
 // (each sample's most violated pair), the intermediate sets being solved
 // only to 1e-4.
 //
-// When there are more than 2000 pairs and they outnumber the weights
-// (n(k-1) > kd for the sum norm, n(k-1) > 2kd for the max norm, e.g.
-// digits: 2700 pairs, 640 weights) the first solve is a screening over every pair to
-// 1e-4 with the Newton system in weight space (internal/ipm, weights.go): by the
-// Sherman-Morrison-Woodbury identity K^{-1} = D - D M H^{-1} M^T D with
-// D = diag(lambda/s) and H = E^{-1} + M^T D M, a kd×kd matrix made of
-// k^2 blocks X^T diag(.) X, so each iteration factorizes H instead of K.
-// The pairs whose margin lies within 0.1 upper of the lower bound, or
-// whose lambda is at least 0.1 of the largest, start the working set
-// (about 150 on digits), which then grows as above in the pair space. The
-// weight space is used for that loose solve only: closer to the optimum
-// its iterates lose precision (the width stalled near 1e-5 on digits).
+// When there are more than 2000 pairs and they outnumber the weights (n(k-1)
+// > kd for the sum norm, n(k-1) > 2kd for the max norm, e.g. digits: 2700
+// pairs, 640 weights) the first solve is a screening over every pair to 1e-4
+// with the Newton system in weight space (internal/ipm, weights.go): by the
+// Sherman-Morrison-Woodbury identity K^{-1} = D - D M H^{-1} M^T D with D =
+// diag(lambda/s) and H = E^{-1} + M^T D M, a kd×kd matrix made of k^2 blocks
+// X^T diag(.) X, so each iteration factorizes H instead of K. The pairs
+// whose margin lies within 0.1 upper of the lower bound, or whose lambda is
+// at least 0.1 of the largest, start the working set (about 150 on digits),
+// which then grows as above in the pair space. The weight space is used for
+// that loose solve only: closer to the optimum its iterates lose precision
+// (the width stalled near 1e-5 on digits).
 //
 // Measured: see docs/PERFORMANCE.md, sections "Certified LP solves against
 // HiGHS" and "Solver design measurements".
@@ -161,4 +162,27 @@
 // TIMEOUT even when lp_solve says OPTIMAL (measured: it returned OPTIMAL with
 // gamma = 0 when interrupted); and an OPTIMAL objective below the margin of
 // an earlier classifier is reported as an error rather than used.
+//
+// # Layout
+//
+// Package solver is the facade: MaxMargin and its routing, Settings,
+// Result, Certify, Bounds, MarginScale and WithinTolerance. The methods
+// are internal packages, which never import solver:
+//
+//   - solver/internal/lpsolve: the restricted LP in lp_solve and the
+//     working-set loop around it (WorkingSet);
+//   - solver/internal/ipm: Mehrotra's predictor-corrector loop
+//     (Mehrotra, Problem), shared by the primal-dual methods (the LP's
+//     three forms, the SVM QP, the two SDPs), and the LP interior-point
+//     method in its max, sum and group forms (MaxMargin, WorkingSet,
+//     Options);
+//   - solver/internal/convex: the references of the convex norms, one cone
+//     per norm (Solve);
+//   - solver/internal/certify: exact arithmetic, the certificates and
+//     Result (a field-for-field mirror of solver.Result);
+//   - solver/internal/workset: the margin rows of a working set;
+//   - solver/internal/dense: Cholesky, the Newton systems' factorizations
+//     and the exact power-of-two scalings;
+//   - solver/internal/run: the budget (deadline, cancellation, Progress,
+//     Trace), StatusError and the numerical-failure guard.
 package solver
