@@ -1359,16 +1359,101 @@ func MaxMargin(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Options
 // form (solveGroup, any grouping) when group is true, else the max form
 // (Entries) or the sum form (Whole and the other groupings).
 func WorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Options, b *run.Budget, group bool) (*certify.Result, []workset.Row, error) {
+	r := newRounds(ds, pn, tol, opt, b, group)
+	p := r.p
+	nn, _, k := ds.Dims()
+	for round := 1; round <= 50; round++ {
+		res, w, err := r.solve()
+		if err != nil {
+			// The budget ended the solve: the best certificate so far,
+			// with the error.
+			r.keep(w, res.lambda, round)
+			return r.best, r.pairs, err
+		}
+		if b.Reporting() {
+			r.keep(w, res.lambda, round)
+		}
+		if r.screen {
+			r.screen = false
+			r.setPairs(screenPairs(p, w, res))
+			if len(r.pairs) == nn*(k-1) {
+				// The screen kept every pair: the next solve is over
+				// every pair, so solve it to the target at once (a loose
+				// pair-space solve over every pair costs as much as the
+				// tight one; near-duplicates-520x45x10, max: 3.2 s with
+				// it, see docs/PERFORMANCE.md, Robustness corpus).
+				r.loose = false
+			}
+			b.Tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(r.pairs), res.iters, res.lower, res.upper)
+			continue
+		}
+		slack := tol * max(p.floor, res.upper) / 4
+		add, _ := workset.Violated(ds, w, res.lower-slack, r.in, p.opt.AddLimit*nn)
+		b.Tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(r.pairs), res.iters, len(add), res.lower, res.upper)
+		full := res.upper-res.lower <= tol/4*max(p.floor, res.upper)
+		if len(add) == 0 && r.loose && !full {
+			r.loose = false
+			continue
+		}
+		if len(add) > 0 {
+			for _, pr := range add {
+				r.in[pr.I*k+pr.C] = true
+			}
+			r.pairs = append(r.pairs, add...)
+			continue
+		}
+		// Not full: the exact certificate may still pass (its tolerance is
+		// four times the target); it decides.
+		r.keep(w, res.lambda, round)
+		if r.best != nil && !r.best.Certified && r.gspace && w != nil {
+			// The weight-space solve over every pair came close but
+			// its duals lost digits: solve again over the nearly
+			// active pairs (groupSeed) with the nn×nn system.
+			r.gspace = false
+			r.setPairs(groupSeed(ds, w, res, p.opt.ScreenBand))
+			b.Tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(r.pairs))
+			continue
+		}
+		if r.best != nil && !r.best.Certified {
+			return nil, r.pairs, nil
+		}
+		return r.best, r.pairs, nil
+	}
+	return nil, r.pairs, nil
+}
+
+// rounds is the state of WorkingSet's rounds: the method, the working set
+// (pairs, and in[i*k+c] for its membership), the solve's mode (a first
+// screening solve, the group form in weight space, loose intermediate
+// solves) and the narrowest exactly certified interval so far (best),
+// kept for the progress reports and returned when the budget ends the
+// solve.
+type rounds struct {
+	ds                    *dataset.Dataset
+	pn                    norm.Polyhedral
+	tol                   float64
+	b                     *run.Budget
+	p                     *ipmLP
+	gr                    *groupIPM // the group form's grouping; nil for the max and sum forms
+	pairs                 []workset.Row
+	in                    []bool
+	screen, gspace, loose bool
+	method                string
+	best                  *certify.Result
+}
+
+// newRounds prepares the method in the form chosen (WorkingSet) and the
+// first working set.
+func newRounds(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Options, b *run.Budget, group bool) *rounds {
 	nn, d, k := ds.Dims()
 	p := newIPM(ds, pn.Grouping() != norm.Entries || group, opt)
 	p.floor = certify.MarginFloor(ds, pn)
-	var gr *groupIPM
+	r := &rounds{ds: ds, pn: pn, tol: tol, b: b, p: p}
 	if group {
 		cs := dense.ColumnScales(ds.X)
-		gr = newGroupIPM(pn.Grouping(), k, d, cs)
+		r.gr = newGroupIPM(pn.Grouping(), k, d, cs)
 		p.scaleColumns(cs)
 	}
-	var pairs []workset.Row
 	// Screening: when the pairs outnumber the weights, the weight-space
 	// Newton system makes a loose solve over every pair cheap; its nearly
 	// active pairs then start the working set.
@@ -1380,7 +1465,7 @@ func WorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Option
 	if pn.Grouping() != norm.Whole {
 		wfac = 2
 	}
-	screen := !group && nn*(k-1) > p.opt.ScreenMinPairs && wfac*k*d < nn*(k-1)
+	r.screen = !group && nn*(k-1) > p.opt.ScreenMinPairs && wfac*k*d < nn*(k-1)
 	allPairs := p.opt.AllPairs
 	if group {
 		allPairs = p.opt.GroupAllPairs
@@ -1389,120 +1474,70 @@ func WorkingSet(ds *dataset.Dataset, pn norm.Polyhedral, tol float64, opt Option
 	// pairs than opt.GroupAllPairs and than weights: every pair from the
 	// start, so that one solve certifies (a working set grown over rounds
 	// costs a cold start per round).
-	gspace := group && nn*(k-1) > p.opt.GroupAllPairs && k*d < nn*(k-1)
-	if nn*(k-1) <= allPairs || screen || gspace {
-		pairs = everyPair(ds)
+	r.gspace = group && nn*(k-1) > p.opt.GroupAllPairs && k*d < nn*(k-1)
+	r.in = make([]bool, nn*k)
+	if nn*(k-1) <= allPairs || r.screen || r.gspace {
+		r.setPairs(everyPair(ds))
 	} else {
-		pairs = workset.InitialRows(ds)
-	}
-	in := make([]bool, nn*k)
-	for _, pr := range pairs {
-		in[pr.I*k+pr.C] = true
+		r.setPairs(workset.InitialRows(ds))
 	}
 	// Solve loosely until no pair is violated; with every pair in the first
 	// working set none can be, and the first solve is the last.
-	loose := len(pairs) < nn*(k-1) || screen
-	// best is the narrowest exactly certified interval so far: kept for
-	// the progress reports and returned when the budget ends the solve.
-	method := "interior-point (" + pn.Name() + ")"
-	var best *certify.Result
-	keep := func(w *mat.Dense, prs []workset.Row, lambda []float64, round int) {
-		if w == nil || len(lambda) != len(prs) {
-			return
-		}
-		out, err := certify.FromLP(ds, pn, w, prs, lambda, tol)
-		if err != nil {
-			return
-		}
-		out.Rows, out.Rounds = len(prs), round
-		if best == nil || out.Upper-out.Lower < best.Upper-best.Lower {
-			best = out
-		}
-		b.Report(run.Progress{Method: method, Iteration: round, Lower: best.Lower, Upper: best.Upper})
+	r.loose = len(r.pairs) < nn*(k-1) || r.screen
+	r.method = "interior-point (" + pn.Name() + ")"
+	return r
+}
+
+// setPairs makes pairs the working set.
+func (r *rounds) setPairs(pairs []workset.Row) {
+	_, _, k := r.ds.Dims()
+	r.pairs = pairs
+	clear(r.in)
+	for _, pr := range pairs {
+		r.in[pr.I*k+pr.C] = true
 	}
-	for round := 1; round <= 50; round++ {
-		rtol := tol / 4
-		if loose {
-			rtol = max(rtol, p.opt.LooseTol)
-		}
-		p.weights = screen || gspace
-		var res ipmResult
-		var err error
-		if group {
-			res, _, err = p.solveGroup(pairs, gr, rtol, 100, b)
-		} else {
-			res, _, err = p.solve(pairs, rtol, 100, b)
-		}
-		w := res.w
-		if w != nil {
-			if nw := pn.Value(w); nw > 0 {
-				w.Scale(1/nw, w)
-			}
-		}
-		if err != nil {
-			// The budget ended the solve: the best certificate so far,
-			// with the error.
-			keep(w, pairs, res.lambda, round)
-			return best, pairs, err
-		}
-		if b.Reporting() {
-			keep(w, pairs, res.lambda, round)
-		}
-		if screen {
-			screen = false
-			pairs = screenPairs(p, w, res)
-			if len(pairs) == nn*(k-1) {
-				// The screen kept every pair: the next solve is over
-				// every pair, so solve it to the target at once (a loose
-				// pair-space solve over every pair costs as much as the
-				// tight one; near-duplicates-520x45x10, max: 3.2 s with
-				// it, see docs/PERFORMANCE.md, Robustness corpus).
-				loose = false
-			}
-			clear(in)
-			for _, pr := range pairs {
-				in[pr.I*k+pr.C] = true
-			}
-			b.Tracef("interior-point: screened to %d pairs after %d iterations, [%.17g, %.17g]", len(pairs), res.iters, res.lower, res.upper)
-			continue
-		}
-		slack := tol * max(p.floor, res.upper) / 4
-		add, _ := workset.Violated(ds, w, res.lower-slack, in, p.opt.AddLimit*nn)
-		b.Tracef("interior-point: round %d pairs %d iterations %d adding %d, [%.17g, %.17g]", round, len(pairs), res.iters, len(add), res.lower, res.upper)
-		full := res.upper-res.lower <= tol/4*max(p.floor, res.upper)
-		if len(add) == 0 && loose && !full {
-			loose = false
-			continue
-		}
-		if len(add) > 0 {
-			for _, pr := range add {
-				in[pr.I*k+pr.C] = true
-			}
-			pairs = append(pairs, add...)
-			continue
-		}
-		// Not full: the exact certificate may still pass (its tolerance is
-		// four times the target); it decides.
-		keep(w, pairs, res.lambda, round)
-		if best != nil && !best.Certified && gspace && w != nil {
-			// The weight-space solve over every pair came close but
-			// its duals lost digits: solve again over the nearly
-			// active pairs (groupSeed) with the nn×nn system.
-			gspace = false
-			pairs = groupSeed(ds, w, res, p.opt.ScreenBand)
-			clear(in)
-			for _, pr := range pairs {
-				in[pr.I*k+pr.C] = true
-			}
-			b.Tracef("interior-point: weight space uncertified after %d iterations, [%.17g, %.17g]; %d pairs seeded", res.iters, res.lower, res.upper, len(pairs))
-			continue
-		}
-		if best != nil && !best.Certified {
-			return nil, pairs, nil
-		}
-		return best, pairs, nil
+}
+
+// solve runs the method over the working set, to LooseTol (or tol/4 if
+// tighter) in a loose round and to tol/4 otherwise, and returns its result
+// with W scaled to N(W) = 1.
+func (r *rounds) solve() (res ipmResult, w *mat.Dense, err error) {
+	p := r.p
+	rtol := r.tol / 4
+	if r.loose {
+		rtol = max(rtol, p.opt.LooseTol)
 	}
-	return nil, pairs, nil
+	p.weights = r.screen || r.gspace
+	if r.gr != nil {
+		res, _, err = p.solveGroup(r.pairs, r.gr, rtol, 100, r.b)
+	} else {
+		res, _, err = p.solve(r.pairs, rtol, 100, r.b)
+	}
+	w = res.w
+	if w != nil {
+		if nw := r.pn.Value(w); nw > 0 {
+			w.Scale(1/nw, w)
+		}
+	}
+	return res, w, err
+}
+
+// keep certifies W and the duals lambda of the working set exactly, keeps
+// the result in best when its interval is narrower, and reports best.
+func (r *rounds) keep(w *mat.Dense, lambda []float64, round int) {
+	prs := r.pairs
+	if w == nil || len(lambda) != len(prs) {
+		return
+	}
+	out, err := certify.FromLP(r.ds, r.pn, w, prs, lambda, r.tol)
+	if err != nil {
+		return
+	}
+	out.Rows, out.Rounds = len(prs), round
+	if r.best == nil || out.Upper-out.Lower < r.best.Upper-r.best.Lower {
+		r.best = out
+	}
+	r.b.Report(run.Progress{Method: r.method, Iteration: round, Lower: r.best.Lower, Upper: r.best.Upper})
 }
 
 // screenPairs returns the pairs of p's last solve that are nearly active
