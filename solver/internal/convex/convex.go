@@ -182,11 +182,16 @@ type cone interface {
 	// orthonormal columns (Schatten and Frobenius norms), which allows
 	// working in the span of the samples.
 	unitaryInvariant() bool
-	// quadratic reports whether N is the Frobenius norm, whose max-margin
-	// problem is the multiclass SVM QP (maxMarginFro).
-	quadratic() bool
+	// methods returns the engines Solve tries for k classes, in order
+	// (methods.go); Solve stops after the first engine that leaves the
+	// result certified or that the budget stops.
+	methods(k int) []method
 	// barrier returns the ball barrier of N for k×d matrices.
 	barrier(k, d int) ballBarrier
+	// polish returns the polished iterate br of the barrier problem bp
+	// of the norm cn (polishPNorm for l<p>, pnormpolish.go), or false
+	// (no polish for the norm, or a failed one).
+	polish(bp *barrierProblem, cn convexNorm, br barrierResult) (barrierResult, bool)
 	// valueUp returns a float64 >= N(W) (cert.go).
 	valueUp(w *mat.Dense) float64
 	// dualUp returns a rational >= N*(A) for the k×d matrix A with exact
@@ -199,8 +204,8 @@ type cone interface {
 type sdpCone interface {
 	cone
 	// sdpRuns returns the runs of solveSDP for k×d matrices, in order, or
-	// nil when the problem is too large for the SDP method (the
-	// primal-dual barrier method, solvePD, runs instead).
+	// nil when the problem is too large for the SDP method (sdpMethod
+	// then runs the primal-dual barrier method, solvePD, instead).
 	sdpRuns(k, d int) []sdpRun
 	// sdpIPM runs the cone's SDP interior-point method from z0 as the
 	// run r prescribes, passing stage every iterate.
@@ -230,11 +235,6 @@ func (froCone) unitaryInvariant() bool      { return true }
 func (spectralCone) unitaryInvariant() bool { return true }
 func (nuclearCone) unitaryInvariant() bool  { return true }
 func (pnormCone) unitaryInvariant() bool    { return false }
-
-func (froCone) quadratic() bool      { return true }
-func (spectralCone) quadratic() bool { return false }
-func (nuclearCone) quadratic() bool  { return false }
-func (pnormCone) quadratic() bool    { return false }
 
 func (froCone) barrier(k, d int) ballBarrier      { return froBarrier{n: k * d} }
 func (spectralCone) barrier(k, d int) ballBarrier { return spectralBarrier{k: k, d: d} }
@@ -305,6 +305,16 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 //
 // # Methods
 //
+// Each cone lists the engines Solve tries, in order (cone.methods,
+// methods.go): fro the SVM QP (qpMethod), the primal-dual barrier method
+// (pdMethod) and the working set (workingSetMethod); spectral and nuclear
+// the QP for k = 2 only, then their SDP (sdpMethod; for nuclear the
+// primal-dual barrier method instead when the SDP has too many
+// variables) and the working set; l<p> the primal-dual barrier method and
+// the working set. Solve runs them until one is stopped by the budget or
+// the narrowest result so far is certified; every engine certifies its
+// own iterates, and the narrowest interval of all is returned.
+//
 // fro: the multiclass hard-margin SVM QP by Mehrotra's primal-dual
 // predictor-corrector method (maxMarginFro, svmIPM), then, if it does not
 // certify, Wolfe's minimum-norm-point algorithm on the original data from
@@ -332,7 +342,7 @@ func convexNormOf(n norm.Norm) (convexNorm, bool) {
 // Z, tr P + sum_l q_l <= 2" (kD + k(k+1)/2 + D + 1 variables; exact since
 // min_P tr P + tr(Z^T P^-1 Z) = 2 ||Z||_*), then, if it does not certify,
 // the lifted form with one block [[P, Z], [Z^T, Q]] when its kD +
-// k(k+1)/2 + D(D+1)/2 + 1 variables are at most nuclearSDPMaxVars (2000),
+// k(k+1)/2 + D(D+1)/2 + 1 variables are at most nuclearSDPMaxVars (3000),
 // and then the methods below. Problems with more than nuclearSDPMaxVars
 // variables in the column form (large k) go to the methods below directly.
 //
@@ -476,52 +486,21 @@ func Solve(ds *dataset.Dataset, n norm.Norm, tol float64, b *run.Budget) (*certi
 		return err != nil
 	}
 
-	if cn.quadratic() || (k == 2 && cn.unitaryInvariant()) {
-		res, iters, err := maxMarginFro(ds, cn, tol, b, sink)
-		best, stages = narrower(best, res), iters
-		if res != nil {
-			rows = len(res.Lambda)
-		}
-		if stop(err) || (best != nil && best.Certified) {
+	// The cone's engines, in order, until one ends the solve or the
+	// result is certified; after the last one a numerical failure is
+	// returned only when nothing is certified (done).
+	st := &solveState{ds: ds, cn: cn, tol: tol, b: b, sink: sink}
+	keep := func(res *certify.Result) { best = narrower(best, res) }
+	methods := cn.methods(k)
+	for i, m := range methods {
+		iters, r, err := m.run(st, keep)
+		stages, rows = stages+iters, r
+		if stop(err) {
 			return done(err)
 		}
-	}
-
-	t, q := ds.X, (*mat.Dense)(nil)
-	if cn.unitaryInvariant() {
-		t, q = sampleSpan(ds.X)
-	}
-	t, unit := scaledToUnit(t)
-	_, dd := t.Dims()
-	bp := &barrierProblem{pairSpace: newPairSpace(t, ds.Y, k), ball: cn.barrier(k, dd), unit: unit, b: b, anytime: sink}
-	full := func(z *mat.Dense) *mat.Dense {
-		if q == nil {
-			return mat.DenseCopyOf(z)
+		if i < len(methods)-1 && best != nil && best.Certified {
+			return done(err)
 		}
-		var w mat.Dense
-		w.Mul(z, q.T())
-		return &w
-	}
-
-	solve := bp.solvePD
-	if sc, ok := cn.cone.(sdpCone); ok && sc.sdpRuns(k, dd) != nil {
-		solve = bp.solveSDP
-	}
-	res, iters, err := solve(ds, cn, full, tol, b)
-	best, stages, rows = narrower(best, res), stages+iters, bp.pairs()
-	if stop(err) || (best != nil && best.Certified) {
-		return done(err)
-	}
-	iters, err = bp.solveWorkingSet(ds, cn, full, tol, b, func(res *certify.Result) { best = narrower(best, res) })
-	stages += iters
-	rows = 0
-	for _, in := range bp.in {
-		if in {
-			rows++
-		}
-	}
-	if stop(err) {
-		return done(err)
 	}
 	return done(nil)
 }

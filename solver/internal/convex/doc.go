@@ -23,12 +23,15 @@
 //
 //   - convex.go: one cone per norm (froCone, spectralCone, nuclearCone,
 //     pnormCone{p}; convexNormOf is the only map from a norm.Norm to a
-//     cone), Solve's routing, and the primal log-barrier problem in the
-//     variables (Z, gam): for an increasing tau it minimises
+//     cone), Solve's loop over the cone's engines, and the primal
+//     log-barrier problem in the variables (Z, gam): for an increasing tau it minimises
 //     f_tau(Z, gam) = -tau gam - sum_{i, c != y_i} log((z_{y_i} - z_c) . t_i - gam) + phi(Z)
 //     by damped Newton steps, whose minimisers give the weights
 //     lambda_j = 1/(tau s_j) (summing to 1) and a duality gap of about
 //     (n(k-1) + nu_phi)/tau; and its working set of pairs.
+//   - methods.go: the engines of Solve (qpMethod, sdpMethod, pdMethod,
+//     workingSetMethod, on the solve's shared solveState) and each cone's
+//     list of them, in order (cone.methods).
 //   - barrier.go, pnormbarrier.go: the ball barriers phi, -log(1 - ||Z||_F^2),
 //     -log det(I - Z Z^T), the nuclear ball lifted by a symmetric S (tr S +
 //     tr(Z^T S^-1 Z) < 2), and for l<p> the power-cone barrier

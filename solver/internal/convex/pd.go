@@ -392,11 +392,9 @@ func (bp *barrierProblem) solvePD(ds *dataset.Dataset, cn convexNorm, full func(
 // near 1e-6 relative while the first-order run certifies). nuclear runs
 // the column blocks first (fewer variables: 0.6 s against 2.1 s on the
 // Gaussian (500,25,10) data) and then, if they do not certify and it has
-// at most nuclearSDPMaxVars variables, the lifted block (the runs of the
-// cone's sdpRuns; cn's cone must be an sdpCone).
-func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*certify.Result, int, error) {
-	sc := cn.cone.(sdpCone)
-	runs := sc.sdpRuns(bp.k, bp.d)
+// at most nuclearSDPMaxVars variables, the lifted block: the runs given,
+// sc.sdpRuns(k, D) of sc, cn's cone (sdpMethod).
+func (bp *barrierProblem) solveSDP(ds *dataset.Dataset, cn convexNorm, sc sdpCone, runs []sdpRun, full func(*mat.Dense) *mat.Dense, tol float64, b *run.Budget) (*certify.Result, int, error) {
 	kind := convexMethod(sdpMethodKind, cn)
 	ic := &iterateCertifier{ds: ds, cn: cn, tol: tol, unit: bp.unit, b: b, sink: bp.anytime, method: kind}
 	iters := 0

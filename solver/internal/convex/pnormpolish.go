@@ -728,27 +728,32 @@ func (bp *barrierProblem) offerPolished(ic *iterateCertifier, br barrierResult, 
 	return ic.offer(pl, pu, func() (*mat.Dense, []certify.Pair) { return full(pr.z), bp.pairWeights(pr.lambda) })
 }
 
-// polished returns polishPNorm's result for the iterate br of an l<p> problem
-// whose floating-point interval [lower, upper] is narrower than
-// polishStart relative, or false (another norm, a wider interval, or a
-// failed polish). For p > 2, when polishPNorm fails from br, it is run again
-// from br's Z refined by slpRefine (measured on raw Wine, l10: from
-// runPD's iterate at tau = 1.4e11 the first polish fails, the second
-// certifies a width of 2e-10), unless Z has more than slpMaxColumns
-// entries.
+// polished returns the cone's polish (cone.polish: polishPNorm for l<p>)
+// of the iterate br whose floating-point interval [lower, upper] is
+// narrower than polishStart relative, or false (another norm, a wider
+// interval, or a failed polish).
 func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper float64) (barrierResult, bool) {
-	pc, isP := cn.cone.(pnormCone)
-	if !isP || !(upper-max(0, lower) <= polishStart*max(1, lower)) {
+	if !(upper-max(0, lower) <= polishStart*max(1, lower)) {
 		return barrierResult{}, false
 	}
-	z, lam, ok := bp.polishPNorm(pc.p, br.z, br.lambda)
-	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {
-		if rz := bp.slpRefine(pc.p, br.z); rz != nil {
-			z, lam, ok = bp.polishPNorm(pc.p, rz, br.lambda)
+	return cn.polish(bp, cn, br)
+}
+
+// polish returns polishPNorm's result for the iterate br. For p > 2, when
+// polishPNorm fails from br, it is run again from br's Z refined by
+// slpRefine (measured on raw Wine, l10: from runPD's iterate at tau =
+// 1.4e11 the first polish fails, the second certifies a width of 2e-10),
+// and when that fails too polishMinNorm's candidate is taken
+// (minNormCandidate), unless Z has more than slpMaxColumns entries.
+func (c pnormCone) polish(bp *barrierProblem, cn convexNorm, br barrierResult) (barrierResult, bool) {
+	z, lam, ok := bp.polishPNorm(c.p, br.z, br.lambda)
+	if !ok && c.p > 2 && bp.k*bp.d <= slpMaxColumns {
+		if rz := bp.slpRefine(c.p, br.z); rz != nil {
+			z, lam, ok = bp.polishPNorm(c.p, rz, br.lambda)
 		}
 	}
-	if !ok && pc.p > 2 && bp.k*bp.d <= slpMaxColumns {
-		z, lam, ok = bp.minNormCandidate(cn, br)
+	if !ok && c.p > 2 && bp.k*bp.d <= slpMaxColumns {
+		z, lam, ok = bp.minNormCandidate(cn, c.p, br)
 	}
 	if !ok {
 		return barrierResult{}, false
@@ -756,11 +761,25 @@ func (bp *barrierProblem) polished(cn convexNorm, br barrierResult, lower, upper
 	return barrierResult{z: z, lambda: lam, tau: br.tau, newton: br.newton}, true
 }
 
+// The Schatten and Frobenius cones have no polish: their barrier and SDP
+// methods reach the tolerance on their own.
+func (froCone) polish(*barrierProblem, convexNorm, barrierResult) (barrierResult, bool) {
+	return barrierResult{}, false
+}
+
+func (spectralCone) polish(*barrierProblem, convexNorm, barrierResult) (barrierResult, bool) {
+	return barrierResult{}, false
+}
+
+func (nuclearCone) polish(*barrierProblem, convexNorm, barrierResult) (barrierResult, bool) {
+	return barrierResult{}, false
+}
+
 // minNormCandidate returns polishMinNorm's W from the iterate br of an l<p>
 // problem (p > 2) with the narrower of the two upper bounds of br's
 // weights and polishMinNorm's multipliers, or false when it fails.
-func (bp *barrierProblem) minNormCandidate(cn convexNorm, br barrierResult) (*mat.Dense, []float64, bool) {
-	w, mult, ok := bp.polishMinNorm(cn.cone.(pnormCone).p, br.z, br.lambda)
+func (bp *barrierProblem) minNormCandidate(cn convexNorm, p float64, br barrierResult) (*mat.Dense, []float64, bool) {
+	w, mult, ok := bp.polishMinNorm(p, br.z, br.lambda)
 	if !ok {
 		return nil, nil, false
 	}
