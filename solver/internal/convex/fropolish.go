@@ -36,17 +36,72 @@ const froPolishCycles = 200
 // It returns the weights and W from minNormPrimal on the final corral (or
 // A(lambda) if that fails), or false when the corral breaks down (a singular affine
 // hull) or the cycles run out. The caller certifies the pair exactly;
-// nothing here needs to be rigorous.
+// nothing here needs to be rigorous. The phases are methods of
+// wolfeCorral: newWolfeCorral (the QR row order and the starting corral),
+// minorCycles (affine and dropToward), leastMarginPair (the major cycle's
+// test), add and result.
 func minNormPolish(ds *dataset.Dataset, start []certify.Pair, b *run.Budget) (*mat.Dense, []certify.Pair, bool) {
-	n, d, k := ds.Dims()
 	if len(start) == 0 {
 		return nil, nil, false
 	}
-	m := k * d
-	// workset.Row order of the QR: features by decreasing size.
+	s := newWolfeCorral(ds, start)
+	for cycle := 0; cycle < froPolishCycles; cycle++ {
+		if b.Stop("") != nil {
+			return nil, nil, false
+		}
+		if !s.minorCycles() {
+			return nil, nil, false
+		}
+		w, best, optimal := s.leastMarginPair()
+		if optimal {
+			return s.result(w)
+		}
+		s.add(best)
+	}
+	return nil, nil, false
+}
+
+// corralPair is a pair (sample i, class c) of minNormPolish's corral,
+// the matrix v = (e_{y_i} - e_c) x_i^T.
+type corralPair struct {
+	i, c int
+}
+
+// wolfeCorral is the state of minNormPolish (Wolfe's algorithm): the data
+// and its m = kd entries in QR row order, and the corral, pairs with
+// weights lambda > 0 summing to 1 whose point A(lambda) = sum_j lambda_j
+// v_j is the current iterate.
+type wolfeCorral struct {
+	ds      *dataset.Dataset
+	n, d, k int
+	m       int
+	// order is the row order of the QR: order[r] is the entry (index
+	// into row-major k×d) of row r.
+	order  []int
+	corral []corralPair
+	lambda []float64
+	in     map[corralPair]bool
+}
+
+// newWolfeCorral returns the state of minNormPolish at its start: the QR
+// row order (featureOrder) and the starting corral (startCorral).
+func newWolfeCorral(ds *dataset.Dataset, start []certify.Pair) *wolfeCorral {
+	n, d, k := ds.Dims()
+	s := &wolfeCorral{ds: ds, n: n, d: d, k: k, m: k * d}
+	s.featureOrder()
+	s.startCorral(start)
+	return s
+}
+
+// featureOrder sets the row order of the QR: the entries of W by
+// decreasing max_i |x_il| of their feature l (stable, so by entry index
+// within a feature size).
+func (s *wolfeCorral) featureOrder() {
+	n, d, m := s.n, s.d, s.m
+	// Row order of the QR: features by decreasing size.
 	colMax := make([]float64, d)
 	for i := range n {
-		for l, v := range ds.X.RawRowView(i) {
+		for l, v := range s.ds.X.RawRowView(i) {
 			colMax[l] = max(colMax[l], math.Abs(v))
 		}
 	}
@@ -55,10 +110,14 @@ func minNormPolish(ds *dataset.Dataset, start []certify.Pair, b *run.Budget) (*m
 		order[r] = r
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(colMax[b%d], colMax[a%d]) })
+	s.order = order
+}
 
-	type entry struct {
-		i, c int
-	}
+// startCorral sets the corral to the pairs of start of weight at least
+// 2^-10 of the largest, at most kd of them, each pair once, with their
+// weights scaled to sum 1.
+func (s *wolfeCorral) startCorral(start []certify.Pair) {
+	m := s.m
 	// The starting corral: the pairs of weight at least 2^-10 of the
 	// largest, at most kd of them (an interior-point iterate gives every
 	// pair a positive weight).
@@ -68,12 +127,12 @@ func minNormPolish(ds *dataset.Dataset, start []certify.Pair, b *run.Budget) (*m
 		start = start[:len(start)-1]
 	}
 	start = start[:min(len(start), m)]
-	corral := make([]entry, 0, len(start))
+	corral := make([]corralPair, 0, len(start))
 	lambda := make([]float64, 0, len(start))
-	in := make(map[entry]bool)
+	in := make(map[corralPair]bool)
 	var sum float64
 	for _, p := range start {
-		e := entry{p.I, p.C}
+		e := corralPair{p.I, p.C}
 		if p.Weight > 0 && !in[e] {
 			in[e] = true
 			corral = append(corral, e)
@@ -82,166 +141,204 @@ func minNormPolish(ds *dataset.Dataset, start []certify.Pair, b *run.Budget) (*m
 		}
 	}
 	floats.Scale(1/sum, lambda)
+	s.corral, s.lambda, s.in = corral, lambda, in
+}
 
-	// vec writes v_j (row-major k×d) into out in QR row order.
-	vec := func(e entry, out []float64) {
-		clear(out)
-		y := ds.Y[e.i]
-		for l, v := range ds.X.RawRowView(e.i) {
-			out[y*d+l] += v
-			out[e.c*d+l] -= v
+// vec writes v_j (row-major k×d) into out in QR row order.
+func (s *wolfeCorral) vec(e corralPair, out []float64) {
+	d := s.d
+	clear(out)
+	y := s.ds.Y[e.i]
+	for l, v := range s.ds.X.RawRowView(e.i) {
+		out[y*d+l] += v
+		out[e.c*d+l] -= v
+	}
+}
+
+// exactA returns A(w) = sum_j w_j v_j over the corral, each entry summed
+// exactly and rounded once.
+func (s *wolfeCorral) exactA(w []float64) []float64 {
+	d, m := s.d, s.m
+	acc := make([]certify.ExactSum, m)
+	for j, e := range s.corral {
+		if w[j] == 0 {
+			continue
+		}
+		y := s.ds.Y[e.i]
+		for l, v := range s.ds.X.RawRowView(e.i) {
+			acc[y*d+l].AddProduct(w[j], v)
+			acc[e.c*d+l].AddProduct(-w[j], v)
 		}
 	}
-	// exactA returns A(w) = sum_j w_j v_j, each entry summed exactly and
-	// rounded once.
-	exactA := func(w []float64) []float64 {
-		acc := make([]certify.ExactSum, m)
-		for j, e := range corral {
-			if w[j] == 0 {
-				continue
-			}
-			y := ds.Y[e.i]
-			for l, v := range ds.X.RawRowView(e.i) {
-				acc[y*d+l].AddProduct(w[j], v)
-				acc[e.c*d+l].AddProduct(-w[j], v)
-			}
-		}
-		out := make([]float64, m)
-		for r := range acc {
-			out[r], _ = acc[r].Rat().Float64()
-		}
-		return out
+	out := make([]float64, m)
+	for r := range acc {
+		out[r], _ = acc[r].Rat().Float64()
 	}
-	// affine returns the weights mu (summing to 1) of the point of least
-	// norm in the affine hull of the corral.
-	affine := func() ([]float64, bool) {
-		s := len(corral)
-		mu := make([]float64, s)
-		if s == 1 {
-			mu[0] = 1
-			return mu, true
-		}
-		if s-1 > m {
-			return nil, false
-		}
-		first := make([]float64, m)
-		vec(corral[0], first)
-		col := make([]float64, m)
-		dm := mat.NewDense(m, s-1, nil)
-		for j := 1; j < s; j++ {
-			vec(corral[j], col)
-			for r, src := range order {
-				dm.Set(r, j-1, col[src]-first[src])
-			}
-		}
-		var qr mat.QR
-		qr.Factorize(dm)
-		c := mat.NewDense(s-1, 1, nil)
-		rhs := mat.NewDense(m, 1, nil)
-		solve := func(res []float64) bool {
-			for r, src := range order {
-				rhs.Set(r, 0, -res[src])
-			}
-			err := qr.SolveTo(c, false, rhs)
-			return err == nil || isCondition(err)
-		}
-		// mu = e_1 + sum_j c_j (e_j - e_1).
-		setMu := func(c *mat.Dense, add bool) {
-			if !add {
-				clear(mu)
-				mu[0] = 1
-			}
-			for j := 1; j < s; j++ {
-				v := c.At(j-1, 0)
-				mu[j] += v
-				mu[0] -= v
-			}
-		}
-		if !solve(first) {
-			return nil, false
-		}
-		setMu(c, false)
-		for range 2 {
-			if !solve(exactA(mu)) {
-				return nil, false
-			}
-			setMu(c, true)
-		}
-		if !finite(mu) {
-			return nil, false
-		}
+	return out
+}
+
+// affine returns the weights mu (summing to 1) of the point of least
+// norm in the affine hull of the corral: with D the matrix of columns v_j
+// - v_1 (j > 1, rows in QR order) and its Householder QR, c minimises
+// ||v_1 + D c|| and mu = e_1 + sum_j c_j (e_j - e_1); two steps of
+// iterative refinement solve D dc = -A(mu) with A(mu) summed exactly
+// (exactA). It returns false when the corral has more than m + 1 pairs
+// or the solve fails or mu is not finite.
+func (s *wolfeCorral) affine() ([]float64, bool) {
+	m, order, corral := s.m, s.order, s.corral
+	n := len(corral)
+	mu := make([]float64, n)
+	if n == 1 {
+		mu[0] = 1
 		return mu, true
 	}
-
-	for cycle := 0; cycle < froPolishCycles; cycle++ {
-		if b.Stop("") != nil {
-			return nil, nil, false
-		}
-		// Minor cycles: move to the affine minimiser, dropping pairs
-		// whose weight would turn negative.
-		for {
-			mu, ok := affine()
-			if !ok {
-				return nil, nil, false
-			}
-			if floats.Min(mu) > 0 {
-				lambda = mu
-				break
-			}
-			theta, drop := 1.0, -1
-			for j, v := range mu {
-				if v <= 0 {
-					if t := lambda[j] / (lambda[j] - v); drop < 0 || t < theta {
-						theta, drop = t, j
-					}
-				}
-			}
-			keepC, keepL := corral[:0], lambda[:0]
-			for j := range corral {
-				l := (1-theta)*lambda[j] + theta*mu[j]
-				if l > 0 && j != drop {
-					keepC, keepL = append(keepC, corral[j]), append(keepL, l)
-				} else {
-					delete(in, corral[j])
-				}
-			}
-			corral, lambda = keepC, keepL
-			if len(corral) == 0 {
-				return nil, nil, false
-			}
-		}
-		// Major cycle: the pair of least margin under W = A(lambda).
-		w := mat.NewDense(k, d, exactA(lambda))
-		norm2 := floats.Dot(w.RawMatrix().Data, w.RawMatrix().Data)
-		var scores mat.Dense
-		scores.Mul(ds.X, w.T())
-		best, bestM := entry{-1, -1}, math.Inf(1)
-		for i := range n {
-			y := ds.Y[i]
-			for c := range k {
-				if c == y || in[entry{i, c}] {
-					continue
-				}
-				if mg := scores.At(i, y) - scores.At(i, c); mg < bestM {
-					best, bestM = entry{i, c}, mg
-				}
-			}
-		}
-		if best.i < 0 || bestM >= norm2*(1-0x1p-40) {
-			pairs := make([]certify.Pair, len(corral))
-			for j, e := range corral {
-				pairs[j] = certify.Pair{I: e.i, C: e.c, Weight: lambda[j]}
-			}
-			if wp, ok := minNormPrimal(ds, pairs); ok {
-				w = wp
-			}
-			return w, pairs, true
-		}
-		in[best] = true
-		corral = append(corral, best)
-		lambda = append(lambda, 0)
+	if n-1 > m {
+		return nil, false
 	}
-	return nil, nil, false
+	first := make([]float64, m)
+	s.vec(corral[0], first)
+	col := make([]float64, m)
+	dm := mat.NewDense(m, n-1, nil)
+	for j := 1; j < n; j++ {
+		s.vec(corral[j], col)
+		for r, src := range order {
+			dm.Set(r, j-1, col[src]-first[src])
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(dm)
+	c := mat.NewDense(n-1, 1, nil)
+	rhs := mat.NewDense(m, 1, nil)
+	solve := func(res []float64) bool {
+		for r, src := range order {
+			rhs.Set(r, 0, -res[src])
+		}
+		err := qr.SolveTo(c, false, rhs)
+		return err == nil || isCondition(err)
+	}
+	// mu = e_1 + sum_j c_j (e_j - e_1).
+	setMu := func(c *mat.Dense, add bool) {
+		if !add {
+			clear(mu)
+			mu[0] = 1
+		}
+		for j := 1; j < n; j++ {
+			v := c.At(j-1, 0)
+			mu[j] += v
+			mu[0] -= v
+		}
+	}
+	if !solve(first) {
+		return nil, false
+	}
+	setMu(c, false)
+	for range 2 {
+		if !solve(s.exactA(mu)) {
+			return nil, false
+		}
+		setMu(c, true)
+	}
+	if !finite(mu) {
+		return nil, false
+	}
+	return mu, true
+}
+
+// minorCycles moves lambda to the affine minimiser mu of the corral
+// (affine) when mu > 0; otherwise it moves lambda toward mu as far as
+// the simplex allows (dropToward) and repeats. It returns false when
+// affine fails or the corral empties.
+func (s *wolfeCorral) minorCycles() bool {
+	// Minor cycles: move to the affine minimiser, dropping pairs
+	// whose weight would turn negative.
+	for {
+		mu, ok := s.affine()
+		if !ok {
+			return false
+		}
+		if floats.Min(mu) > 0 {
+			s.lambda = mu
+			return true
+		}
+		s.dropToward(mu)
+		if len(s.corral) == 0 {
+			return false
+		}
+	}
+}
+
+// dropToward sets lambda to (1 - theta) lambda + theta mu for the largest
+// theta in [0, 1] with every weight >= 0, theta = min over mu_j <= 0 of
+// lambda_j / (lambda_j - mu_j), and removes from the corral the pair
+// that sets theta and every pair whose weight is no longer positive.
+func (s *wolfeCorral) dropToward(mu []float64) {
+	corral, lambda := s.corral, s.lambda
+	theta, drop := 1.0, -1
+	for j, v := range mu {
+		if v <= 0 {
+			if t := lambda[j] / (lambda[j] - v); drop < 0 || t < theta {
+				theta, drop = t, j
+			}
+		}
+	}
+	keepC, keepL := corral[:0], lambda[:0]
+	for j := range corral {
+		l := (1-theta)*lambda[j] + theta*mu[j]
+		if l > 0 && j != drop {
+			keepC, keepL = append(keepC, corral[j]), append(keepL, l)
+		} else {
+			delete(s.in, corral[j])
+		}
+	}
+	s.corral, s.lambda = keepC, keepL
+}
+
+// leastMarginPair is the major cycle's test: with W = A(lambda) (exactA)
+// it returns W and the pair outside the corral of least margin
+// <v, W> = (X W^T)_{i,y_i} - (X W^T)_{i,c}, and true when W is optimal:
+// no pair is outside the corral or the least margin is at least
+// ||W||_F^2 (1 - 2^-40) (Wolfe's criterion: no pair improves on W).
+func (s *wolfeCorral) leastMarginPair() (*mat.Dense, corralPair, bool) {
+	n, d, k := s.n, s.d, s.k
+	// Major cycle: the pair of least margin under W = A(lambda).
+	w := mat.NewDense(k, d, s.exactA(s.lambda))
+	norm2 := floats.Dot(w.RawMatrix().Data, w.RawMatrix().Data)
+	var scores mat.Dense
+	scores.Mul(s.ds.X, w.T())
+	best, bestM := corralPair{-1, -1}, math.Inf(1)
+	for i := range n {
+		y := s.ds.Y[i]
+		for c := range k {
+			if c == y || s.in[corralPair{i, c}] {
+				continue
+			}
+			if mg := scores.At(i, y) - scores.At(i, c); mg < bestM {
+				best, bestM = corralPair{i, c}, mg
+			}
+		}
+	}
+	return w, best, best.i < 0 || bestM >= norm2*(1-0x1p-40)
+}
+
+// add adds the pair e to the corral with weight 0.
+func (s *wolfeCorral) add(e corralPair) {
+	s.in[e] = true
+	s.corral = append(s.corral, e)
+	s.lambda = append(s.lambda, 0)
+}
+
+// result returns minNormPolish's answer at the optimal corral: the
+// corral's pairs with their weights lambda, and minNormPrimal's W on them
+// (w = A(lambda) when minNormPrimal fails).
+func (s *wolfeCorral) result(w *mat.Dense) (*mat.Dense, []certify.Pair, bool) {
+	pairs := make([]certify.Pair, len(s.corral))
+	for j, e := range s.corral {
+		pairs[j] = certify.Pair{I: e.i, C: e.c, Weight: s.lambda[j]}
+	}
+	if wp, ok := minNormPrimal(s.ds, pairs); ok {
+		w = wp
+	}
+	return w, pairs, true
 }
 
 // minNormPrimal returns the classifier W of least Frobenius norm with
