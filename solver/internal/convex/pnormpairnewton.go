@@ -68,8 +68,54 @@ func (bp *barrierProblem) usePairSpace() bool {
 //
 // whose pair block (v_j^T D^-1 v_l) is assembled from the k Gram matrices
 // T diag(D^-1_a) T^T (a the classes), O(k n^2 D), and factorised by
-// Cholesky: (n(k-1)+1)^3/3 instead of (kD+1)^3/3.
+// Cholesky: (n(k-1)+1)^3/3 instead of (kD+1)^3/3. The phases are methods
+// of pairNewton: newPairNewton (entryHessian), gradient, eliminateT,
+// reducedGradient, factorCapacitance, solveZGam and backSubstitute.
 func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, step []float64) (float64, bool) {
+	s, ok := bp.newPairNewton(u)
+	if !ok {
+		return 0, false
+	}
+	if !s.gradient(u, tau, gc, g) {
+		return 0, false
+	}
+	if !positiveFinite(hc) {
+		return 0, false
+	}
+	if !s.eliminateT() {
+		return 0, false
+	}
+	rz, rg := s.reducedGradient(g)
+	if !s.factorCapacitance(hc) {
+		return 0, false
+	}
+	x, xg, ok := s.solveZGam(hc, rz, rg)
+	if !ok {
+		return 0, false
+	}
+	s.backSubstitute(g, x, xg, step)
+	return -floats.Dot(step, g), true
+}
+
+// pairNewton is the state of newtonStepPairs: the per-entry Hessian
+// blocks at u, the elimination of t (v, D^-1, rho), and the Cholesky
+// factor of the capacitance matrix S with the scratch of its solves.
+type pairNewton struct {
+	bp         *barrierProblem
+	lb         pnormBarrier
+	n, d, k    int // n = kD entries of Z
+	np, nn     int // pairs and samples
+	hzz, c, dt []float64
+	q          float64
+	v, dinv    []float64 // v = hzt/dt, D^-1 = 1/(hzz - hzt^2/dt)
+	rho        float64   // 1/(1/q^2 + sum 1/dt)
+	chol       dense.Cholesky
+}
+
+// newPairNewton returns newtonStepPairs' state with the per-entry Hessian
+// blocks hzz, c = hzt and dt = htt at u and q = 1/(1 - sum t)
+// (entryHessian), or false outside the domain.
+func (bp *barrierProblem) newPairNewton(u []float64) (*pairNewton, bool) {
 	lb := bp.ball.(pnormBarrier)
 	n, d, k := lb.n, bp.d, bp.k
 	np := bp.pairs()
@@ -79,23 +125,45 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 	dt := make([]float64, n)
 	q, ok := lb.entryHessian(u, hzz, c, dt)
 	if !ok {
-		return 0, false
+		return nil, false
 	}
+	return &pairNewton{bp: bp, lb: lb, n: n, d: d, k: k, np: np, nn: nn, hzz: hzz, c: c, dt: dt, q: q}, true
+}
+
+// gradient stores in g newtonSystem's gradient: the barrier's gradient
+// over (z, t) less M^T gc on z, and -tau + sum gc for gam. It returns
+// false outside the barrier's domain.
+func (s *pairNewton) gradient(u []float64, tau float64, gc, g []float64) bool {
+	n := s.n
 	// Gradient (newtonSystem).
-	if _, ok := lb.eval(u, g[:2*n], nil); !ok {
-		return 0, false
+	if _, ok := s.lb.eval(u, g[:2*n], nil); !ok {
+		return false
 	}
 	var gz mat.Dense
-	bp.adjoint(gc, &gz)
+	s.bp.adjoint(gc, &gz)
 	for i, v := range gz.RawMatrix().Data {
 		g[i] -= v
 	}
 	g[2*n] = -tau + floats.Sum(gc)
-	for _, v := range hc {
+	return true
+}
+
+// positiveFinite reports whether every entry of x is positive and finite.
+func positiveFinite(x []float64) bool {
+	for _, v := range x {
 		if !(v > 0) || math.IsInf(v, 0) {
-			return 0, false
+			return false
 		}
 	}
+	return true
+}
+
+// eliminateT computes the elimination of t (newtonStepBall): v = c/dt,
+// rho = 1/(1/q^2 + sum 1/dt) and D^-1 = 1/(hzz - c^2/dt), the inverse of
+// the z-z block's diagonal part after t is eliminated. It returns false
+// when some dt or D entry is not positive.
+func (s *pairNewton) eliminateT() bool {
+	n, q, c, dt, hzz := s.n, s.q, s.c, s.dt, s.hzz
 	// Elimination of t (newtonStepBall).
 	q2 := q * q
 	v := make([]float64, n)
@@ -103,7 +171,7 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 	var sumInv float64
 	for a := range n {
 		if !(dt[a] > 0) {
-			return 0, false
+			return false
 		}
 		v[a] = c[a] / dt[a]
 		sumInv += 1 / dt[a]
@@ -112,22 +180,41 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 	for a := range n {
 		da := hzz[a] - c[a]*c[a]/dt[a]
 		if !(da > 0) {
-			return 0, false
+			return false
 		}
 		dinv[a] = 1 / da
 	}
-	einv := func(x, out []float64) { tBlockSolve(dt, rho, x, out) }
+	s.v, s.dinv, s.rho = v, dinv, rho
+	return true
+}
+
+// einv stores E^-1 x in out, E the t-t block (tBlockSolve).
+func (s *pairNewton) einv(x, out []float64) { tBlockSolve(s.dt, s.rho, x, out) }
+
+// reducedGradient returns the right-hand side over (z, gam) after t is
+// eliminated: rhs_z = g_z - C E^-1 g_t and rhs_gam = g_gam.
+func (s *pairNewton) reducedGradient(g []float64) ([]float64, float64) {
+	n, c := s.n, s.c
 	et := make([]float64, n)
-	einv(g[n:2*n], et)
+	s.einv(g[n:2*n], et)
 	rz := make([]float64, n)
 	for a := range n {
 		rz[a] = g[a] - c[a]*et[a]
 	}
 	rg := g[2*n]
+	return rz, rg
+}
 
+// factorCapacitance assembles the capacitance matrix S = diag(1/h,
+// 1/rho) + W^T D^-1 W, W = [M^T, v], (np+1)-square: its pair block
+// v_j^T D^-1 v_l from the k Gram matrices T diag(D^-1_a) T^T, its last
+// column M D^-1 v and corner 1/rho + v^T D^-1 v, and factorises it by
+// Cholesky. It returns false when S is not numerically positive definite.
+func (s *pairNewton) factorCapacitance(hc []float64) bool {
+	bp, n, d, k, np, nn, dinv, v, rho := s.bp, s.n, s.d, s.k, s.np, s.nn, s.dinv, s.v, s.rho
 	// Capacitance matrix S, (np+1)-square.
-	s := mat.NewSymDense(np+1, nil)
-	sr := s.RawSymmetric()
+	sm := mat.NewSymDense(np+1, nil)
+	sr := sm.RawSymmetric()
 	grams := make([]*mat.Dense, k)
 	scaled := mat.NewDense(nn, d, nil)
 	for a := range k {
@@ -181,10 +268,18 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 		sr.Data[j*sr.Stride+np] = mdv[j]
 	}
 	sr.Data[np*sr.Stride+np] = 1/rho + floats.Dot(v, dv)
-	var chol dense.Cholesky
-	if !chol.Factorize(s) {
-		return 0, false
-	}
+	return s.chol.Factorize(sm)
+}
+
+// solveZGam solves the system over (z, gam) by block elimination with
+// P^-1 = D^-1 - D^-1 W S^-1 W^T D^-1 (Woodbury): with w = M^T h, x_gam =
+// (rhs_gam + w^T P^-1 rhs_z) / (sum h - w^T P^-1 w) and x_z = P^-1 (rhs_z
+// + w x_gam), and returns -x_z and -x_gam (newtonStep's sign), or false
+// when a solve fails, the denominator is not positive or the result is
+// not finite.
+func (s *pairNewton) solveZGam(hc, rz []float64, rg float64) ([]float64, float64, bool) {
+	bp, n, d, k, np, dinv, v := s.bp, s.n, s.d, s.k, s.np, s.dinv, s.v
+	chol := &s.chol
 	// pinv stores P^-1 y in out.
 	wty := make([]float64, np+1)
 	dy := make([]float64, n)
@@ -213,11 +308,11 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 	pz := make([]float64, n)
 	pw := make([]float64, n)
 	if !pinv(rz, pz) || !pinv(w, pw) {
-		return 0, false
+		return nil, 0, false
 	}
 	den := floats.Sum(hc) - floats.Dot(w, pw)
 	if !(den > 0) {
-		return 0, false
+		return nil, 0, false
 	}
 	// Solution of A' sol = rhs, then x = -sol as newtonStep's.
 	xg := (rg + floats.Dot(w, pz)) / den
@@ -227,19 +322,25 @@ func (bp *barrierProblem) newtonStepPairs(u []float64, tau float64, gc, hc, g, s
 	}
 	xg = -xg
 	if !finite(x) || math.IsNaN(xg) || math.IsInf(xg, 0) {
-		return 0, false
+		return nil, 0, false
 	}
+	return x, xg, true
+}
+
+// backSubstitute stores the step in step: x_z, -E^-1 (g_t + C x_z) for t,
+// and x_gam.
+func (s *pairNewton) backSubstitute(g, x []float64, xg float64, step []float64) {
+	n, c := s.n, s.c
 	// y_t = E^-1 (g_t + C x_z); step_t = -y_t.
 	ut := make([]float64, n)
 	for a := range n {
 		ut[a] = g[n+a] + c[a]*x[a]
 	}
 	y := make([]float64, n)
-	einv(ut, y)
+	s.einv(ut, y)
 	for a := range n {
 		step[a] = x[a]
 		step[n+a] = -y[a]
 	}
 	step[2*n] = xg
-	return -floats.Dot(step, g), true
 }
