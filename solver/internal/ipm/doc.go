@@ -1,9 +1,10 @@
 // Package ipm holds the primal-dual interior-point machinery of package
 // solver: Mehrotra's predictor-corrector loop (Nocedal and Wright,
 // Numerical Optimization, 2nd ed., algorithm 16.4), shared by every method
-// that implements its phases as a Problem (the SVM QP and the SDPs of the
-// convex norms), and the interior-point method of the polyhedral norms'
-// max-margin LP (MaxMargin, WorkingSet, with its tuning Options).
+// that implements its phases as a Problem (the LP's max and sum forms,
+// ipmWork, and its group form, groupWork, here; the SVM QP and the SDPs of
+// the convex norms), and the interior-point method of the polyhedral
+// norms' max-margin LP (MaxMargin, WorkingSet, with its tuning Options).
 //
 // # The LP method
 //

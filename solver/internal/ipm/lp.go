@@ -320,8 +320,7 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 // certificate width is at most tol max(upper, floor), the iteration limit, or a
 // numerical failure (ok false).
 //
-// The loop is Mehrotra's, over the phases of an lpProblem on an
-// ipmWork: residuals and mu, the bounds and the best certificate so far
+// The loop is Mehrotra's, over the phases of an ipmWork (Problem): residuals and mu, the bounds and the best certificate so far
 // (bounds), purification near the optimum, the stall test (stalled), the
 // choice of the reduced pairs (reducePairs), the Newton system's
 // factorization or preconditioner (factor), the predictor and the corrector
@@ -329,48 +328,34 @@ func maxStep(v, dv []float64, alpha float64) float64 {
 func (p *ipmLP) solve(pairs []workset.Row, tol float64, maxIter int, b *run.Budget) (res ipmResult, ok bool, err error) {
 	p.pairs = pairs
 	p.budget = b
-	lp := &lpProblem{ws: newIPMWork(p, pairs, b), p: p, pairs: pairs, tol: tol, res: &res}
+	ws := newIPMWork(p, pairs, b)
+	ws.tol, ws.res = tol, &res
 	defer func() { p.pairs = pairs }()
-	if err := Mehrotra(lp, MehrotraOptions{MaxIter: maxIter}, b, Method); err != nil {
+	if err := Mehrotra(ws, MehrotraOptions{MaxIter: maxIter}, b, Method); err != nil {
 		return res, false, err
 	}
-	if lp.converged {
+	if ws.converged {
 		return res, true, nil
 	}
-	ws := lp.ws
 	p.pairs = pairs
 	p.purify(&res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
 	return res, res.upper-res.lower <= tol*max(p.floor, res.upper), nil
 }
 
-// lpProblem is ipmLP.solve's iteration as the phases of Mehrotra's
-// loop (Problem) on an ipmWork. Residuals counts the iterations from
-// 1, keeps the best certificate in res and stops the loop when the width
-// is within the tolerance (converged) or the method stalls; a failed
-// solve (solveK) makes Step redo the iteration (retry) or stop the loop
-// (failed).
-type lpProblem struct {
-	ws        *ipmWork
-	p         *ipmLP
-	pairs     []workset.Row
-	tol       float64
-	res       *ipmResult
-	it        int
-	converged bool
-}
-
-// Residuals computes the residuals and mu, updates the bounds and the
-// best certificate, purifies near the optimum, tests for a stall and
-// chooses the reduced pairs.
-func (lp *lpProblem) Residuals() (mu float64, more bool) {
-	ws, p, res, tol := lp.ws, lp.p, lp.res, lp.tol
-	lp.it++
-	it := lp.it
-	p.pairs = lp.pairs
+// Residuals counts the iterations from 1, computes the residuals and mu,
+// updates the bounds and the best certificate in res, purifies near the
+// optimum, and stops the loop when the width is within the tolerance
+// (converged) or the method stalls; otherwise it chooses the reduced
+// pairs.
+func (ws *ipmWork) Residuals() (mu float64, more bool) {
+	p, res, tol := ws.p, ws.res, ws.tol
+	ws.it++
+	it := ws.it
+	p.pairs = ws.pairs
 	ws.residuals(it)
 	width := ws.bounds(it, res)
 	if width <= tol*max(p.floor, res.upper) {
-		lp.converged = true
+		ws.converged = true
 		return 0, false
 	}
 	// Close to the optimum, the active set is known: try to jump to the
@@ -379,7 +364,7 @@ func (lp *lpProblem) Residuals() (mu float64, more bool) {
 		ws.lastPurify = it
 		p.purify(res, ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam, ws.g)
 		if width = res.upper - res.lower; width <= tol*max(p.floor, res.upper) {
-			lp.converged = true
+			ws.converged = true
 			return 0, false
 		}
 	}
@@ -392,12 +377,11 @@ func (lp *lpProblem) Residuals() (mu float64, more bool) {
 
 // Factor factorizes the Newton system (or sets up the preconditioner) and,
 // for the max norm, solves K v = 1.
-func (lp *lpProblem) Factor() bool {
-	ws := lp.ws
-	if !ws.factor(lp.res) {
+func (ws *ipmWork) Factor() bool {
+	if !ws.factor(ws.res) {
 		return false
 	}
-	if !lp.p.sum {
+	if !ws.p.sum {
 		copy(ws.v, ws.ones[:ws.nq])
 		ws.solveK(ws.v[:ws.nq])
 	}
@@ -406,31 +390,18 @@ func (lp *lpProblem) Factor() bool {
 
 // Direction computes the predictor (corr false) or the corrector with the
 // centring sigma mu; a failed solve is left to Step.
-func (lp *lpProblem) Direction(sigma, mu float64, corr bool) bool {
+func (ws *ipmWork) Direction(sigma, mu float64, corr bool) bool {
 	if corr {
-		lp.ws.corrector(sigma)
+		ws.corrector(sigma)
 	} else {
-		lp.ws.predictor()
+		ws.predictor()
 	}
 	return true
 }
 
-// MaxSteps returns the step lengths to the boundary (steps).
-func (lp *lpProblem) MaxSteps() (ap, ad float64, ok bool) {
-	ap, ad = lp.ws.steps()
-	return ap, ad, true
-}
-
-// AffineMu returns mu after the predictor's steps and keeps its direction
-// for the corrector's second-order term.
-func (lp *lpProblem) AffineMu(ap, ad float64) float64 {
-	return lp.ws.affineMu(ap, ad)
-}
-
 // Step redoes the iteration after a failed solve that asked for a retry,
 // stops after one that cannot be retried, and steps otherwise.
-func (lp *lpProblem) Step(ap, ad float64) bool {
-	ws := lp.ws
+func (ws *ipmWork) Step(ap, ad float64) bool {
 	// A failed solve (solveK) leaves the predictor's and the corrector's
 	// directions unset: redo the iteration, or stop.
 	if ws.retry {
@@ -510,6 +481,13 @@ type ipmWork struct {
 	tri               blas64.Triangular
 	bestWidth         float64
 	stall, lastPurify int
+
+	// solve's Mehrotra loop: the iteration count, the tolerance, the
+	// best certificate and whether the width reached the tolerance.
+	it        int
+	tol       float64
+	res       *ipmResult
+	converged bool
 
 	// This iteration's Newton system: the pairs Q (q, nq of them), the
 	// matrix (nk×nk), the preconditioner when conjugate gradients run
@@ -1040,16 +1018,16 @@ func (ws *ipmWork) direction() {
 	p.pairs = ws.qpairs
 }
 
-// steps returns the primal and dual step lengths to the boundary along
+// MaxSteps returns the primal and dual step lengths to the boundary along
 // the direction.
-func (ws *ipmWork) steps() (ap, ad float64) {
+func (ws *ipmWork) MaxSteps() (ap, ad float64, ok bool) {
 	ap = maxStep(ws.s, ws.ds, 1)
 	ap = maxStep(ws.x1, ws.dx1, ap)
 	ap = maxStep(ws.x2, ws.dx2, ap)
 	ad = maxStep(ws.lam, ws.dlam, 1)
 	ad = maxStep(ws.z1, ws.dz1, ad)
 	ad = maxStep(ws.z2, ws.dz2, ad)
-	return ap, ad
+	return ap, ad, true
 }
 
 // predictor computes the affine direction, with complementarity targets
@@ -1067,9 +1045,9 @@ func (ws *ipmWork) predictor() {
 	ws.direction()
 }
 
-// affineMu returns the mean complementarity mu_aff after the steps ap and
+// AffineMu returns the mean complementarity mu_aff after the steps ap and
 // ad along the affine direction, and copies that direction into daff.
-func (ws *ipmWork) affineMu(ap, ad float64) float64 {
+func (ws *ipmWork) AffineMu(ap, ad float64) float64 {
 	m, kd := ws.m, ws.kd
 	x1, x2, z1, z2, s, lam := ws.x1, ws.x2, ws.z1, ws.z2, ws.s, ws.lam
 	ds, dlam, dx1, dx2, dz1, dz2 := ws.ds, ws.dlam, ws.dx1, ws.dx2, ws.dz1, ws.dz2
