@@ -449,7 +449,7 @@ func Solve(ds *dataset.Dataset, n norm.Norm, tol float64, b *run.Budget) (*certi
 		tol = DefaultTolerance
 	}
 	if b == nil {
-		b = run.NewBudget(nil, 0, nil, nil, start)
+		b = run.Unlimited()
 	}
 	certify.CheckShape(ds)
 	_, _, k := ds.Dims()
